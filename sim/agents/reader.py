@@ -1,0 +1,10 @@
+"""The Reader role."""
+
+from sim.agents.member import Member
+from sim.population import READER
+
+
+class Reader(Member):
+    """Reads and asks; becomes a responder through reciprocity."""
+
+    role_code = READER

@@ -1,0 +1,138 @@
+"""KPIs (DESIGN.md §5) and the daily series. Participation measures use histograms of
+answer counts, so a daily KPI snapshot costs O(members) numpy work, not a sort."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from sim.population import READER, RESPONDER, SUPERUSER
+from sim.threads import SOLVED
+
+LURK_WINDOW_HOURS = 12 * 168.0
+ACTIVE_WINDOW_HOURS = 30 * 24.0
+
+FLOW_COUNTERS = ("issues", "self_service", "community_self_service", "forum_threads", "answers",
+                 "solved", "direct_contacts", "escalations", "repeat_contacts", "joined",
+                 "churned", "role_changes")
+
+
+class Counters(Counter):
+    """Running totals of events; `add` takes keyword counts."""
+
+    def add(self, **counts: int) -> None:
+        self.update(counts)
+
+
+def top_share(counts: np.ndarray, k: float) -> float:
+    """Share of the total held by the k largest counts (k may be fractional)."""
+    total = counts.sum()
+    if total == 0 or k <= 0:
+        return float("nan")
+    hist = np.bincount(counts)
+    values = np.arange(hist.size)[::-1]
+    members = hist[::-1]
+    cum_members = np.cumsum(members)
+    full = cum_members <= k
+    taken = float((values[full] * members[full]).sum())
+    remaining = k - (cum_members[full][-1] if full.any() else 0)
+    boundary = np.argmax(~full) if (~full).any() else None
+    if boundary is not None:
+        taken += remaining * values[boundary]
+    return taken / float(total)
+
+
+def gini(counts: np.ndarray) -> float:
+    """Gini coefficient of non-negative integer counts, computed from their histogram."""
+    n, total = counts.size, counts.sum()
+    if n == 0 or total == 0:
+        return float("nan")
+    hist = np.bincount(counts)
+    values = np.arange(hist.size)
+    ranks_before = np.cumsum(hist) - hist
+    rank_sum = hist * ranks_before + hist * (hist + 1) / 2.0  # sum of 1-based ranks per value
+    weighted = float((values * rank_sum).sum())
+    return 2.0 * weighted / (n * float(total)) - (n + 1.0) / n
+
+
+def _rate(num: float, den: float) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+def answering_kpis(threads, now: float) -> dict[str, float]:
+    created = threads.live("created")
+    first = threads.live("first_answer")
+    answered = first <= now
+    mature = created <= now - 24.0
+    delay = first[answered] - created[answered]
+    return {
+        "answer_rate_24h": _rate(((first - created <= 24.0) & mature).sum(), mature.sum()),
+        "answer_rate_ever": _rate(answered.sum(), created.size),
+        "median_hours_to_first_answer": float(np.median(delay)) if delay.size else float("nan"),
+        "solution_rate": _rate((threads.live("status") == SOLVED).sum(), created.size),
+    }
+
+
+def participation_kpis(pop, now: float) -> dict[str, float]:
+    answers = pop.live("answers")
+    alive = pop.live("alive")
+    role = pop.live("role")
+    last_post = pop.live("last_post")
+    n_alive = int(alive.sum())
+    recent = last_post >= now - ACTIVE_WINDOW_HOURS
+    contributors = answers[answers > 0]
+    return {
+        "top1_answer_share": top_share(answers, 0.01 * answers.size),
+        "top10_answer_share": top_share(contributors, 0.10 * contributors.size),
+        "gini_answers": gini(answers),
+        "lurker_share": _rate((alive & (last_post < now - LURK_WINDOW_HOURS)).sum(), n_alive),
+        "superuser_share": _rate((alive & (role == SUPERUSER)).sum(), n_alive),
+        "superusers_active": int((alive & recent & (role == SUPERUSER)).sum()),
+        "members_active": int((alive & recent).sum()),
+        "members": n_alive,
+        "readers": int((alive & (role == READER)).sum()),
+        "responders": int((alive & (role == RESPONDER)).sum()),
+        "superusers": int((alive & (role == SUPERUSER)).sum()),
+    }
+
+
+def flow_kpis(counters: Counters, costs, forum_open: bool, hours: float) -> dict[str, float]:
+    issues = counters["issues"]
+    contacts = counters["direct_contacts"] + counters["escalations"] + counters["repeat_contacts"]
+    staff_hours = costs.moderation_hours_per_day * hours / 24.0 if forum_open else 0.0
+    cost = (contacts * costs.contact + counters["self_service"] * costs.self_service
+            + staff_hours * costs.staff_hour)
+    return {
+        "deflection_rate": _rate(counters["self_service"] + counters["solved"], issues),
+        "forum_deflection_rate": _rate(counters["community_self_service"] + counters["solved"], issues),
+        "self_service_rate": _rate(counters["self_service"], issues),
+        "assisted_contacts": int(contacts),
+        "escalation_rate": _rate(counters["escalations"], counters["forum_threads"]),
+        "cost_total": float(cost),
+        "cost_per_issue": _rate(cost, issues),
+        "staff_hours": float(staff_hours),
+        **{name: int(counters[name]) for name in FLOW_COUNTERS},
+    }
+
+
+def summary(model) -> dict[str, float]:
+    """Every KPI of the run so far (cumulative from the start)."""
+    now = float(model.time)
+    b = model.config.behaviour
+    return {
+        **answering_kpis(model.threads, now),
+        **flow_kpis(model.counters, model.config.costs, b.forum_open, now),
+        **participation_kpis(model.population, now),
+        "days": now / 24.0,
+    }
+
+
+def recent_answer_rate(threads, now: float, window_days: float = 7.0) -> float:
+    """24-hour answer rate of threads opened between window+1 and 1 day ago (for joining)."""
+    created = threads.live("created")
+    lo, hi = np.searchsorted(created, [now - 24.0 * (window_days + 1), now - 24.0])
+    if hi <= lo:
+        return float("nan")
+    delay = threads.first_answer[lo:hi] - created[lo:hi]
+    return float((delay <= 24.0).mean())

@@ -1,0 +1,183 @@
+"""CommunityModel: wires population, threads, knowledge and rules into the hourly step.
+
+The model holds no behaviour of its own; each process is a rule function in sim/rules.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim import metrics
+from sim.agents import AGENT_CLASS_BY_ROLE, Member
+from sim.knowledge import KnowledgeBase
+from sim.population import FORUM, READER, RESPONDER, SUPERUSER, Population
+from sim.rules import membership, motivation, roles
+from sim.rules.acceptance import accept_answers
+from sim.rules.answering import write_answers
+from sim.rules.arrivals import draw_issues, zipf_weights
+from sim.rules.asking import post_questions
+from sim.rules.channels import call_contact_centre, choose_channels
+from sim.rules.escalation import escalate_expired
+from sim.rules.search import search_knowledge_base
+from sim.samplers import build_samplers
+from sim.scenario import Scenario, build_scenario, flat_parameter_paths
+from sim.threads import Threads
+
+HOURS_PER_DAY = 24
+
+
+class CommunityModel(mesa.Model):
+    """A support community: members ask, search, answer, call, climb ranks and leave.
+
+    Build it from a validated scenario (`scenario=`), from flat keyword overrides of the
+    default scenario (`members=5000, search_quality=0.8`), or both. One step is one hour.
+    The pydantic scenario lives in `model.config`; Mesa's own `model.scenario` is left to Mesa.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, rng: Any = None, **overrides: Any):
+        super().__init__(rng=rng)
+        self.config = self._resolve(scenario, overrides)
+        cfg = self.config
+        self.hours = cfg.scenario.days * HOURS_PER_DAY
+        b = cfg.behaviour
+        topic_weights = zipf_weights(b.topics, b.topic_zipf)
+        self.topic_cdf = np.cumsum(topic_weights)
+        self.topic_area = (np.arange(b.topics) * b.topic_areas) // b.topics
+        self.area_weights = np.bincount(self.topic_area, weights=topic_weights)
+        self.population = Population(cfg.population.members)
+        self.threads = Threads(capacity=max(1024, cfg.population.members // 4))
+        self.knowledge = KnowledgeBase(topic_weights, b.initial_articles, b.coverage_half_stock,
+                                       b.knowledge_half_life_days)
+        self.counters = metrics.Counters()
+        self._members: list[Member | None] = []
+        self.add_members(self._initial_roles())
+        self.samplers = build_samplers(self)
+        self._flows_at_last_collect = metrics.Counters()
+        self._day_record: dict[str, float] = {}
+        keys = list(self._daily_record())
+        self.datacollector = mesa.DataCollector(
+            model_reporters={key: partial(_day_value, key=key) for key in keys})
+        self.running = True
+
+    @staticmethod
+    def _resolve(scenario: Scenario | None, overrides: dict[str, Any]) -> Scenario:
+        paths = flat_parameter_paths()
+        unknown = [k for k in overrides if k not in paths]
+        if unknown:
+            raise TypeError(f"CommunityModel got unknown parameter(s) {unknown}; "
+                            f"use the scenario's parameter names, e.g. 'members'")
+        data = scenario.model_dump() if scenario is not None else {}
+        return build_scenario(data, {paths[k]: v for k, v in overrides.items()}, source="CommunityModel")
+
+    def _initial_roles(self) -> np.ndarray:
+        p = self.config.population
+        counts = self.rng.multinomial(p.members, [p.reader_share, p.responder_share, p.superuser_share])
+        return np.repeat(np.array([READER, RESPONDER, SUPERUSER], dtype=np.int8), counts)
+
+    # ----- membership and roles (identity-preserving) -----
+    def add_members(self, role_codes: np.ndarray) -> np.ndarray:
+        """New members with drawn traits; each gets a Mesa agent of its role's class."""
+        n, pop, rng, p = role_codes.size, self.population, self.rng, self.config.population
+        rows = pop.add(n)
+        if n == 0:
+            return rows
+        b = self.config.behaviour
+        mean = np.array([p.expertise_reader, p.expertise_responder, p.expertise_superuser])[role_codes]
+        pop.role[rows] = role_codes
+        pop.joined_at[rows] = self.time
+        pop.expertise[rows] = rng.beta(mean * p.expertise_concentration,
+                                       (1 - mean) * p.expertise_concentration)
+        pop.area[rows] = rng.choice(self.area_weights.size, n, p=self.area_weights)
+        pop.online_propensity[rows] = rng.lognormal(0.0, p.online_sigma, n)
+        pop.issue_propensity[rows] = rng.gamma(p.issue_propensity_shape, 1.0 / p.issue_propensity_shape, n)
+        pop.intrinsic[rows] = rng.normal(b.intrinsic_mean, b.intrinsic_sd, n)
+        self._members.extend(AGENT_CLASS_BY_ROLE[code](self, row)
+                             for row, code in zip(rows.tolist(), role_codes.tolist()))
+        self.counters.add(joined=n if self.steps else 0)
+        return rows
+
+    def remove_members(self, rows: np.ndarray) -> None:
+        """Churn: the row stays (history), the Mesa agent leaves the model."""
+        pop = self.population
+        pop.alive[rows] = False
+        pop.left_at[rows] = self.time
+        for row in rows.tolist():
+            self._members[row].remove()
+            self._members[row] = None
+        self.counters.add(churned=rows.size)
+
+    def change_role(self, rows: np.ndarray, role_code: int) -> None:
+        """Move members to another role class, keeping agent object, unique_id and row."""
+        rows = rows[self.population.role[rows] != role_code]
+        if rows.size == 0:
+            return
+        self.population.role[rows] = role_code
+        self.population.role_changes[rows] += 1
+        new_class = AGENT_CLASS_BY_ROLE[role_code]
+        for row in rows.tolist():
+            agent = self._members[row]
+            unique_id = agent.unique_id
+            self.deregister_agent(agent)
+            agent.__class__ = new_class
+            self.register_agent(agent)
+            agent.unique_id = unique_id
+        self.counters.add(role_changes=rows.size)
+
+    def member(self, row: int) -> Member | None:
+        """The Mesa agent of a population row (None once the member has churned)."""
+        return self._members[row]
+
+    # ----- the hourly step -----
+    def step(self) -> None:
+        hour_start = self.time - 1.0
+        issues = draw_issues(self, hour_start)
+        self.counters.add(issues=len(issues))
+        found = search_knowledge_base(self, issues)
+        unresolved = issues.subset(~found)
+        channel = choose_channels(self, unresolved.member)
+        post_questions(self, unresolved.subset(channel == FORUM))
+        call_contact_centre(self, unresolved.member[channel != FORUM])
+        answers = write_answers(self)
+        accept_answers(self, answers)
+        escalate_expired(self, until=self.time)
+        if self.steps % HOURS_PER_DAY == 0:
+            self._end_of_day()
+        if self.time >= self.hours:
+            self.running = False
+
+    def _end_of_day(self) -> None:
+        """Daily processes, then sampler rebuild and the daily record."""
+        motivation.decay_one_day(self, self.samplers.contributor_rows)
+        self.knowledge.decay_one_day()
+        roles.promote_and_demote(self)
+        membership.churn_one_day(self)
+        rate = metrics.recent_answer_rate(self.threads, self.time)
+        no_signal = np.isnan(rate) or not self.config.behaviour.forum_open
+        membership.join_one_day(self, self.config.population.join_reference_answer_rate if no_signal else rate)
+        self.samplers = build_samplers(self)
+        self._day_record = self._daily_record()
+        self.datacollector.collect(self)
+
+    def _daily_record(self) -> dict[str, float]:
+        kpis = self.summary()
+        flows = {f"{name}_day": self.counters[name] - self._flows_at_last_collect[name]
+                 for name in metrics.FLOW_COUNTERS}
+        self._flows_at_last_collect = metrics.Counters(self.counters)
+        return {"day": self.time / HOURS_PER_DAY, **kpis, **flows}
+
+    def summary(self) -> dict[str, float]:
+        """The KPIs of DESIGN.md §5 (plus extras), cumulative over the run so far."""
+        return metrics.summary(self)
+
+    def run(self) -> None:
+        """Run the scenario's full duration."""
+        self.run_for(self.hours - self.time)
+
+
+def _day_value(model: CommunityModel, key: str) -> float:
+    """DataCollector reporter reading one key of the day's record (picklable, unlike a lambda)."""
+    return model._day_record[key]

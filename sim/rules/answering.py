@@ -1,0 +1,128 @@
+"""Forum answering: online contributors browse open threads and decide whether to answer.
+
+P(answer) = logistic(role bias + expertise match + motivation - crowding - fatigue)
+(DESIGN.md §4). Work is proportional to the members online this hour times the browse
+limit, never to all members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.population import RESPONDER, SUPERUSER
+
+
+@dataclass
+class Answers:
+    """Answers written in one hour, one element per answer."""
+
+    member: np.ndarray
+    thread: np.ndarray
+    time: np.ndarray
+    quality: np.ndarray
+
+
+def logistic(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def online_contributors(model) -> tuple[np.ndarray, np.ndarray]:
+    """Responders and super-users online this hour, and when in the hour they visit.
+
+    A binomial count per role, then members drawn by their online propensity.
+    """
+    rng, parts = model.rng, []
+    for sampler in model.samplers.online_by_role:
+        if sampler.rows.size == 0:
+            continue
+        k = rng.binomial(sampler.rows.size, sampler.mean_probability)
+        if k:
+            picks = np.searchsorted(sampler.cum, rng.random(k) * sampler.cum[-1], side="right")
+            parts.append(sampler.rows[np.minimum(picks, sampler.rows.size - 1)])
+    if not parts:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    members = np.unique(np.concatenate(parts))
+    return members, model.time - 1.0 + rng.random(members.size)
+
+
+def browse(model, members: np.ndarray, visit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each visitor looks at up to b open threads, unanswered ones first.
+
+    Returns (member, thread, visit time) pairs for threads that already existed at the visit
+    and that the visitor did not ask.
+    """
+    threads, b = model.threads, model.config.behaviour
+    open_ids = threads.open_ids
+    if open_ids.size == 0 or members.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0)
+    weight = np.where(threads.n_answers[open_ids] == 0, 1.0, b.answered_browse_weight)
+    cum = np.cumsum(weight)
+    looks = min(b.browse_limit, open_ids.size)
+    draws = np.searchsorted(cum, model.rng.random((members.size, looks)) * cum[-1], side="right")
+    thread = open_ids[np.minimum(draws, open_ids.size - 1)].ravel()
+    member = np.repeat(members, looks)
+    when = np.repeat(visit, looks)
+    keep = (threads.created[thread] < when) & (threads.asker[thread] != member)
+    member, thread, when = member[keep], thread[keep], when[keep]
+    _, first = np.unique(member * threads.capacity + thread, return_index=True)
+    return member[first], thread[first], when[first]
+
+
+def answer_probability(model, member: np.ndarray, thread: np.ndarray) -> np.ndarray:
+    b, pop, threads = model.config.behaviour, model.population, model.threads
+    role_bias = np.where(pop.role[member] == SUPERUSER, b.bias_superuser, b.bias_responder)
+    match = (b.weight_expertise * (pop.expertise[member] - threads.difficulty[thread])
+             + b.area_match_bonus * (pop.area[member] == model.topic_area[threads.topic[thread]]))
+    motivation = pop.intrinsic[member] + pop.recognition[member]
+    logit = (role_bias + match + b.weight_motivation * motivation
+             - b.crowding_per_answer * threads.n_answers[thread]
+             - b.weight_fatigue * pop.fatigue[member])
+    return logistic(logit)
+
+
+def answer_quality(model, member: np.ndarray, thread: np.ndarray) -> np.ndarray:
+    b = model.config.behaviour
+    gap = model.population.expertise[member] - model.threads.difficulty[thread]
+    noise = model.rng.normal(0.0, b.quality_noise, member.size)
+    return logistic(b.quality_slope * gap + noise)
+
+
+def within_capacity(member: np.ndarray, time: np.ndarray, capacity: int) -> np.ndarray:
+    """Mask keeping each member's first `capacity` answers of the hour."""
+    order = np.lexsort((time, member))
+    sorted_members = member[order]
+    starts = np.flatnonzero(np.r_[True, sorted_members[1:] != sorted_members[:-1]])
+    rank = np.arange(member.size) - np.repeat(starts, np.diff(np.r_[starts, member.size]))
+    keep = np.zeros(member.size, dtype=bool)
+    keep[order[rank < capacity]] = True
+    return keep
+
+
+def write_answers(model) -> Answers:
+    """The hour's answers: browse, decide, cap by capacity, then record them."""
+    b, rng = model.config.behaviour, model.rng
+    members, visit = online_contributors(model)
+    member, thread, when = browse(model, members, visit)
+    answers = rng.random(member.size) < answer_probability(model, member, thread)
+    member, thread, when = member[answers], thread[answers], when[answers]
+    keep = within_capacity(member, when, b.answer_capacity_per_hour)
+    member, thread, when = member[keep], thread[keep], when[keep]
+    time = when + rng.exponential(b.writing_minutes / 60.0, member.size)
+    result = Answers(member, thread, time, answer_quality(model, member, thread))
+    record_answers(model, result)
+    return result
+
+
+def record_answers(model, answers: Answers) -> None:
+    b, pop, threads = model.config.behaviour, model.population, model.threads
+    np.add.at(threads.n_answers, answers.thread, 1)
+    np.minimum.at(threads.first_answer, answers.thread, answers.time)
+    np.add.at(pop.answers, answers.member, 1)
+    np.add.at(pop.activity, answers.member, 1.0)
+    np.add.at(pop.fatigue, answers.member, b.fatigue_per_answer)
+    np.maximum.at(pop.last_post, answers.member, answers.time)
+    model.counters.add(answers=answers.member.size)
+

@@ -1,0 +1,132 @@
+"""Scenario files: TOML loading, validation, dotted overrides and flat keywords.
+
+A scenario is data. It is parsed with tomllib and validated by the pydantic schema, so
+nothing in it can execute code; every error names the file, the field and the problem.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+from pydantic import BaseModel, ValidationError
+
+from sim.schema import Scenario
+
+__all__ = ["Scenario", "ScenarioError", "load_scenario", "build_scenario", "parse_override",
+           "flat_parameter_paths"]
+
+
+class ScenarioError(ValueError):
+    """Bad input: one plain line naming the file, the field and the problem."""
+
+    def __init__(self, source: str, field: str, problem: str):
+        self.source, self.field, self.problem = source, field, problem
+        super().__init__(f"{source}: {field}: {problem}" if field else f"{source}: {problem}")
+
+
+def _section_fields(model: type[BaseModel], path: tuple[str, ...]) -> type[BaseModel] | None:
+    """The pydantic model reached by following `path` from `model` (None if not a section)."""
+    for part in path:
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        model = annotation
+    return model
+
+
+def _unknown_key_problem(loc: tuple[str, ...]) -> str:
+    section = _section_fields(Scenario, loc[:-1])
+    choices = list(section.model_fields) if section else []
+    close = difflib.get_close_matches(loc[-1], choices, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(choices)}"
+    return f"unknown key{hint}"
+
+
+def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
+    loc = tuple(str(p) for p in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return ".".join(loc), _unknown_key_problem(loc)
+    problem = error["msg"].removeprefix("Value error, ")
+    if error["type"] not in {"value_error", "missing"}:
+        problem += f" (got {error['input']!r})"
+    return ".".join(loc), problem
+
+
+def validate_scenario(data: Mapping[str, Any], source: str) -> Scenario:
+    """Validate raw scenario data; raise ScenarioError on the first problem."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        field, problem = _describe(exc.errors()[0])
+        raise ScenarioError(source, field, problem) from None
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split `a.b=value`; the value is read as a TOML literal, else kept as a string."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ScenarioError("--set", text, "expected key=value, for example population.members=5000")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key, value
+
+
+def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    for dotted, value in overrides.items():
+        parts = dotted.split(".")
+        node = data
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ScenarioError("--set", dotted, f"'{part}' is a value, not a table")
+            node = child
+        node[parts[-1]] = value
+    return data
+
+
+def build_scenario(data: Mapping[str, Any] | None = None, overrides: Mapping[str, Any] | None = None,
+                   source: str = "scenario") -> Scenario:
+    """A validated scenario from raw data plus dotted overrides (typed by the schema)."""
+    merged = _apply_overrides(dict(data or {}), overrides or {})
+    if overrides:
+        source = f"{source} (with --set {', '.join(overrides)})"
+    return validate_scenario(merged, source)
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Load, override and validate a scenario TOML file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "file not found") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), "", f"cannot read file ({exc.__class__.__name__})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(path), "", f"invalid TOML: {exc}") from None
+    return build_scenario(data, overrides, source=str(path))
+
+
+def flat_parameter_paths() -> dict[str, str]:
+    """Map each leaf parameter name to its dotted path, for `CommunityModel(members=...)`.
+
+    Leaf names are unique across sections by design, so flat keywords are unambiguous.
+    """
+    paths: dict[str, str] = {}
+    for section, field in Scenario.model_fields.items():
+        for name in field.annotation.model_fields:
+            if name in paths:
+                raise RuntimeError(f"parameter name {name!r} is not unique across sections")
+            paths[name] = f"{section}.{name}"
+    return paths

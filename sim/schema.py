@@ -1,0 +1,133 @@
+"""The typed scenario: every model parameter, its default, unit, valid range and meaning.
+
+Defaults cite their source in the description's last bracket; docs/MODEL.md explains each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+def param(default: Any, unit: str, description: str, ge: float | None = None,
+          le: float | None = None, gt: float | None = None) -> Any:
+    """A schema field carrying its unit, so docs and error messages can show it."""
+    return Field(default, ge=ge, le=le, gt=gt, description=description,
+                 json_schema_extra={"unit": unit})
+
+
+class Section(BaseModel):
+    """Strict, closed section: unknown keys and silently coerced types are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+
+class ScenarioInfo(Section):
+    name: str = param("unnamed", "-", "Short name of the scenario, shown in reports")
+    description: str = param("", "-", "The story the scenario tells")
+    days: int = param(365, "days", "Simulated duration", ge=1, le=36500)
+    seed: int = param(42, "-", "Seed used when none is given on the command line", ge=0,
+                      le=2**63 - 1)
+
+
+class Population(Section):
+    members: int = param(10000, "members", "Members at the start", ge=1, le=20_000_000)
+    reader_share: float = param(0.90, "fraction", "Initial share of readers [Nielsen 2006, 90-9-1]", ge=0, le=1)
+    responder_share: float = param(0.09, "fraction", "Initial share of responders [Nielsen 2006]", ge=0, le=1)
+    superuser_share: float = param(0.01, "fraction", "Initial share of super-users [Nielsen 2006]", ge=0, le=1)
+    issue_interval_days: float = param(60.0, "days", "Mean time between a member's product issues [DESIGN.md]", gt=0, le=3650)
+    issue_propensity_shape: float = param(0.5, "-", "Gamma shape of per-member issue propensity; lower = more unequal [calibrated: lurker share]", ge=0.05, le=100)
+    expertise_reader: float = param(0.35, "0-1", "Mean expertise of initial readers [assumption]", gt=0, le=0.99)
+    expertise_responder: float = param(0.55, "0-1", "Mean expertise of initial responders [assumption]", gt=0, le=0.99)
+    expertise_superuser: float = param(0.75, "0-1", "Mean expertise of initial super-users [assumption]", gt=0, le=0.99)
+    expertise_concentration: float = param(8.0, "-", "Beta concentration of expertise around its mean", gt=0, le=1000)
+    online_hours_responder: float = param(2.0, "hours/week", "Median hours a week a responder spends browsing to answer [calibrated: top-10% share]", ge=0, le=168)
+    online_hours_superuser: float = param(12.0, "hours/week", "Median hours a week a super-user browses [calibrated: top-1% share]", ge=0, le=168)
+    online_sigma: float = param(1.0, "-", "Log-normal spread of individual online propensity [calibrated: participation inequality]", ge=0, le=5)
+    join_rate_per_year: float = param(0.20, "1/year", "New members a year per member at the reference answer rate [assumption]", ge=0, le=20)
+    join_reference_answer_rate: float = param(0.7, "fraction", "24-hour answer rate at which joining runs at its base rate", gt=0, le=1)
+    join_answer_elasticity: float = param(1.0, "-", "How strongly joining follows the answer rate ('the 90% come if you have the 1%')", ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> Population:
+        total = self.reader_share + self.responder_share + self.superuser_share
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"reader_share + responder_share + superuser_share must be 1 (got {total:g})")
+        return self
+
+
+class Behaviour(Section):
+    # issues and topics
+    topics: int = param(200, "topics", "Number of product topics K [DESIGN.md]", ge=1, le=100_000)
+    topic_zipf: float = param(1.0, "-", "Zipf exponent of topic popularity [DESIGN.md]", ge=0, le=5)
+    topic_areas: int = param(20, "areas", "Topics are grouped into areas; each member specialises in one", ge=1, le=100_000)
+    difficulty_alpha: float = param(2.0, "-", "Beta alpha of issue difficulty [DESIGN.md]", gt=0, le=100)
+    difficulty_beta: float = param(3.0, "-", "Beta beta of issue difficulty [DESIGN.md]", gt=0, le=100)
+    # self-service and knowledge
+    search_quality: float = param(0.6, "probability", "Chance search finds an answer that exists [DESIGN.md]", ge=0, le=1)
+    coverage_half_stock: float = param(15.0, "threads", "Solved threads on a topic at which coverage is 1-1/e", gt=0, le=1e6)
+    knowledge_half_life_days: float = param(180.0, "days", "Half-life of a solved thread's usefulness [DESIGN.md]", gt=0, le=36500)
+    initial_articles: float = param(1500.0, "articles", "Knowledge at the start (docs and past threads), spread over topics by popularity", ge=0, le=1e8)
+    # channel choice
+    forum_open: bool = param(True, "-", "Whether the company runs a community forum at all")
+    utility_forum: float = param(0.0, "utils", "Base utility of posting in the forum [calibrated: lurker share]", ge=-20, le=20)
+    utility_contact: float = param(0.0, "utils", "Base utility of calling the contact centre", ge=-20, le=20)
+    experience_weight: float = param(2.0, "utils", "Utility of a channel's learned success rate", ge=0, le=20)
+    wait_cost_per_hour: float = param(0.02, "utils/hour", "Utility lost per hour of learned waiting", ge=0, le=10)
+    experience_learning_rate: float = param(0.3, "-", "EWMA weight of the latest experience with a channel", ge=0, le=1)
+    contact_resolution: float = param(0.85, "probability", "Chance a contact resolves the issue; otherwise a repeat contact follows [assumption]", ge=0, le=1)
+    contact_wait_hours: float = param(0.25, "hours", "Typical wait to reach the contact centre", ge=0, le=1000)
+    # forum answering
+    browse_limit: int = param(5, "threads", "Threads an online member looks at per visit, b [DESIGN.md]", ge=1, le=1000)
+    answered_browse_weight: float = param(0.3, "-", "Relative chance of looking at a thread that already has answers (unanswered first)", ge=0, le=1)
+    answer_capacity_per_hour: int = param(2, "answers", "Most answers a member writes in one hour", ge=1, le=100)
+    writing_minutes: float = param(8.0, "minutes", "Mean time to write an answer", gt=0, le=1440)
+    bias_responder: float = param(-1.5, "logit", "Baseline propensity of a responder to answer a thread it sees", ge=-20, le=20)
+    bias_superuser: float = param(-0.5, "logit", "Baseline propensity of a super-user to answer", ge=-20, le=20)
+    weight_expertise: float = param(3.0, "logit", "Effect of expertise minus difficulty on answering", ge=0, le=50)
+    area_match_bonus: float = param(1.0, "logit", "Extra propensity when the thread is in the member's area", ge=0, le=20)
+    weight_motivation: float = param(1.0, "logit", "Effect of motivation on answering", ge=0, le=20)
+    crowding_per_answer: float = param(1.2, "logit", "Lost propensity per existing answer on the thread", ge=0, le=20)
+    weight_fatigue: float = param(1.0, "logit", "Lost propensity per unit of fatigue", ge=0, le=20)
+    quality_slope: float = param(4.0, "-", "Answer quality = logistic(slope x (expertise - difficulty) + noise)", gt=0, le=100)
+    quality_noise: float = param(0.8, "logit", "SD of answer-quality noise", ge=0, le=20)
+    need_alpha: float = param(2.0, "-", "Beta alpha of the quality an asker needs to accept", gt=0, le=100)
+    need_beta: float = param(3.0, "-", "Beta beta of the quality an asker needs", gt=0, le=100)
+    patience_hours: float = param(48.0, "hours", "Mean asker patience before escalating [DESIGN.md]", gt=0, le=10000)
+    # motivation
+    intrinsic_mean: float = param(0.0, "-", "Mean intrinsic motivation of contributors", ge=-10, le=10)
+    intrinsic_sd: float = param(0.5, "-", "SD of intrinsic motivation across members", ge=0, le=10)
+    recognition_per_accept: float = param(0.15, "-", "Recognition from an accepted answer", ge=0, le=10)
+    recognition_per_view: float = param(0.002, "-", "Recognition per self-service view of one's solved thread", ge=0, le=10)
+    recognition_half_life_days: float = param(30.0, "days", "Half-life of recognition", gt=0, le=3650)
+    fatigue_per_answer: float = param(0.04, "-", "Fatigue added by writing one answer", ge=0, le=10)
+    fatigue_recovery_per_day: float = param(0.15, "fraction/day", "Share of fatigue recovered each day of rest", ge=0, le=1)
+    # roles and churn
+    reciprocity: float = param(0.03, "probability", "Chance a reader whose question was solved becomes a responder", ge=0, le=1)
+    activity_half_life_days: float = param(28.0, "days", "Half-life of the activity record used for promotion", gt=0, le=3650)
+    promote_answers_per_week: float = param(5.0, "answers/week", "Sustained activity that makes a responder a super-user", ge=0, le=1000)
+    promote_recognition: float = param(0.5, "-", "Recognition needed besides activity for promotion", ge=0, le=100)
+    demote_answers_per_week: float = param(1.0, "answers/week", "Activity below which a super-user returns to responder", ge=0, le=1000)
+    churn_rate_per_year: float = param(0.15, "1/year", "Base yearly churn hazard of a member [assumption]", ge=0, le=50)
+    burnout_churn_multiplier: float = param(3.0, "-", "Churn hazard multiplier per unit of fatigue (burnout)", ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _areas_fit_topics(self) -> Behaviour:
+        if self.topic_areas > self.topics:
+            raise ValueError(f"topic_areas ({self.topic_areas}) cannot exceed topics ({self.topics})")
+        return self
+
+
+class Costs(Section):
+    contact: float = param(8.01, "currency", "Cost of one assisted contact [Forrester via seeds]", ge=0, le=1e6)
+    self_service: float = param(0.10, "currency", "Cost of one self-service resolution [Forrester via seeds]", ge=0, le=1e6)
+    staff_hour: float = param(40.0, "currency", "Cost of one staff hour [DESIGN.md]", ge=0, le=1e6)
+    moderation_hours_per_day: float = param(8.0, "hours/day", "Community-management staff time while the forum is open", ge=0, le=1e5)
+
+
+class Scenario(Section):
+    scenario: ScenarioInfo = Field(default_factory=ScenarioInfo)
+    population: Population = Field(default_factory=Population)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    costs: Costs = Field(default_factory=Costs)
