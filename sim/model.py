@@ -54,7 +54,7 @@ class CommunityModel(mesa.Model):
                                        b.knowledge_half_life_days)
         self.counters = metrics.Counters()
         self._members: list[Member | None] = []
-        self.add_members(self._initial_roles())
+        self.add_members(*self._initial_members())
         self.samplers = build_samplers(self)
         self._flows_at_last_collect = metrics.Counters()
         self._day_record: dict[str, float] = {}
@@ -73,13 +73,20 @@ class CommunityModel(mesa.Model):
         data = scenario.model_dump() if scenario is not None else {}
         return build_scenario(data, {paths[k]: v for k, v in overrides.items()}, source="CommunityModel")
 
-    def _initial_roles(self) -> np.ndarray:
+    def _initial_members(self) -> tuple[np.ndarray, np.ndarray]:
+        """Roles at the start follow engagement: the most online 1% are super-users, the next
+        9% responders (with the default shares), so each role is held by people who act it."""
         p = self.config.population
-        counts = self.rng.multinomial(p.members, [p.reader_share, p.responder_share, p.superuser_share])
-        return np.repeat(np.array([READER, RESPONDER, SUPERUSER], dtype=np.int8), counts)
+        propensity = np.sort(self._draw_online_propensity(p.members))[::-1]
+        counts = np.round(np.array([p.superuser_share, p.responder_share]) * p.members).astype(int)
+        counts = np.r_[counts, p.members - counts.sum()]
+        return np.repeat(np.array([SUPERUSER, RESPONDER, READER], dtype=np.int8), counts), propensity
+
+    def _draw_online_propensity(self, n: int) -> np.ndarray:
+        return self.rng.lognormal(0.0, self.config.population.online_sigma, n)
 
     # ----- membership and roles (identity-preserving) -----
-    def add_members(self, role_codes: np.ndarray) -> np.ndarray:
+    def add_members(self, role_codes: np.ndarray, online_propensity: np.ndarray | None = None) -> np.ndarray:
         """New members with drawn traits; each gets a Mesa agent of its role's class."""
         n, pop, rng, p = role_codes.size, self.population, self.rng, self.config.population
         rows = pop.add(n)
@@ -89,10 +96,12 @@ class CommunityModel(mesa.Model):
         mean = np.array([p.expertise_reader, p.expertise_responder, p.expertise_superuser])[role_codes]
         pop.role[rows] = role_codes
         pop.joined_at[rows] = self.time
+        pop.role_since[rows] = self.time
         pop.expertise[rows] = rng.beta(mean * p.expertise_concentration,
                                        (1 - mean) * p.expertise_concentration)
         pop.area[rows] = rng.choice(self.area_weights.size, n, p=self.area_weights)
-        pop.online_propensity[rows] = rng.lognormal(0.0, p.online_sigma, n)
+        pop.online_propensity[rows] = (self._draw_online_propensity(n) if online_propensity is None
+                                       else online_propensity)
         pop.issue_propensity[rows] = rng.gamma(p.issue_propensity_shape, 1.0 / p.issue_propensity_shape, n)
         pop.intrinsic[rows] = rng.normal(b.intrinsic_mean, b.intrinsic_sd, n)
         self._members.extend(AGENT_CLASS_BY_ROLE[code](self, row)
@@ -117,6 +126,7 @@ class CommunityModel(mesa.Model):
             return
         self.population.role[rows] = role_code
         self.population.role_changes[rows] += 1
+        self.population.role_since[rows] = self.time
         new_class = AGENT_CLASS_BY_ROLE[role_code]
         for row in rows.tolist():
             agent = self._members[row]

@@ -33,6 +33,7 @@ COLUMNS: dict[str, tuple[str, float]] = {
     "views": ("float32", 0.0),
     "times_helped": ("int32", 0),
     "role_changes": ("int16", 0),
+    "role_since": ("float64", 0.0),
     "last_post": ("float64", -np.inf),
 }
 CHANNEL_COLUMNS: dict[str, tuple[str, float]] = {

@@ -32,9 +32,9 @@ class Samplers:
     online_by_role: tuple[RoleSampler, RoleSampler]  # responders, super-users
 
 
-def online_sampler(pop, rows: np.ndarray, hours_per_week: float) -> RoleSampler:
-    """Per-hour online probability = median hours / 168 x individual propensity (capped at 1)."""
-    p = np.minimum(1.0, hours_per_week / HOURS_PER_WEEK * pop.online_propensity[rows])
+def online_sampler(pop, rows: np.ndarray, hours_per_week: float, max_hours: float) -> RoleSampler:
+    """Per-hour online probability = hours x individual propensity, capped, / 168."""
+    p = np.minimum(max_hours, hours_per_week * pop.online_propensity[rows]) / HOURS_PER_WEEK
     return RoleSampler(rows, np.cumsum(p), float(p.mean()) if rows.size else 0.0)
 
 
@@ -54,6 +54,8 @@ def build_samplers(model) -> Samplers:
         issue_rows=alive_rows,
         issue_cum=issue_cum,
         issue_rate_per_hour=total / (cfg.issue_interval_days * 24.0),
-        online_by_role=(online_sampler(pop, responders, cfg.online_hours_responder),
-                        online_sampler(pop, superusers, cfg.online_hours_superuser)),
+        online_by_role=(
+            online_sampler(pop, responders, cfg.online_hours_median, cfg.online_hours_max),
+            online_sampler(pop, superusers, cfg.online_hours_median * cfg.superuser_online_boost,
+                           cfg.online_hours_max)),
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 from sim.population import ROLE_NAMES
+from sim.rules.answering import motivation
 
 
 def _column(name: str, doc: str) -> property:
@@ -38,8 +40,8 @@ class Member(mesa.Agent):
 
     @property
     def motivation(self) -> float:
-        """Intrinsic motivation plus recognition minus fatigue (DESIGN.md §4)."""
-        return self.intrinsic + self.recognition - self.fatigue
+        """Intrinsic motivation plus recognition minus fatigue, as the answering rule sees it."""
+        return float(motivation(self.model.population, np.array([self.row]))[0])
 
     expertise = _column("expertise", "Skill, 0-1, compared with issue difficulty")
     area = _column("area", "Topic area the member specialises in")

@@ -76,11 +76,15 @@ def answer_probability(model, member: np.ndarray, thread: np.ndarray) -> np.ndar
     role_bias = np.where(pop.role[member] == SUPERUSER, b.bias_superuser, b.bias_responder)
     match = (b.weight_expertise * (pop.expertise[member] - threads.difficulty[thread])
              + b.area_match_bonus * (pop.area[member] == model.topic_area[threads.topic[thread]]))
-    motivation = pop.intrinsic[member] + pop.recognition[member]
-    logit = (role_bias + match + b.weight_motivation * motivation
-             - b.crowding_per_answer * threads.n_answers[thread]
-             - b.weight_fatigue * pop.fatigue[member])
+    logit = (role_bias + match + b.weight_motivation * motivation(pop, member)
+             - b.crowding_per_answer * threads.n_answers[thread])
     return logistic(logit)
+
+
+def motivation(pop, member: np.ndarray) -> np.ndarray:
+    """Intrinsic + log1p(recognition) - fatigue: recognition has diminishing returns, so
+    a prolific member's record cannot push its propensity to certainty."""
+    return pop.intrinsic[member] + np.log1p(pop.recognition[member]) - pop.fatigue[member]
 
 
 def answer_quality(model, member: np.ndarray, thread: np.ndarray) -> np.ndarray:

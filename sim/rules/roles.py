@@ -24,10 +24,16 @@ def weekly_activity(model, rows: np.ndarray) -> np.ndarray:
 
 
 def promote_and_demote(model) -> None:
-    """Daily: sustained, recognised responders rise; fading super-users step back."""
+    """Daily: sustained, recognised responders rise; fading super-users step back.
+
+    Activity is judged only after one activity half-life in the role, so a member is
+    measured on a settled record rather than on the empty one it started the role with.
+    """
     b, pop = model.config.behaviour, model.population
+    settled_since = model.time - 24.0 * b.activity_half_life_days
     responders = model.samplers.online_by_role[0].rows
     superusers = model.samplers.online_by_role[1].rows
+    superusers = superusers[pop.role_since[superusers] <= settled_since]
     rising = responders[(weekly_activity(model, responders) >= b.promote_answers_per_week)
                         & (pop.recognition[responders] >= b.promote_recognition)]
     fading = superusers[weekly_activity(model, superusers) < b.demote_answers_per_week]
