@@ -82,6 +82,7 @@ class Behaviour(Section):
     # forum answering
     browse_limit: int = param(5, "threads", "Threads an online member looks at per visit, b [DESIGN.md]", ge=1, le=1000)
     answered_browse_weight: float = param(0.3, "-", "Relative chance of looking at a thread that already has answers (unanswered first)", ge=0, le=1)
+    browse_age_half_life_hours: float = param(24.0, "hours", "Older threads sink down the list: browse weight halves with each half-life of age", gt=0, le=1e5)
     answer_capacity_per_hour: int = param(2, "answers", "Most answers a member writes in one hour", ge=1, le=100)
     writing_minutes: float = param(8.0, "minutes", "Mean time to write an answer", gt=0, le=1440)
     bias_responder: float = param(-2.3, "logit", "Baseline propensity of a responder to answer a thread it sees", ge=-20, le=20)

@@ -48,7 +48,7 @@ def online_contributors(model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def browse(model, members: np.ndarray, visit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each visitor looks at up to b open threads, unanswered ones first.
+    """Each visitor looks at up to b open threads: unanswered and recent ones first.
 
     Returns (member, thread, visit time) pairs for threads that already existed at the visit
     and that the visitor did not ask.
@@ -58,7 +58,9 @@ def browse(model, members: np.ndarray, visit: np.ndarray) -> tuple[np.ndarray, n
     if open_ids.size == 0 or members.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0)
-    weight = np.where(threads.n_answers[open_ids] == 0, 1.0, b.answered_browse_weight)
+    age = model.time - threads.created[open_ids]
+    weight = (np.where(threads.n_answers[open_ids] == 0, 1.0, b.answered_browse_weight)
+              * np.exp2(-age / b.browse_age_half_life_hours))
     cum = np.cumsum(weight)
     looks = min(b.browse_limit, open_ids.size)
     draws = np.searchsorted(cum, model.rng.random((members.size, looks)) * cum[-1], side="right")

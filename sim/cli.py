@@ -1,0 +1,114 @@
+"""The `community-sim` command line (DESIGN.md §5): exit 0 ok, 2 bad input, 1 internal error."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from tqdm import tqdm
+
+from sim import __version__
+from sim.output import write_run
+from sim.runner import run_scenario
+from sim.scenario import ScenarioError, load_scenario, parse_override
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Simulate customer-support communities: rewards, policies, deflection.")
+
+KPI_TABLE = [
+    ("Answering", [("answer_rate_24h", "pct"), ("answer_rate_ever", "pct"),
+                   ("median_hours_to_first_answer", "hours"), ("solution_rate", "pct")]),
+    ("Deflection and contacts", [("deflection_rate", "pct"), ("self_service_rate", "pct"),
+                                 ("assisted_contacts", "int"), ("escalation_rate", "pct")]),
+    ("Cost", [("cost_total", "money"), ("cost_per_issue", "money")]),
+    ("Participation", [("top1_answer_share", "pct"), ("top10_answer_share", "pct"),
+                       ("gini_answers", "num"), ("lurker_share", "pct"), ("superuser_share", "pct")]),
+    ("Community health", [("members", "int"), ("members_active", "int"), ("superusers_active", "int"),
+                          ("issues", "int"), ("forum_threads", "int"), ("answers", "int")]),
+]
+
+
+def _format(value: float, kind: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return {"pct": f"{100 * value:.1f} %", "hours": f"{value:.2f} h", "int": f"{int(value):,}",
+            "money": f"{value:,.2f}", "num": f"{value:.3f}"}[kind]
+
+
+def kpi_table(summary: dict) -> str:
+    lines = []
+    for group, rows in KPI_TABLE:
+        lines.append(group)
+        lines += [f"  {key:<30} {_format(summary.get(key), kind):>14}" for key, kind in rows]
+    return "\n".join(lines)
+
+
+def _fail(error: ScenarioError) -> None:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(2)
+
+
+def _overrides(pairs: list[str], days: Optional[int]) -> dict:
+    overrides = dict(parse_override(p) for p in pairs)
+    if days is not None:
+        overrides["scenario.days"] = days
+    return overrides
+
+
+@app.command()
+def run(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file"),
+    set_: list[str] = typer.Option([], "--set", help="Override a parameter: key=value (repeatable)"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the scenario's)"),
+    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write summary.json, daily.parquet, daily.csv here"),
+) -> None:
+    """Run one scenario and print its KPIs."""
+    try:
+        config = load_scenario(scenario, _overrides(set_, days))
+    except ScenarioError as error:
+        _fail(error)
+    if seed is not None and seed < 0:
+        _fail(ScenarioError("--seed", "", f"must be >= 0 (got {seed})"))
+    total = config.scenario.days
+    with tqdm(total=total, unit="day", delay=2.0, desc=config.scenario.name, file=sys.stderr) as bar:
+        result = run_scenario(config, seed, on_day=lambda _day: bar.update(1))
+    typer.echo(f"{config.scenario.name}: {total} days, seed {result.seed}, "
+               f"{config.population.members:,} members at start")
+    typer.echo(kpi_table(result.summary))
+    if out is not None:
+        document = {"kpis": result.summary, "scenario": config.model_dump(mode="json"),
+                    "seed": result.seed, "version": __version__}
+        files = write_run(out, document, result.daily)
+        typer.echo(f"wrote {', '.join(str(f) for f in files)}")
+
+
+@app.command()
+def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario TOML files")) -> None:
+    """Check scenario files; exit 2 if any is invalid."""
+    failed = False
+    for path in scenarios:
+        try:
+            config = load_scenario(path)
+        except ScenarioError as error:
+            typer.echo(f"error: {error}", err=True)
+            failed = True
+            continue
+        typer.echo(f"ok: {path} ({config.scenario.name}, {config.population.members:,} members, "
+                   f"{config.scenario.days} days)")
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", help="Show the version and exit")) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    app()
