@@ -26,7 +26,7 @@ KPI_TABLE = [
     ("Cost", [("cost_total", "money"), ("cost_per_issue", "money")]),
     ("Participation", [("top1_answer_share", "pct"), ("top10_answer_share", "pct"),
                        ("gini_answers", "num"), ("lurker_share", "pct"), ("superuser_share", "pct")]),
-    ("Community health", [("members", "int"), ("members_active", "int"), ("superusers_active", "int"),
+    ("Community health", [("members_now", "int"), ("members_active", "int"), ("superusers_active", "int"),
                           ("issues", "int"), ("forum_threads", "int"), ("answers", "int")]),
 ]
 

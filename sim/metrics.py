@@ -90,7 +90,7 @@ def participation_kpis(pop, now: float) -> dict[str, float]:
         "superuser_share": _rate((alive & (role == SUPERUSER)).sum(), n_alive),
         "superusers_active": int((alive & recent & (role == SUPERUSER)).sum()),
         "members_active": int((alive & recent).sum()),
-        "members": n_alive,
+        "members_now": n_alive,
         "readers": int((alive & (role == READER)).sum()),
         "responders": int((alive & (role == RESPONDER)).sum()),
         "superusers": int((alive & (role == SUPERUSER)).sum()),
