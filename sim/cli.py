@@ -103,11 +103,16 @@ def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario TOML fil
         raise typer.Exit(2)
 
 
-@app.callback()
-def _root(version: bool = typer.Option(False, "--version", help="Show the version and exit")) -> None:
-    if version:
+def _show_version(value: bool) -> None:
+    if value:
         typer.echo(__version__)
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                       help="Show the version and exit")) -> None:
+    """Simulate customer-support communities: rewards, policies, deflection."""
 
 
 def main() -> None:

@@ -1,0 +1,101 @@
+"""The command line end to end: outputs, overrides, exit codes, nothing written on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+
+from conftest import SCENARIOS
+
+runner = CliRunner()
+BASELINE = str(SCENARIOS / "baseline.toml")
+
+
+def test_run_writes_summary_parquet_and_csv(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", BASELINE, "--days", "10", "--seed", "3",
+                                 "--set", "population.members=800", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "answer_rate_24h" in result.output and "cost_per_issue" in result.output
+    document = json.loads((out / "summary.json").read_text())
+    assert set(document) == {"kpis", "scenario", "seed", "version"}
+    assert document["seed"] == 3 and document["scenario"]["population"]["members"] == 800
+    assert document["scenario"]["scenario"]["days"] == 10
+    for key in ("answer_rate_24h", "answer_rate_ever", "median_hours_to_first_answer", "solution_rate",
+                "deflection_rate", "self_service_rate", "assisted_contacts", "cost_total",
+                "cost_per_issue", "top1_answer_share", "top10_answer_share", "gini_answers",
+                "lurker_share", "superuser_share", "superusers_active", "members_active"):
+        assert key in document["kpis"]
+    daily = pd.read_parquet(out / "daily.parquet")
+    assert len(daily) == 10 and daily["day"].tolist() == list(range(1, 11))
+    pd.testing.assert_frame_equal(daily, pd.read_csv(out / "daily.csv"), check_dtype=False)
+    assert not list(out.glob(".*tmp"))
+
+
+def test_same_seed_same_files(tmp_path):
+    docs = []
+    for name in ("a", "b"):
+        runner.invoke(app, ["run", BASELINE, "--days", "5", "--set", "population.members=500",
+                            "--out", str(tmp_path / name)])
+        docs.append(json.loads((tmp_path / name / "summary.json").read_text()))
+    assert docs[0] == docs[1] and docs[0]["seed"] == 42
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--set", "population.members=-5"], "population.members"),
+    (["--set", "behaviour.serch_quality=0.5"], "did you mean 'search_quality'"),
+    (["--set", "population.members"], "expected key=value"),
+    (["--days", "0"], "scenario.days"),
+])
+def test_bad_overrides_exit_2_and_write_nothing(tmp_path, args, fragment):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", BASELINE, *args, "--out", str(out)])
+    assert result.exit_code == 2
+    assert fragment in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("[population]\nmembers = 'ten'\n", "population.members"),
+    ("[population]\nmembers = 10\nfoo = 1\n", "population.foo: unknown key"),
+    ("[behaviour]\npatience_hours = -1.0\n", "behaviour.patience_hours"),
+    ("[population\n", "invalid TOML"),
+])
+def test_bad_files_exit_2_with_one_line(tmp_path, content, fragment):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(content)
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "sim", "run", str(bad), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(bad) in lines[0] and fragment in lines[0]
+    assert not out.exists()
+
+
+def test_missing_file_exits_2(tmp_path):
+    result = runner.invoke(app, ["run", str(tmp_path / "missing.toml")])
+    assert result.exit_code == 2 and "file not found" in result.output
+
+
+def test_validate_reports_each_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[behaviour]\nsearch_quality = 2.0\n")
+    good = runner.invoke(app, ["validate", *map(str, sorted(SCENARIOS.glob("*.toml")))])
+    assert good.exit_code == 0 and good.output.count("ok:") == len(list(SCENARIOS.glob("*.toml")))
+    mixed = runner.invoke(app, ["validate", BASELINE, str(bad)])
+    assert mixed.exit_code == 2 and "ok:" in mixed.output and "behaviour.search_quality" in mixed.output
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "community-sim"
+    proc = subprocess.run([str(script), "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.strip()
