@@ -22,7 +22,8 @@ class Counters(Counter):
     """Running totals of events; `add` takes keyword counts."""
 
     def add(self, **counts: int) -> None:
-        self.update(counts)
+        for name, n in counts.items():
+            self[name] += n
 
 
 def top_share(counts: np.ndarray, k: float) -> float:

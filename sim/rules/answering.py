@@ -100,8 +100,13 @@ def within_capacity(member: np.ndarray, time: np.ndarray, capacity: int) -> np.n
     """Mask keeping each member's first `capacity` answers of the hour."""
     order = np.lexsort((time, member))
     sorted_members = member[order]
-    starts = np.flatnonzero(np.r_[True, sorted_members[1:] != sorted_members[:-1]])
-    rank = np.arange(member.size) - np.repeat(starts, np.diff(np.r_[starts, member.size]))
+    new_member = np.empty(member.size, dtype=bool)
+    new_member[:1] = True
+    np.not_equal(sorted_members[1:], sorted_members[:-1], out=new_member[1:])
+    starts = np.flatnonzero(new_member)
+    if starts.size == member.size:  # nobody answered twice this hour
+        return np.ones(member.size, dtype=bool)
+    rank = np.arange(member.size) - np.repeat(starts, np.diff(np.append(starts, member.size)))
     keep = np.zeros(member.size, dtype=bool)
     keep[order[rank < capacity]] = True
     return keep
@@ -113,6 +118,8 @@ def write_answers(model) -> Answers:
     members, visit = online_contributors(model)
     member, thread, when = browse(model, members, visit)
     answers = rng.random(member.size) < answer_probability(model, member, thread)
+    if not answers.any():
+        return Answers(*(np.empty(0, dtype=d) for d in ("int64", "int64", "float64", "float64")))
     member, thread, when = member[answers], thread[answers], when[answers]
     keep = within_capacity(member, when, b.answer_capacity_per_hour)
     member, thread, when = member[keep], thread[keep], when[keep]
