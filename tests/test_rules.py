@@ -82,3 +82,12 @@ def test_customers_learn_to_avoid_a_failing_channel():
         learn_from_experience(model, members, FORUM, np.zeros(members.size), np.full(members.size, 48.0))
     after = np.mean(choose_channels(model, members) == FORUM)
     assert after < before - 0.2
+
+
+def test_each_experience_in_a_batch_counts():
+    model = CommunityModel(rng=2, members=50, days=1)
+    rate = model.config.behaviour.experience_learning_rate
+    member = np.array([7, 7, 7])
+    start = float(model.population.channel_success[7, FORUM])
+    learn_from_experience(model, member, FORUM, np.zeros(3), np.zeros(3))
+    assert np.isclose(model.population.channel_success[7, FORUM], start * (1 - rate) ** 3)

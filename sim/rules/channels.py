@@ -29,11 +29,21 @@ def choose_channels(model, members: np.ndarray) -> np.ndarray:
 
 def learn_from_experience(model, members: np.ndarray, channel: int, success: np.ndarray,
                           wait_hours: np.ndarray) -> None:
-    """Move the customer's memory of a channel towards what just happened."""
+    """Move the customer's memory of a channel towards what just happened.
+
+    A customer with several experiences in one batch gets one EWMA update per experience,
+    in batch order (rounds of first occurrences; almost always a single round).
+    """
     rate = model.config.behaviour.experience_learning_rate
     pop = model.population
-    pop.channel_success[members, channel] += rate * (success - pop.channel_success[members, channel])
-    pop.channel_wait[members, channel] += rate * (wait_hours - pop.channel_wait[members, channel])
+    while members.size:
+        _, first = np.unique(members, return_index=True)
+        who = members[first]
+        pop.channel_success[who, channel] += rate * (success[first] - pop.channel_success[who, channel])
+        pop.channel_wait[who, channel] += rate * (wait_hours[first] - pop.channel_wait[who, channel])
+        rest = np.ones(members.size, dtype=bool)
+        rest[first] = False
+        members, success, wait_hours = members[rest], success[rest], wait_hours[rest]
 
 
 def call_contact_centre(model, members: np.ndarray, counter: str = "direct_contacts") -> None:

@@ -12,13 +12,13 @@ def churn_one_day(model) -> np.ndarray:
     """Readers churn at the base hazard (a binomial count, then a uniform draw);
     contributors at a hazard raised by their fatigue."""
     b, rng, pop = model.config.behaviour, model.rng, model.population
-    base = b.churn_rate_per_year / 365.0
+    daily_hazard = b.churn_rate_per_year / 365.0
     readers = model.samplers.reader_rows
-    leaving = [rng.choice(readers, rng.binomial(readers.size, min(base, 1.0)), replace=False)
+    leaving = [rng.choice(readers, rng.binomial(readers.size, -np.expm1(-daily_hazard)), replace=False)
                if readers.size else readers]
     contributors = model.samplers.contributor_rows
-    hazard = base * (1.0 + b.burnout_churn_multiplier * pop.fatigue[contributors])
-    leaving.append(contributors[rng.random(contributors.size) < hazard])
+    hazard = daily_hazard * (1.0 + b.burnout_churn_multiplier * pop.fatigue[contributors])
+    leaving.append(contributors[rng.random(contributors.size) < -np.expm1(-hazard)])
     gone = np.concatenate(leaving)
     model.remove_members(gone)
     return gone
