@@ -18,6 +18,8 @@ from sim.threads import OPEN, SOLVED
 def accept_answers(model, answers: Answers) -> np.ndarray:
     """Solve threads with a good-enough answer before the asker's deadline; return their ids."""
     threads, pop = model.threads, model.population
+    if answers.thread.size == 0:
+        return answers.thread
     good = ((answers.quality >= threads.need[answers.thread])
             & (answers.time <= threads.deadline[answers.thread])
             & (threads.status[answers.thread] == OPEN))

@@ -37,7 +37,10 @@ def learn_from_experience(model, members: np.ndarray, channel: int, success: np.
     rate = model.config.behaviour.experience_learning_rate
     pop = model.population
     while members.size:
-        _, first = np.unique(members, return_index=True)
+        if members.size == 1:
+            first = np.zeros(1, dtype=np.int64)
+        else:
+            _, first = np.unique(members, return_index=True)
         who = members[first]
         pop.channel_success[who, channel] += rate * (success[first] - pop.channel_success[who, channel])
         pop.channel_wait[who, channel] += rate * (wait_hours[first] - pop.channel_wait[who, channel])

@@ -14,9 +14,10 @@ def search_knowledge_base(model, issues: Issues) -> np.ndarray:
     kb, rng = model.knowledge, model.rng
     found = rng.random(len(issues)) < model.config.behaviour.search_quality * kb.coverage(issues.topic)
     topics = issues.topic[found]
-    from_community = rng.random(topics.size) < kb.community_share(topics)
-    credit_views(model, kb.pick_threads(topics[from_community], rng))
-    model.counters.add(self_service=int(found.sum()), community_self_service=int(from_community.sum()))
+    if topics.size:
+        from_community = rng.random(topics.size) < kb.community_share(topics)
+        credit_views(model, kb.pick_threads(topics[from_community], rng))
+        model.counters.add(self_service=topics.size, community_self_service=int(from_community.sum()))
     return found
 
 
