@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -51,6 +52,15 @@ def _fail(error: ScenarioError) -> None:
     raise typer.Exit(2)
 
 
+def _check_writable(out: Path) -> None:
+    """Refuse an unusable --out before the run, so a long run is never wasted."""
+    if out.exists() and not out.is_dir():
+        _fail(ScenarioError("--out", "", f"{out} exists and is not a directory"))
+    ancestor = next(p for p in (out, *out.parents) if p.exists())
+    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK):
+        _fail(ScenarioError("--out", "", f"cannot create or write {out} ({ancestor} is not a writable directory)"))
+
+
 def _overrides(pairs: list[str], days: Optional[int]) -> dict:
     overrides = dict(parse_override(p) for p in pairs)
     if days is not None:
@@ -71,8 +81,10 @@ def run(
         config = load_scenario(scenario, _overrides(set_, days))
     except ScenarioError as error:
         _fail(error)
-    if seed is not None and seed < 0:
-        _fail(ScenarioError("--seed", "", f"must be >= 0 (got {seed})"))
+    if seed is not None and not 0 <= seed < 2**63:
+        _fail(ScenarioError("--seed", "", f"must be between 0 and 2**63 - 1 (got {seed})"))
+    if out is not None:
+        _check_writable(out)
     total = config.scenario.days
     with tqdm(total=total, unit="day", delay=2.0, desc=config.scenario.name, file=sys.stderr) as bar:
         result = run_scenario(config, seed, on_day=lambda _day: bar.update(1))
@@ -116,4 +128,16 @@ def _root(version: bool = typer.Option(False, "--version", is_eager=True, callba
 
 
 def main() -> None:
-    app()
+    """Entry point: usage errors, like scenario errors, become one plain line and exit 2."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.TyperException as error:
+        if type(error).__name__ == "NoArgsIsHelpError":
+            error.show()
+        else:
+            typer.echo(f"error: {' '.join(error.format_message().split())}", err=True)
+        sys.exit(error.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    sys.exit(code or 0)

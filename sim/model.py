@@ -65,21 +65,23 @@ class CommunityModel(mesa.Model):
 
     @staticmethod
     def _resolve(scenario: Scenario | None, overrides: dict[str, Any]) -> Scenario:
+        if "seed" in overrides:
+            raise TypeError("CommunityModel is seeded with rng=, not seed= (DESIGN.md §3)")
         paths = flat_parameter_paths()
         unknown = [k for k in overrides if k not in paths]
         if unknown:
             raise TypeError(f"CommunityModel got unknown parameter(s) {unknown}; "
                             f"use the scenario's parameter names, e.g. 'members'")
         data = scenario.model_dump() if scenario is not None else {}
-        return build_scenario(data, {paths[k]: v for k, v in overrides.items()}, source="CommunityModel")
+        plain = {paths[k]: v.item() if isinstance(v, np.generic) else v for k, v in overrides.items()}
+        return build_scenario(data, plain, source="CommunityModel keywords")
 
     def _initial_members(self) -> tuple[np.ndarray, np.ndarray]:
         """Roles at the start follow engagement: the most online 1% are super-users, the next
         9% responders (with the default shares), so each role is held by people who act it."""
         p = self.config.population
         propensity = np.sort(self._draw_online_propensity(p.members))[::-1]
-        counts = np.round(np.array([p.superuser_share, p.responder_share]) * p.members).astype(int)
-        counts = np.r_[counts, p.members - counts.sum()]
+        counts = apportion(p.members, np.array([p.superuser_share, p.responder_share, p.reader_share]))
         return np.repeat(np.array([SUPERUSER, RESPONDER, READER], dtype=np.int8), counts), propensity
 
     def _draw_online_propensity(self, n: int) -> np.ndarray:
@@ -186,6 +188,14 @@ class CommunityModel(mesa.Model):
     def run(self) -> None:
         """Run the scenario's full duration."""
         self.run_for(self.hours - self.time)
+
+
+def apportion(total: int, shares: np.ndarray) -> np.ndarray:
+    """Integer counts summing to `total` in proportion to `shares` (largest remainder)."""
+    exact = total * shares / shares.sum()
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(counts - exact, kind="stable")[: total - counts.sum()]] += 1
+    return counts
 
 
 def _day_value(model: CommunityModel, key: str) -> float:

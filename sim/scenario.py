@@ -98,7 +98,7 @@ def build_scenario(data: Mapping[str, Any] | None = None, overrides: Mapping[str
     """A validated scenario from raw data plus dotted overrides (typed by the schema)."""
     merged = _apply_overrides(dict(data or {}), overrides or {})
     if overrides:
-        source = f"{source} (with --set {', '.join(overrides)})"
+        source = f"{source} (with overrides {', '.join(overrides)})"
     return validate_scenario(merged, source)
 
 
@@ -106,7 +106,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     """Load, override and validate a scenario TOML file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError(str(path), "", "file not found") from None
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:

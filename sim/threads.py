@@ -15,7 +15,7 @@ THREAD_COLUMNS: dict[str, tuple[str, float]] = {
     "deadline": ("float64", 0.0),
     "first_answer": ("float64", np.inf),
     "closed": ("float64", np.inf),
-    "n_answers": ("int16", 0),
+    "n_answers": ("int32", 0),
     "solver": ("int32", -1),
     "status": ("int8", OPEN),
     "views": ("int32", 0),

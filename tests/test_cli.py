@@ -99,3 +99,32 @@ def test_console_script_is_installed():
     script = Path(sys.executable).parent / "community-sim"
     proc = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.strip()
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["run", BASELINE, "--seed", "abc"], "'--seed'"),
+    (["run"], "Missing argument"),
+    (["bogus"], "No such command"),
+    (["run", BASELINE, "--seed", str(2**64)], "--seed"),
+])
+def test_usage_errors_are_one_line_exit_2(args, fragment):
+    proc = subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_unusable_out_is_refused_before_the_run(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for out in (blocker, blocker / "sub"):
+        result = runner.invoke(app, ["run", BASELINE, "--out", str(out)])
+        assert result.exit_code == 2 and "--out" in result.output
+    assert blocker.read_text() == "x"
+
+
+def test_file_with_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes("\ufeff[population]\nmembers = 300\n".encode("utf-8"))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0 and "300 members" in result.output

@@ -129,3 +129,24 @@ def test_mesa_batch_run_returns_kpis():
         assert row["Step"] == 72
     by_size = {(r["members"], r["rng"]) for r in results}
     assert by_size == {(300, 1), (300, 2), (600, 1), (600, 2)}
+
+
+@pytest.mark.parametrize("members, shares", [(3, (0.0, 0.5, 0.5)), (5, (0.0, 0.7, 0.3)),
+                                             (1, (0.0, 0.5, 0.5)), (10000, (0.9, 0.09, 0.01))])
+def test_initial_roles_follow_shares_and_sum_to_members(members, shares):
+    reader, responder, superuser = shares
+    model = CommunityModel(rng=1, members=members, days=1, reader_share=reader,
+                           responder_share=responder, superuser_share=superuser)
+    counts = [model.population.count(code) for code in (READER, RESPONDER, SUPERUSER)]
+    assert sum(counts) == members
+    assert all(abs(c - s * members) < 1 for c, s in zip(counts, shares))
+
+
+def test_seed_keyword_is_refused_in_favour_of_rng():
+    with pytest.raises(TypeError, match="rng="):
+        CommunityModel(seed=5, members=100)
+
+
+def test_numpy_scalars_are_accepted_as_keywords():
+    model = CommunityModel(rng=1, members=np.int64(200), forum_open=np.False_, search_quality=np.float32(0.5))
+    assert model.config.population.members == 200 and model.config.behaviour.forum_open is False

@@ -91,3 +91,13 @@ def test_each_experience_in_a_batch_counts():
     start = float(model.population.channel_success[7, FORUM])
     learn_from_experience(model, member, FORUM, np.zeros(3), np.zeros(3))
     assert np.isclose(model.population.channel_success[7, FORUM], start * (1 - rate) ** 3)
+
+
+def test_threads_that_sank_out_of_sight_are_not_browsed():
+    from sim.rules.answering import browse
+    model = CommunityModel(rng=1, members=200, days=1, answered_browse_weight=0.0)
+    thread = model.threads.open(asker=np.array([0]), topic=np.array([0]), difficulty=np.array([0.2]),
+                                need=np.array([0.5]), created=np.array([0.0]), deadline=np.array([48.0]))
+    model.threads.n_answers[thread] = 1
+    member, seen, _ = browse(model, np.array([5, 6]), np.array([0.5, 0.7]))
+    assert member.size == 0 and seen.size == 0

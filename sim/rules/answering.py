@@ -62,6 +62,9 @@ def browse(model, members: np.ndarray, visit: np.ndarray) -> tuple[np.ndarray, n
     weight = (np.where(threads.n_answers[open_ids] == 0, 1.0, b.answered_browse_weight)
               * np.exp2(-age / b.browse_age_half_life_hours))
     cum = np.cumsum(weight)
+    if cum[-1] <= 0:  # every open thread has sunk out of sight
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0)
     looks = min(b.browse_limit, open_ids.size)
     draws = np.searchsorted(cum, model.rng.random((members.size, looks)) * cum[-1], side="right")
     thread = open_ids[np.minimum(draws, open_ids.size - 1)].ravel()
