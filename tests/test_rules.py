@@ -101,3 +101,12 @@ def test_threads_that_sank_out_of_sight_are_not_browsed():
     model.threads.n_answers[thread] = 1
     member, seen, _ = browse(model, np.array([5, 6]), np.array([0.5, 0.7]))
     assert member.size == 0 and seen.size == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 20), max_size=40))
+def test_first_occurrences_matches_numpy_unique(values):
+    from sim.arrays import first_occurrences
+    keys = np.array(values, dtype=np.int64)
+    _, expected = np.unique(keys, return_index=True)
+    assert first_occurrences(keys).tolist() == expected.tolist()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import first_occurrences
 from sim.population import FORUM
 from sim.rules.answering import Answers
 from sim.rules.channels import learn_from_experience
@@ -28,8 +29,8 @@ def accept_answers(model, answers: Answers) -> np.ndarray:
     order = np.argsort(answers.time[good], kind="stable")
     thread, member, time = (answers.thread[good][order], answers.member[good][order],
                             answers.time[good][order])
-    thread, first = np.unique(thread, return_index=True)
-    member, time = member[first], time[first]
+    first = first_occurrences(thread)
+    thread, member, time = thread[first], member[first], time[first]
     threads.solver[thread] = member
     threads.close(thread, SOLVED, time)
     np.add.at(pop.accepted, member, 1)

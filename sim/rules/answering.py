@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.population import RESPONDER, SUPERUSER
+from sim.arrays import first_occurrences
+from sim.population import SUPERUSER
 
 
 @dataclass
@@ -43,7 +44,8 @@ def online_contributors(model) -> tuple[np.ndarray, np.ndarray]:
             parts.append(sampler.rows[np.minimum(picks, sampler.rows.size - 1)])
     if not parts:
         return np.empty(0, dtype=np.int64), np.empty(0)
-    members = np.unique(np.concatenate(parts))
+    members = np.concatenate(parts)
+    members = members[first_occurrences(members)]
     return members, model.time - 1.0 + rng.random(members.size)
 
 
@@ -72,7 +74,7 @@ def browse(model, members: np.ndarray, visit: np.ndarray) -> tuple[np.ndarray, n
     when = np.repeat(visit, looks)
     keep = (threads.created[thread] < when) & (threads.asker[thread] != member)
     member, thread, when = member[keep], thread[keep], when[keep]
-    _, first = np.unique(member * threads.capacity + thread, return_index=True)
+    first = first_occurrences(member * threads.capacity + thread)
     return member[first], thread[first], when[first]
 
 

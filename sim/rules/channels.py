@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import first_occurrences
 from sim.population import CHANNELS, CONTACT, FORUM
 
 
@@ -35,15 +36,15 @@ def learn_from_experience(model, members: np.ndarray, channel: int, success: np.
     in batch order (rounds of first occurrences; almost always a single round).
     """
     rate = model.config.behaviour.experience_learning_rate
-    pop = model.population
+    memory_of_success = model.population.channel_success[:, channel]
+    memory_of_wait = model.population.channel_wait[:, channel]
     while members.size:
-        if members.size == 1:
-            first = np.zeros(1, dtype=np.int64)
-        else:
-            _, first = np.unique(members, return_index=True)
+        first = first_occurrences(members)
         who = members[first]
-        pop.channel_success[who, channel] += rate * (success[first] - pop.channel_success[who, channel])
-        pop.channel_wait[who, channel] += rate * (wait_hours[first] - pop.channel_wait[who, channel])
+        memory_of_success[who] += rate * (success[first] - memory_of_success[who])
+        memory_of_wait[who] += rate * (wait_hours[first] - memory_of_wait[who])
+        if first.size == members.size:
+            return
         rest = np.ones(members.size, dtype=bool)
         rest[first] = False
         members, success, wait_hours = members[rest], success[rest], wait_hours[rest]

@@ -14,7 +14,8 @@ def reciprocate(model, askers: np.ndarray) -> None:
     pop = model.population
     readers = askers[(pop.role[askers] == READER) & pop.alive[askers]]
     turning = readers[model.rng.random(readers.size) < model.config.behaviour.reciprocity]
-    model.change_role(np.unique(turning), RESPONDER)
+    if turning.size:
+        model.change_role(np.unique(turning), RESPONDER)
 
 
 def weekly_activity(model, rows: np.ndarray) -> np.ndarray:
