@@ -41,3 +41,13 @@ def test_no_community_has_no_forum_deflection():
 def test_a_community_cuts_assisted_contacts():
     assert_increases("assisted_contacts", dict(SCARCE, online_hours_median=0.2),
                      dict(SCARCE, online_hours_median=0.2, forum_open=False))
+
+
+def test_a_better_answered_community_attracts_more_members():
+    assert_increases("joined", dict(SCARCE, online_hours_median=0.02, join_answer_elasticity=2.0),
+                     dict(SCARCE, online_hours_median=0.5, join_answer_elasticity=2.0))
+
+
+def test_burnout_raises_churn():
+    busy = dict(SCARCE, online_hours_median=0.5, fatigue_per_answer=0.5)
+    assert_increases("churned", dict(busy, burnout_churn_multiplier=0.0), dict(busy, burnout_churn_multiplier=20.0))

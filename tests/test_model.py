@@ -150,3 +150,21 @@ def test_seed_keyword_is_refused_in_favour_of_rng():
 def test_numpy_scalars_are_accepted_as_keywords():
     model = CommunityModel(rng=1, members=np.int64(200), forum_open=np.False_, search_quality=np.float32(0.5))
     assert model.config.population.members == 200 and model.config.behaviour.forum_open is False
+
+
+def test_agentset_get_agg_select_read_the_columns(small_model):
+    superusers = small_model.agents_by_type[SuperUser]
+    rows = np.array(superusers.get("row"))
+    assert superusers.agg("answers", sum) == int(small_model.population.answers[rows].sum())
+    busy = superusers.select(lambda a: a.answers > 0)
+    assert len(busy) == int((small_model.population.answers[rows] > 0).sum())
+
+
+def test_cost_adds_up_contacts_self_service_and_staff(small_model):
+    k, costs = small_model.summary(), small_model.config.costs
+    staff_hours = costs.moderation_hours_per_day * 120
+    assert k["assisted_contacts"] == k["direct_contacts"] + k["escalations"] + k["repeat_contacts"]
+    expected = (k["assisted_contacts"] * costs.contact + k["self_service"] * costs.self_service
+                + staff_hours * costs.staff_hour)
+    assert k["cost_total"] == pytest.approx(expected)
+    assert k["cost_per_issue"] == pytest.approx(expected / k["issues"])
