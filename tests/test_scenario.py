@@ -80,7 +80,7 @@ def test_flat_parameter_names_are_unique_and_complete():
     assert paths["members"] == "population.members"
     assert paths["search_quality"] == "behaviour.search_quality"
     defaults = build_scenario({})
-    for name, dotted in paths.items():
+    for dotted in paths.values():
         section, field = dotted.split(".")
         info = type(getattr(defaults, section)).model_fields[field]
         assert info.description, f"{dotted} needs a description"
