@@ -1,5 +1,5 @@
-"""Atomic result files: each is written beside its target and renamed into place, so a
-crash or kill leaves either the old file or the complete new one, never a torn file."""
+"""Atomic result files: each is staged beside its target and renamed into place, so a
+crash or kill leaves either the old files or the complete new ones, never a torn file."""
 
 from __future__ import annotations
 
@@ -13,16 +13,17 @@ from typing import Callable
 import pandas as pd
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def _stage(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write into a temporary file beside `path`; remove it if writing fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
 def _json_safe(value):
@@ -36,15 +37,28 @@ def _json_safe(value):
     return value
 
 
-def write_json(path: Path, data: dict) -> None:
-    text = json.dumps(_json_safe(data), indent=2, allow_nan=False) + "\n"
-    write_atomic(path, lambda tmp: tmp.write_text(text))
+def _json_text(data: dict) -> str:
+    return json.dumps(_json_safe(data), indent=2, allow_nan=False) + "\n"
 
 
 def write_run(out: Path, summary: dict, daily: pd.DataFrame) -> list[Path]:
-    """summary.json, daily.parquet and daily.csv of one run (DESIGN.md §5)."""
-    files = [out / "daily.parquet", out / "daily.csv", out / "summary.json"]
-    write_atomic(files[0], lambda tmp: daily.to_parquet(tmp, index=False))
-    write_atomic(files[1], lambda tmp: daily.to_csv(tmp, index=False))
-    write_json(files[2], summary)  # last, so its presence marks a complete run
-    return files
+    """summary.json, daily.parquet and daily.csv of one run (DESIGN.md §5).
+
+    All three are staged first and renamed only once every one is complete, so a failure
+    leaves the previous set untouched; summary.json is renamed last and marks a complete run.
+    """
+    text = _json_text(summary)
+    plan = [(out / "daily.parquet", lambda tmp: daily.to_parquet(tmp, index=False)),
+            (out / "daily.csv", lambda tmp: daily.to_csv(tmp, index=False)),
+            (out / "summary.json", lambda tmp: tmp.write_text(text))]
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, write in plan:
+            staged.append((_stage(path, write), path))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in staged:
+        os.replace(tmp, path)
+    return [path for path, _ in plan]
