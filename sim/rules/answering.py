@@ -103,6 +103,8 @@ def answer_quality(model, member: np.ndarray, thread: np.ndarray) -> np.ndarray:
 
 def within_capacity(member: np.ndarray, time: np.ndarray, capacity: int) -> np.ndarray:
     """Mask keeping each member's first `capacity` answers of the hour."""
+    if member.size <= capacity:
+        return np.ones(member.size, dtype=bool)
     order = np.lexsort((time, member))
     sorted_members = member[order]
     new_member = np.empty(member.size, dtype=bool)
