@@ -83,18 +83,19 @@ def participation_kpis(pop, now: float) -> dict[str, float]:
     n_alive = int(alive.sum())
     recent = last_post >= now - ACTIVE_WINDOW_HOURS
     contributors = answers[answers > 0]
+    superusers = int((alive & (role == SUPERUSER)).sum())
     return {
         "top1_answer_share": top_share(answers, 0.01 * answers.size),
         "top10_answer_share": top_share(contributors, 0.10 * contributors.size),
         "gini_answers": gini(answers),
         "lurker_share": _rate((alive & (last_post < now - LURK_WINDOW_HOURS)).sum(), n_alive),
-        "superuser_share": _rate((alive & (role == SUPERUSER)).sum(), n_alive),
+        "superuser_share": _rate(superusers, n_alive),
         "superusers_active": int((alive & recent & (role == SUPERUSER)).sum()),
         "members_active": int((alive & recent).sum()),
         "members_now": n_alive,
         "readers": int((alive & (role == READER)).sum()),
         "responders": int((alive & (role == RESPONDER)).sum()),
-        "superusers": int((alive & (role == SUPERUSER)).sum()),
+        "superusers": superusers,
     }
 
 

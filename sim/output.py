@@ -37,17 +37,13 @@ def _json_safe(value):
     return value
 
 
-def _json_text(data: dict) -> str:
-    return json.dumps(_json_safe(data), indent=2, allow_nan=False) + "\n"
-
-
 def write_run(out: Path, summary: dict, daily: pd.DataFrame) -> list[Path]:
     """summary.json, daily.parquet and daily.csv of one run (DESIGN.md §5).
 
     All three are staged first and renamed only once every one is complete, so a failure
     leaves the previous set untouched; summary.json is renamed last and marks a complete run.
     """
-    text = _json_text(summary)
+    text = json.dumps(_json_safe(summary), indent=2, allow_nan=False) + "\n"
     plan = [(out / "daily.parquet", lambda tmp: daily.to_parquet(tmp, index=False)),
             (out / "daily.csv", lambda tmp: daily.to_csv(tmp, index=False)),
             (out / "summary.json", lambda tmp: tmp.write_text(text))]

@@ -29,7 +29,8 @@ class Samplers:
     issue_rows: np.ndarray
     issue_cum: np.ndarray
     issue_rate_per_hour: float
-    online_by_role: tuple[RoleSampler, RoleSampler]  # responders, super-users
+    responders: RoleSampler
+    superusers: RoleSampler
 
 
 def online_sampler(pop, rows: np.ndarray, hours_per_week: float, max_hours: float) -> RoleSampler:
@@ -54,8 +55,7 @@ def build_samplers(model) -> Samplers:
         issue_rows=alive_rows,
         issue_cum=issue_cum,
         issue_rate_per_hour=total / (cfg.issue_interval_days * 24.0),
-        online_by_role=(
-            online_sampler(pop, responders, cfg.online_hours_median, cfg.online_hours_max),
-            online_sampler(pop, superusers, cfg.online_hours_median * cfg.superuser_online_boost,
-                           cfg.online_hours_max)),
+        responders=online_sampler(pop, responders, cfg.online_hours_median, cfg.online_hours_max),
+        superusers=online_sampler(pop, superusers, cfg.online_hours_median * cfg.superuser_online_boost,
+                                  cfg.online_hours_max),
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.arrays import first_occurrences
+from sim.arrays import first_occurrences, run_starts, weighted_draw
 from sim.population import SUPERUSER
 
 
@@ -24,6 +24,10 @@ class Answers:
     time: np.ndarray
     quality: np.ndarray
 
+    @classmethod
+    def none(cls) -> "Answers":
+        return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0), np.empty(0))
+
 
 def logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
@@ -35,13 +39,12 @@ def online_contributors(model) -> tuple[np.ndarray, np.ndarray]:
     A binomial count per role, then members drawn by their online propensity.
     """
     rng, parts = model.rng, []
-    for sampler in model.samplers.online_by_role:
+    for sampler in (model.samplers.responders, model.samplers.superusers):
         if sampler.rows.size == 0:
             continue
         k = rng.binomial(sampler.rows.size, sampler.mean_probability)
         if k:
-            picks = np.searchsorted(sampler.cum, rng.random(k) * sampler.cum[-1], side="right")
-            parts.append(sampler.rows[np.minimum(picks, sampler.rows.size - 1)])
+            parts.append(sampler.rows[weighted_draw(sampler.cum, k, rng)])
     if not parts:
         return np.empty(0, dtype=np.int64), np.empty(0)
     members = np.concatenate(parts)
@@ -57,19 +60,15 @@ def browse(model, members: np.ndarray, visit: np.ndarray) -> tuple[np.ndarray, n
     """
     threads, b = model.threads, model.config.behaviour
     open_ids = threads.open_ids
-    if open_ids.size == 0 or members.size == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0)
     age = model.time - threads.created[open_ids]
     weight = (np.where(threads.n_answers[open_ids] == 0, 1.0, b.answered_browse_weight)
               * np.exp2(-age / b.browse_age_half_life_hours))
     cum = np.cumsum(weight)
-    if cum[-1] <= 0:  # every open thread has sunk out of sight
+    if members.size == 0 or cum.size == 0 or cum[-1] <= 0:  # nobody online, or nothing in sight
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0)
     looks = min(b.browse_limit, open_ids.size)
-    draws = np.searchsorted(cum, model.rng.random((members.size, looks)) * cum[-1], side="right")
-    thread = open_ids[np.minimum(draws, open_ids.size - 1)].ravel()
+    thread = open_ids[weighted_draw(cum, (members.size, looks), model.rng)].ravel()
     member = np.repeat(members, looks)
     when = np.repeat(visit, looks)
     keep = (threads.created[thread] < when) & (threads.asker[thread] != member)
@@ -106,11 +105,7 @@ def within_capacity(member: np.ndarray, time: np.ndarray, capacity: int) -> np.n
     if member.size <= capacity:
         return np.ones(member.size, dtype=bool)
     order = np.lexsort((time, member))
-    sorted_members = member[order]
-    new_member = np.empty(member.size, dtype=bool)
-    new_member[:1] = True
-    np.not_equal(sorted_members[1:], sorted_members[:-1], out=new_member[1:])
-    starts = np.flatnonzero(new_member)
+    starts = np.flatnonzero(run_starts(member[order]))
     if starts.size == member.size:  # nobody answered twice this hour
         return np.ones(member.size, dtype=bool)
     rank = np.arange(member.size) - np.repeat(starts, np.diff(np.append(starts, member.size)))
@@ -126,7 +121,7 @@ def write_answers(model) -> Answers:
     member, thread, when = browse(model, members, visit)
     answers = rng.random(member.size) < answer_probability(model, member, thread)
     if not answers.any():
-        return Answers(*(np.empty(0, dtype=d) for d in ("int64", "int64", "float64", "float64")))
+        return Answers.none()
     member, thread, when = member[answers], thread[answers], when[answers]
     keep = within_capacity(member, when, b.answer_capacity_per_hour)
     member, thread, when = member[keep], thread[keep], when[keep]

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.arrays import weighted_draw
+
 
 @dataclass
 class Issues:
@@ -15,6 +17,10 @@ class Issues:
     topic: np.ndarray
     difficulty: np.ndarray
     time: np.ndarray
+
+    @classmethod
+    def none(cls) -> "Issues":
+        return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0), np.empty(0))
 
     def subset(self, mask: np.ndarray) -> "Issues":
         return Issues(self.member[mask], self.topic[mask], self.difficulty[mask], self.time[mask])
@@ -37,10 +43,9 @@ def draw_issues(model, hour_start: float) -> Issues:
     sampler, b = model.samplers, model.config.behaviour
     n = model.rng.poisson(sampler.issue_rate_per_hour)
     if n == 0 or sampler.issue_rows.size == 0:
-        return Issues(*(np.empty(0, dtype=d) for d in ("int64", "int64", "float64", "float64")))
+        return Issues.none()
     rng = model.rng
-    pick = np.searchsorted(sampler.issue_cum, rng.random(n) * sampler.issue_cum[-1], side="right")
-    members = sampler.issue_rows[np.minimum(pick, sampler.issue_rows.size - 1)]
+    members = sampler.issue_rows[weighted_draw(sampler.issue_cum, n, rng)]
     topics = np.searchsorted(model.topic_cdf, rng.random(n), side="right")
     difficulty = rng.beta(b.difficulty_alpha, b.difficulty_beta, n)
     times = np.sort(hour_start + rng.random(n))

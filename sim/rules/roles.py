@@ -32,8 +32,8 @@ def promote_and_demote(model) -> None:
     """
     b, pop = model.config.behaviour, model.population
     settled_since = model.time - 24.0 * b.activity_half_life_days
-    responders = model.samplers.online_by_role[0].rows
-    superusers = model.samplers.online_by_role[1].rows
+    responders = model.samplers.responders.rows
+    superusers = model.samplers.superusers.rows
     superusers = superusers[pop.role_since[superusers] <= settled_since]
     rising = responders[(weekly_activity(model, responders) >= b.promote_answers_per_week)
                         & (pop.recognition[responders] >= b.promote_recognition)]
