@@ -106,8 +106,6 @@ def within_capacity(member: np.ndarray, time: np.ndarray, capacity: int) -> np.n
         return np.ones(member.size, dtype=bool)
     order = np.lexsort((time, member))
     starts = np.flatnonzero(run_starts(member[order]))
-    if starts.size == member.size:  # nobody answered twice this hour
-        return np.ones(member.size, dtype=bool)
     rank = np.arange(member.size) - np.repeat(starts, np.diff(np.append(starts, member.size)))
     keep = np.zeros(member.size, dtype=bool)
     keep[order[rank < capacity]] = True
