@@ -41,3 +41,25 @@ class ColumnStore:
 
     def nbytes(self) -> int:
         return sum(getattr(self, name).nbytes for name in self.columns)
+
+
+class OpenItems(ColumnStore):
+    """Items that open and later close (threads, public complaints), with the index of those
+    still open kept in creation order. Subclasses must have `status` (0 = open) and `closed`."""
+
+    def __init__(self, capacity: int = 1024):
+        super().__init__(capacity)
+        self.open_ids = np.empty(0, dtype=np.int64)
+
+    def open(self, **values: np.ndarray) -> np.ndarray:
+        """Open one item per element of the given columns; return their ids."""
+        ids = self.append_rows(len(next(iter(values.values()))))
+        for name, column in values.items():
+            getattr(self, name)[ids] = column
+        self.open_ids = np.concatenate([self.open_ids, ids])
+        return ids
+
+    def close(self, ids: np.ndarray, status: int, at: np.ndarray) -> None:
+        self.status[ids] = status
+        self.closed[ids] = at
+        self.open_ids = self.open_ids[self.status[self.open_ids] == 0]

@@ -7,6 +7,7 @@ from collections import Counter
 
 import numpy as np
 
+from sim.policies import policy_costs
 from sim.population import READER, RESPONDER, SUPERUSER
 from sim.threads import SOLVED
 
@@ -14,8 +15,10 @@ LURK_WINDOW_HOURS = 12 * 168.0
 ACTIVE_WINDOW_HOURS = 30 * 24.0
 
 FLOW_COUNTERS = ("issues", "self_service", "community_self_service", "forum_threads", "answers",
-                 "solved", "direct_contacts", "escalations", "repeat_contacts", "joined",
-                 "churned", "role_changes")
+                 "staff_answers", "solved", "direct_contacts", "escalations", "repeat_contacts",
+                 "complaints", "complaints_served", "complaints_unanswered", "social_fallbacks", "joined", "churned",
+                 "role_changes", "badge_awards", "rank_ups", "programme_invitations")
+CONTACT_COUNTERS = ("direct_contacts", "escalations", "repeat_contacts", "social_fallbacks")
 
 
 class Counters(Counter):
@@ -99,35 +102,56 @@ def participation_kpis(pop, now: float) -> dict[str, float]:
     }
 
 
-def flow_kpis(counters: Counters, costs, forum_open: bool, hours: float) -> dict[str, float]:
+def flow_kpis(counters: Counters) -> dict[str, float]:
     issues = counters["issues"]
-    contacts = counters["direct_contacts"] + counters["escalations"] + counters["repeat_contacts"]
-    staff_hours = costs.moderation_hours_per_day * hours / 24.0 if forum_open else 0.0
-    cost = (contacts * costs.contact + counters["self_service"] * costs.self_service
-            + staff_hours * costs.staff_hour)
+    closed_complaints = counters["complaints_served"] + counters["complaints_unanswered"]
     return {
         "deflection_rate": _rate(counters["self_service"] + counters["solved"], issues),
         "forum_deflection_rate": _rate(counters["community_self_service"] + counters["solved"], issues),
         "self_service_rate": _rate(counters["self_service"], issues),
-        "assisted_contacts": int(contacts),
+        "assisted_contacts": int(sum(counters[name] for name in CONTACT_COUNTERS)),
         "escalation_rate": _rate(counters["escalations"], counters["forum_threads"]),
-        "cost_total": float(cost),
-        "cost_per_issue": _rate(cost, issues),
-        "staff_hours": float(staff_hours),
+        "social_share": _rate(counters["complaints"], issues),
+        "social_unanswered_share": _rate(counters["complaints_unanswered"], closed_complaints),
+        "staff_answer_share": _rate(counters["staff_answers"], counters["staff_answers"] + counters["answers"]),
+        "volunteer_answers": int(counters["answers"]),
         **{name: int(counters[name]) for name in FLOW_COUNTERS},
     }
+
+
+def cost_kpis(model, now: float) -> dict[str, float]:
+    """Every cost in scenario currency; cost_total is the sum of the cost_* parts."""
+    costs, counters = model.config.costs, model.counters
+    moderation_hours = costs.moderation_hours_per_day * now / 24.0 if model.config.behaviour.forum_open else 0.0
+    parts = {
+        "cost_contacts": sum(counters[name] for name in CONTACT_COUNTERS) * costs.contact,
+        "cost_self_service": counters["self_service"] * costs.self_service,
+        "cost_moderation": moderation_hours * costs.staff_hour,
+        **policy_costs(model),
+        **model.rewards.costs(),
+    }
+    total = float(sum(parts.values()))
+    return {"cost_total": total, "cost_per_issue": _rate(total, counters["issues"]),
+            **{name: float(value) for name, value in parts.items()}}
 
 
 def summary(model) -> dict[str, float]:
     """Every KPI of the run so far (cumulative from the start)."""
     now = float(model.time)
-    b = model.config.behaviour
     return {
         **answering_kpis(model.threads, now),
-        **flow_kpis(model.counters, model.config.costs, b.forum_open, now),
+        **flow_kpis(model.counters),
+        **cost_kpis(model, now),
         **participation_kpis(model.population, now),
+        "superuser_retention": superuser_retention(model.population, model.initial_superusers),
         "days": now / 24.0,
     }
+
+
+def superuser_retention(pop, initial_superusers: np.ndarray) -> float:
+    """Share of the day-0 super-users still members and still super-users."""
+    kept = pop.alive[initial_superusers] & (pop.role[initial_superusers] == SUPERUSER)
+    return _rate(kept.sum(), initial_superusers.size)
 
 
 def recent_answer_rate(threads, now: float, window_days: float = 7.0) -> float:

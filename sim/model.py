@@ -13,8 +13,11 @@ import numpy as np
 
 from sim import metrics
 from sim.agents import AGENT_CLASS_BY_ROLE, Member
+from sim.complaints import Complaints
 from sim.knowledge import KnowledgeBase
-from sim.population import FORUM, READER, RESPONDER, SUPERUSER, Population
+from sim.policies import build_teams, serve_complaints, staff_answers
+from sim.population import CONTACT, FORUM, READER, RESPONDER, SOCIAL, SUPERUSER, Population
+from sim.rewards import RewardSchemes, draw_sensitivity
 from sim.rules import membership, motivation, roles
 from sim.rules.acceptance import accept_answers
 from sim.rules.answering import write_answers
@@ -22,10 +25,12 @@ from sim.rules.arrivals import draw_issues, zipf_weights
 from sim.rules.asking import post_questions
 from sim.rules.channels import call_contact_centre, choose_channels
 from sim.rules.escalation import escalate_expired
+from sim.rules.launches import build_launches, total_topics, update_topic_mix
 from sim.rules.search import search_knowledge_base
+from sim.rules.social import complain_in_public, give_up_unanswered
 from sim.samplers import build_samplers
 from sim.scenario import Scenario, build_scenario, flat_parameter_paths
-from sim.threads import Threads
+from sim.threads import AnswerLog, Threads
 
 HOURS_PER_DAY = 24
 
@@ -44,18 +49,27 @@ class CommunityModel(mesa.Model):
         cfg = self.config
         self.hours = cfg.scenario.days * HOURS_PER_DAY
         b = cfg.behaviour
-        topic_weights = zipf_weights(b.topics, b.topic_zipf)
-        self.topic_cdf = np.cumsum(topic_weights)
-        self.topic_area = (np.arange(b.topics) * b.topic_areas) // b.topics
-        self.area_weights = np.bincount(self.topic_area, weights=topic_weights)
+        n_topics = total_topics(cfg)  # launch topics exist from the start with zero weight
+        self.base_topic_weights = np.zeros(n_topics)
+        self.base_topic_weights[: b.topics] = zipf_weights(b.topics, b.topic_zipf)
+        self.topic_area = np.concatenate([(np.arange(b.topics) * b.topic_areas) // b.topics,
+                                          np.arange(n_topics - b.topics) % b.topic_areas])
+        self.area_weights = np.bincount(self.topic_area, weights=self.base_topic_weights)
         self.population = Population(cfg.population.members)
         self.threads = Threads(capacity=max(1024, cfg.population.members // 4))
-        self.knowledge = KnowledgeBase(topic_weights, b.initial_articles, b.coverage_half_stock,
+        self.answer_log = AnswerLog(capacity=max(1024, cfg.population.members // 2))
+        self.complaints = Complaints(capacity=1024)
+        self.knowledge = KnowledgeBase(self.base_topic_weights, b.initial_articles, b.coverage_half_stock,
                                        b.knowledge_half_life_days)
         self.counters = metrics.Counters()
+        self.rewards = RewardSchemes(self)
+        self.forum_team, self.social_team = build_teams(cfg)
         self._members: list[Member | None] = []
         self.add_members(*self._initial_members())
+        self.initial_superusers = self.population.alive_rows(SUPERUSER)
         self.samplers = build_samplers(self)
+        self.launches = build_launches(self)
+        update_topic_mix(self)
         self._flows_at_last_collect = metrics.Counters()
         self._day_record: dict[str, float] = {}
         keys = list(self._daily_record())
@@ -106,6 +120,8 @@ class CommunityModel(mesa.Model):
                                        else online_propensity)
         pop.issue_propensity[rows] = rng.gamma(p.issue_propensity_shape, 1.0 / p.issue_propensity_shape, n)
         pop.intrinsic[rows] = rng.normal(b.intrinsic_mean, b.intrinsic_sd, n)
+        pop.reach[rows] = rng.lognormal(np.log(b.reach_median), b.reach_sigma, n)
+        pop.reward_sensitivity[rows] = draw_sensitivity(rng, n, self.config.rewards)
         self._members.extend(AGENT_CLASS_BY_ROLE[code](self, row)
                              for row, code in zip(rows.tolist(), role_codes.tolist()))
         self.counters.add(joined=n if self.steps else 0)
@@ -152,10 +168,13 @@ class CommunityModel(mesa.Model):
         unresolved = issues.subset(~found)
         channel = choose_channels(self, unresolved.member)
         post_questions(self, unresolved.subset(channel == FORUM))
-        call_contact_centre(self, unresolved.member[channel != FORUM])
-        answers = write_answers(self)
-        accept_answers(self, answers)
+        call_contact_centre(self, unresolved.member[channel == CONTACT])
+        complain_in_public(self, unresolved.subset(channel == SOCIAL))
+        staff = staff_answers(self, hour_start)
+        accept_answers(self, staff + write_answers(self))
         escalate_expired(self, until=self.time)
+        serve_complaints(self, hour_start)
+        give_up_unanswered(self, until=self.time)
         if self.steps % HOURS_PER_DAY == 0:
             self._end_of_day()
         if self.time >= self.hours:
@@ -165,12 +184,14 @@ class CommunityModel(mesa.Model):
         """Daily processes, then sampler rebuild and the daily record."""
         motivation.decay_one_day(self, self.samplers.contributor_rows)
         self.knowledge.decay_one_day()
+        self.rewards.end_of_day(self.steps // HOURS_PER_DAY)
         roles.promote_and_demote(self)
         membership.churn_one_day(self)
         rate = metrics.recent_answer_rate(self.threads, self.time)
         no_signal = np.isnan(rate) or not self.config.behaviour.forum_open
         membership.join_one_day(self, self.config.population.join_reference_answer_rate if no_signal else rate)
         self.samplers = build_samplers(self)
+        update_topic_mix(self)
         self._day_record = self._daily_record()
         self.datacollector.collect(self)
 

@@ -12,8 +12,8 @@ from sim.columns import ColumnStore
 
 READER, RESPONDER, SUPERUSER = 0, 1, 2
 ROLE_NAMES = ("reader", "responder", "superuser")
-FORUM, CONTACT = 0, 1
-CHANNELS = ("forum", "contact")
+FORUM, CONTACT, SOCIAL = 0, 1, 2
+CHANNELS = ("forum", "contact", "social")
 
 
 class Population(ColumnStore):
@@ -40,6 +40,16 @@ class Population(ColumnStore):
         "role_changes": ("int16", 0, ()),
         "role_since": ("float64", 0.0, ()),
         "last_post": ("float64", -np.inf, ()),
+        "reach": ("float32", 0.0, ()),
+        # reward schemes (sim/rewards.py)
+        "reward_sensitivity": ("float32", 0.0, ()),
+        "points": ("float32", 0.0, ()),
+        "recent_points": ("float32", 0.0, ()),
+        "rank": ("int8", 0, ()),
+        "badges": ("int16", 0, ()),
+        "leaderboard_value": ("float32", 0.0, ()),
+        "in_programme": ("bool", False, ()),
+        "paid": ("float32", 0.0, ()),
         "channel_success": ("float32", 0.5, (len(CHANNELS),)),
         "channel_wait": ("float32", 0.0, (len(CHANNELS),)),
     }

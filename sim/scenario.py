@@ -31,9 +31,13 @@ class ScenarioError(ValueError):
 def _section_fields(model: type[BaseModel], path: tuple[str, ...]) -> type[BaseModel] | None:
     """The pydantic model reached by following `path` from `model` (None if not a section)."""
     for part in path:
+        if part.isdigit():  # an index into a list of tables, e.g. launches.0
+            continue
         field = model.model_fields.get(part)
         annotation = field.annotation if field else None
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        if getattr(annotation, "__origin__", None) is list:
+            annotation = annotation.__args__[0]
+        if not _is_section(annotation):
             return None
         model = annotation
     return model
@@ -118,15 +122,30 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     return build_scenario(data, overrides, source=str(path))
 
 
-def flat_parameter_paths() -> dict[str, str]:
-    """Map each leaf parameter name to its dotted path, for `CommunityModel(members=...)`.
+def _is_section(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
-    Leaf names are unique across sections by design, so flat keywords are unambiguous.
+
+def flat_parameter_paths() -> dict[str, str]:
+    """Map each flat keyword to its dotted path, for `CommunityModel(members=...)`.
+
+    A top-level section's fields keep their own names (`members`); a nested table's fields
+    are prefixed with the table's name (`forum_kind` for policy.forum.kind,
+    `badges_enabled` for rewards.badges.enabled). Lists of tables (launches) have no
+    flat keyword. Names are unique by design, so flat keywords are unambiguous.
     """
     paths: dict[str, str] = {}
-    for section, field in Scenario.model_fields.items():
-        for name in field.annotation.model_fields:
-            if name in paths:
-                raise RuntimeError(f"parameter name {name!r} is not unique across sections")
-            paths[name] = f"{section}.{name}"
+
+    def walk(model: type[BaseModel], dotted: str, prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            if _is_section(field.annotation):
+                nested_prefix = f"{name}_" if dotted else ""
+                walk(field.annotation, f"{dotted}{name}.", nested_prefix)
+            elif dotted:
+                flat = prefix + name
+                if flat in paths:
+                    raise RuntimeError(f"parameter name {flat!r} is not unique across sections")
+                paths[flat] = f"{dotted}{name}"
+
+    walk(Scenario, "", "")
     return paths

@@ -5,9 +5,9 @@ Defaults cite their source in the description's last bracket; docs/MODEL.md expl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 def param(default: Any, unit: str, description: str, ge: float | None = None,
@@ -74,6 +74,7 @@ class Behaviour(Section):
     forum_open: bool = param(True, "-", "Whether the company runs a community forum at all")
     utility_forum: float = param(-0.5, "utils", "Base utility of posting in the forum [calibrated: lurker share]", ge=-20, le=20)
     utility_contact: float = param(0.0, "utils", "Base utility of calling the contact centre", ge=-20, le=20)
+    utility_social: float = param(-2.5, "utils", "Base utility of complaining in public on social media [calibrated: few complain unless it pays]", ge=-20, le=20)
     experience_weight: float = param(2.0, "utils", "Utility of a channel's learned success rate", ge=0, le=20)
     wait_cost_per_hour: float = param(0.02, "utils/hour", "Utility lost per hour of learned waiting", ge=0, le=10)
     experience_learning_rate: float = param(0.3, "-", "EWMA weight of the latest experience with a channel", ge=0, le=1)
@@ -96,6 +97,12 @@ class Behaviour(Section):
     need_alpha: float = param(2.0, "-", "Beta alpha of the quality an asker needs to accept", gt=0, le=100)
     need_beta: float = param(3.0, "-", "Beta beta of the quality an asker needs", gt=0, le=100)
     patience_hours: float = param(48.0, "hours", "Mean asker patience before escalating [DESIGN.md]", gt=0, le=10000)
+    # the social channel, customer side
+    social_patience_hours: float = param(24.0, "hours", "How long a public complainer waits for a reply before calling instead [assumption]", gt=0, le=10000)
+    reach_median: float = param(60.0, "followers", "Median followers of a customer on social media [assumption]", gt=0, le=1e8)
+    reach_sigma: float = param(1.5, "-", "Log-normal spread of followers; heavy-tailed, so a few customers are very loud [assumption]", ge=0, le=5)
+    audience_customer_share: float = param(0.02, "fraction", "Share of a complainer's followers who are customers and see how the complaint ends", ge=0, le=1)
+    observation_learning_rate: float = param(0.05, "-", "EWMA weight an onlooker gives to a complaint outcome it sees (vs its own experience)", ge=0, le=1)
     # motivation
     intrinsic_mean: float = param(0.0, "-", "Mean intrinsic motivation of contributors", ge=-10, le=10)
     intrinsic_sd: float = param(0.5, "-", "SD of intrinsic motivation across members", ge=0, le=10)
@@ -123,12 +130,123 @@ class Behaviour(Section):
 class Costs(Section):
     contact: float = param(8.01, "currency", "Cost of one assisted contact [Forrester via seeds]", ge=0, le=1e6)
     self_service: float = param(0.10, "currency", "Cost of one self-service resolution [Forrester via seeds]", ge=0, le=1e6)
-    staff_hour: float = param(40.0, "currency", "Cost of one staff hour [DESIGN.md]", ge=0, le=1e6)
+    staff_hour: float = param(40.0, "currency", "Cost of one staff hour: moderation, forum staff, staff access [DESIGN.md]", ge=0, le=1e6)
+    social_hour: float = param(40.0, "currency", "Cost of one social-media team hour [assumption: same as staff]", ge=0, le=1e6)
     moderation_hours_per_day: float = param(8.0, "hours/day", "Community-management staff time while the forum is open", ge=0, le=1e5)
+
+
+def _positive_increasing(values: list) -> list:
+    """Thresholds (ranks, badges) must be a non-empty, positive, strictly increasing list."""
+    if not values or values[0] <= 0:
+        raise ValueError(f"must be a non-empty list of positive numbers (got {values})")
+    if any(b <= a for a, b in zip(values, values[1:])):
+        raise ValueError(f"must increase strictly (got {values})")
+    return values
+
+
+class Points(Section):
+    enabled: bool = param(False, "-", "Award points, mapped to ranks")
+    per_answer: float = param(10.0, "points", "Points for writing an answer [Khoros/Stack Overflow practice]", ge=0, le=1e6)
+    per_accepted: float = param(15.0, "points", "Extra points when the answer is accepted [Stack Overflow: +15]", ge=0, le=1e6)
+    rank_thresholds: list[float] = param([50.0, 200.0, 500.0, 1500.0, 5000.0], "points", "Points at which each rank starts (strictly increasing)")
+    rank_up_recognition: float = param(0.5, "-", "Recognition boost of a rank-up; it fades with the recognition half-life", ge=0, le=100)
+
+    _ranks_increase = field_validator("rank_thresholds")(_positive_increasing)
+
+
+class Badges(Section):
+    enabled: bool = param(False, "-", "Award badges at answer-count thresholds")
+    thresholds: list[int] = param([1, 5, 10, 25, 50, 100, 250, 500, 1000], "answers", "Answer counts that earn a badge (strictly increasing)")
+    goal_gradient: float = param(1.0, "logit", "Value of answering just before the next badge; it rises linearly from 0 after the last badge [Anderson et al. WWW 2013]", ge=0, le=20)
+    recognition_per_badge: float = param(0.3, "-", "Recognition from earning a badge", ge=0, le=100)
+
+    _thresholds_increase = field_validator("thresholds")(_positive_increasing)
+
+
+class Leaderboard(Section):
+    enabled: bool = param(False, "-", "Show the top-k members by recent points")
+    size: int = param(10, "members", "How many members the leaderboard shows, k", ge=1, le=100_000)
+    window_days: float = param(30.0, "days", "Mean age of the points counted (an exponentially weighted rolling window)", gt=0, le=3650)
+    value: float = param(1.0, "logit", "Value of answering for a member right at the cut-off", ge=0, le=20)
+    cutoff_width: float = param(5.0, "ranks", "How far from the cut-off rank the value halves (those far above or below care little)", gt=0, le=1e6)
+
+
+class Programme(Section):
+    enabled: bool = param(False, "-", "Run a super-user programme with invitations, perks and staff access")
+    size_share: float = param(0.005, "fraction", "Programme seats as a share of members [Verizon community leaders: assumption]", gt=0, le=1)
+    invite_every_days: int = param(90, "days", "Invitation period: empty seats go to the top contributors", ge=1, le=3650)
+    perk_motivation: float = param(0.5, "logit", "Motivation from perks and status (early access, own forum)", ge=0, le=20)
+    perk_churn_factor: float = param(0.5, "x", "Multiplier on a programme member's churn hazard", ge=0, le=10)
+    staff_access_boost: float = param(0.2, "expertise", "Expertise added on hard threads by direct access to staff", ge=0, le=1)
+    hard_difficulty: float = param(0.6, "0-1", "Difficulty above which a thread counts as hard", ge=0, le=1)
+    staff_access_minutes: float = param(10.0, "minutes", "Staff time spent per staff-assisted answer", ge=0, le=1440)
+    cost_per_member_month: float = param(100.0, "currency", "Perks per programme member per month [assumption]", ge=0, le=1e6)
+
+
+class Pay(Section):
+    enabled: bool = param(False, "-", "Pay members per accepted answer")
+    per_accepted: float = param(1.0, "currency", "Payment per accepted answer", ge=0, le=1e6)
+    value_per_currency: float = param(0.25, "logit", "Value of answering per unit of payment, before reward sensitivity", ge=0, le=100)
+    intrinsic_crowding_out: float = param(0.6, "logit", "Intrinsic motivation a member loses once paid [Gneezy & Rustichini 2000]", ge=0, le=20)
+
+
+class Rewards(Section):
+    sensitivity_strong_share: float = param(0.20, "fraction", "Members strongly steered by rewards [Hoernle et al. 2020]", ge=0, le=1)
+    sensitivity_unaffected_share: float = param(0.45, "fraction", "Members unaffected by rewards [Hoernle et al. 2020: over 40%]", ge=0, le=1)
+    sensitivity_strong: float = param(2.0, "x", "Reward sensitivity of the strongly steered", ge=0, le=100)
+    sensitivity_moderate: float = param(0.5, "x", "Reward sensitivity of everyone else", ge=0, le=100)
+    points: Points = Field(default_factory=Points)
+    badges: Badges = Field(default_factory=Badges)
+    leaderboard: Leaderboard = Field(default_factory=Leaderboard)
+    programme: Programme = Field(default_factory=Programme)
+    pay: Pay = Field(default_factory=Pay)
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> Rewards:
+        total = self.sensitivity_strong_share + self.sensitivity_unaffected_share
+        if total > 1 + 1e-9:
+            raise ValueError(f"sensitivity_strong_share + sensitivity_unaffected_share cannot exceed 1 (got {total:g})")
+        return self
+
+
+class ForumPolicy(Section):
+    kind: Literal["none", "immediate", "sla", "community_first", "triage"] = param("none", "-", "How staff answer forum questions")
+    staff_hours_per_day: float = param(8.0, "hours/day", "Staff answering capacity (paid whenever kind is not none)", ge=0, le=1e6)
+    minutes_per_answer: float = param(15.0, "minutes", "Staff time per forum answer [assumption]", gt=0, le=1440)
+    staff_expertise: float = param(0.85, "0-1", "Expertise of staff answers", ge=0, le=1)
+    sla_hours: float = param(24.0, "hours", "sla: staff answer what is still unanswered after this long", ge=0, le=10000)
+    community_first_hours: float = param(72.0, "hours", "community_first: staff wait this long, then take the hardest first", ge=0, le=10000)
+    triage_difficulty: float = param(0.6, "0-1", "triage: staff take only questions at least this difficult", ge=0, le=1)
+
+
+class SocialPolicy(Section):
+    kind: Literal["ignore", "respond_all", "loudest_first", "dialog"] = param("ignore", "-", "How the company answers public complaints")
+    team_hours_per_day: float = param(8.0, "hours/day", "Social team capacity (paid whenever kind is not ignore) [Comcast: ~12 people, seeds]", ge=0, le=1e6)
+    minutes_per_reply: float = param(10.0, "minutes", "Team time per complaint served [assumption]", gt=0, le=1440)
+    latency_hours: float = param(1.0, "hours", "Time before the team sees a complaint", ge=0, le=10000)
+    resolution: float = param(0.8, "probability", "Chance that serving a complaint resolves the issue; otherwise the customer calls", ge=0, le=1)
+    private_hours: float = param(6.0, "hours", "dialog: extra time to resolve in private after the public reply", ge=0, le=10000)
+
+
+class Policy(Section):
+    forum: ForumPolicy = Field(default_factory=ForumPolicy)
+    social: SocialPolicy = Field(default_factory=SocialPolicy)
+
+
+class Launch(Section):
+    day: int = param(30, "day", "Day of the product launch", ge=0, le=36500)
+    new_topics: int = param(20, "topics", "Topics the new product adds", ge=1, le=100_000)
+    lasting_share: float = param(0.1, "fraction", "Issues about the new topics relative to the old ones, for good", ge=0, le=100)
+    surge: float = param(1.0, "x", "Extra issues at launch, as a multiple of the normal rate, all on the new topics", ge=0, le=1000)
+    surge_decay_days: float = param(21.0, "days", "Mean life of the launch surge", gt=0, le=3650)
+    articles: float = param(0.0, "articles", "Documentation shipped with the launch, spread over its topics", ge=0, le=1e8)
 
 
 class Scenario(Section):
     scenario: ScenarioInfo = Field(default_factory=ScenarioInfo)
     population: Population = Field(default_factory=Population)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    rewards: Rewards = Field(default_factory=Rewards)
+    policy: Policy = Field(default_factory=Policy)
     costs: Costs = Field(default_factory=Costs)
+    launches: list[Launch] = Field(default_factory=list, description="Product launches ([[launches]] tables)")

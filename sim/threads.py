@@ -1,14 +1,17 @@
-"""Forum threads as compact columns grown in chunks (no Python object per thread)."""
+"""Forum threads and their answers as compact columns grown in chunks (no Python object
+per thread or answer)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.columns import ColumnStore
+from sim.columns import ColumnStore, OpenItems
 
 OPEN, SOLVED, ESCALATED = 0, 1, 2
+STAFF = -2  # the author of a staff answer, in place of a member row
 
-class Threads(ColumnStore):
+
+class Threads(OpenItems):
     """All threads ever opened, plus the index of those still open."""
 
     columns = {
@@ -21,24 +24,26 @@ class Threads(ColumnStore):
         "first_answer": ("float64", np.inf, ()),
         "closed": ("float64", np.inf, ()),
         "n_answers": ("int32", 0, ()),
+        "staff_answered": ("bool", False, ()),
         "solver": ("int32", -1, ()),
         "status": ("int8", OPEN, ()),
         "views": ("int32", 0, ()),
     }
 
-    def __init__(self, capacity: int = 1024):
-        super().__init__(capacity)
-        self.open_ids = np.empty(0, dtype=np.int64)
 
-    def open(self, **values: np.ndarray) -> np.ndarray:
-        """Open one thread per element of the given columns; return their ids."""
-        ids = self.append_rows(len(values["asker"]))
-        for name, column in values.items():
-            getattr(self, name)[ids] = column
-        self.open_ids = np.concatenate([self.open_ids, ids])
-        return ids
+class AnswerLog(ColumnStore):
+    """Every answer written, in the order written: who (a member row or STAFF), where,
+    when and how good. It lets analyses follow a member's answers one by one."""
 
-    def close(self, ids: np.ndarray, status: int, at: np.ndarray) -> None:
-        self.status[ids] = status
-        self.closed[ids] = at
-        self.open_ids = self.open_ids[self.status[self.open_ids] == OPEN]
+    columns = {
+        "member": ("int32", STAFF, ()),
+        "thread": ("int32", -1, ()),
+        "time": ("float64", 0.0, ()),
+        "quality": ("float32", 0.0, ()),
+    }
+
+    def append(self, member: np.ndarray, thread: np.ndarray, time: np.ndarray,
+               quality: np.ndarray) -> None:
+        rows = self.append_rows(member.size)
+        self.member[rows], self.thread[rows] = member, thread
+        self.time[rows], self.quality[rows] = time, quality

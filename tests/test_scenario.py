@@ -79,9 +79,14 @@ def test_flat_parameter_names_are_unique_and_complete():
     paths = flat_parameter_paths()
     assert paths["members"] == "population.members"
     assert paths["search_quality"] == "behaviour.search_quality"
+    assert paths["forum_kind"] == "policy.forum.kind"
+    assert paths["badges_thresholds"] == "rewards.badges.thresholds"
     defaults = build_scenario({})
     for dotted in paths.values():
-        section, field = dotted.split(".")
-        info = type(getattr(defaults, section)).model_fields[field]
+        *sections, field = dotted.split(".")
+        section = defaults
+        for name in sections:
+            section = getattr(section, name)
+        info = type(section).model_fields[field]
         assert info.description, f"{dotted} needs a description"
         assert "unit" in (info.json_schema_extra or {}), f"{dotted} needs a unit"

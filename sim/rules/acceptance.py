@@ -1,7 +1,8 @@
 """Acceptance: the asker accepts the first answer whose quality clears its need in time.
 
 An accepted answer solves the thread, adds it to the knowledge base and recognises its
-author; the helped asker may turn responder (reciprocity, in rules/roles.py).
+author (a member; staff answers earn no one recognition); the helped asker may turn
+responder (reciprocity, in rules/roles.py).
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ def accept_answers(model, answers: Answers) -> np.ndarray:
     thread, member, time = thread[first], member[first], time[first]
     threads.solver[thread] = member
     threads.close(thread, SOLVED, time)
-    np.add.at(pop.accepted, member, 1)
-    np.add.at(pop.recognition, member, model.config.behaviour.recognition_per_accept)
+    volunteers = member[member >= 0]
+    np.add.at(pop.accepted, volunteers, 1)
+    np.add.at(pop.recognition, volunteers, model.config.behaviour.recognition_per_accept)
+    model.rewards.on_accepted(volunteers)
     model.knowledge.add_solved(threads.topic[thread], thread)
     askers = threads.asker[thread]
     np.add.at(pop.times_helped, askers, 1)

@@ -1,7 +1,7 @@
 """Forum answering: online contributors browse open threads and decide whether to answer.
 
-P(answer) = logistic(role bias + expertise match + motivation - crowding - fatigue)
-(DESIGN.md §4). Work is proportional to the members online this hour times the browse
+P(answer) = logistic(role bias + expertise match + motivation + reward value - crowding
+- fatigue) (DESIGN.md §4); reward value and staff access come from sim/rewards.py. Work is proportional to the members online this hour times the browse
 limit, never to all members.
 """
 
@@ -27,6 +27,11 @@ class Answers:
     @classmethod
     def none(cls) -> "Answers":
         return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0), np.empty(0))
+
+    def __add__(self, other: "Answers") -> "Answers":
+        return Answers(*(np.concatenate([a, b]) for a, b in
+                         zip((self.member, self.thread, self.time, self.quality),
+                             (other.member, other.thread, other.time, other.quality))))
 
 
 def logistic(x: np.ndarray) -> np.ndarray:
@@ -77,13 +82,20 @@ def browse(model, members: np.ndarray, visit: np.ndarray) -> tuple[np.ndarray, n
     return member[first], thread[first], when[first]
 
 
+def expertise_gap(model, member: np.ndarray, thread: np.ndarray) -> np.ndarray:
+    """Expertise (plus any staff access) minus the thread's difficulty."""
+    difficulty = model.threads.difficulty[thread]
+    return (model.population.expertise[member] + model.rewards.expertise_bonus(member, difficulty)
+            - difficulty)
+
+
 def answer_probability(model, member: np.ndarray, thread: np.ndarray) -> np.ndarray:
     b, pop, threads = model.config.behaviour, model.population, model.threads
     role_bias = np.where(pop.role[member] == SUPERUSER, b.bias_superuser, b.bias_responder)
-    match = (b.weight_expertise * (pop.expertise[member] - threads.difficulty[thread])
+    match = (b.weight_expertise * expertise_gap(model, member, thread)
              + b.area_match_bonus * (pop.area[member] == model.topic_area[threads.topic[thread]]))
     logit = (role_bias + match + b.weight_motivation * motivation(pop, member)
-             - b.crowding_per_answer * threads.n_answers[thread])
+             + model.rewards.answer_value(member) - b.crowding_per_answer * threads.n_answers[thread])
     return logistic(logit)
 
 
@@ -95,9 +107,8 @@ def motivation(pop, member: np.ndarray) -> np.ndarray:
 
 def answer_quality(model, member: np.ndarray, thread: np.ndarray) -> np.ndarray:
     b = model.config.behaviour
-    gap = model.population.expertise[member] - model.threads.difficulty[thread]
     noise = model.rng.normal(0.0, b.quality_noise, member.size)
-    return logistic(b.quality_slope * gap + noise)
+    return logistic(b.quality_slope * expertise_gap(model, member, thread) + noise)
 
 
 def within_capacity(member: np.ndarray, time: np.ndarray, capacity: int) -> np.ndarray:
@@ -137,5 +148,7 @@ def record_answers(model, answers: Answers) -> None:
     np.add.at(pop.activity, answers.member, 1.0)
     np.add.at(pop.fatigue, answers.member, b.fatigue_per_answer)
     np.maximum.at(pop.last_post, answers.member, answers.time)
+    model.answer_log.append(answers.member, answers.thread, answers.time, answers.quality)
+    model.rewards.on_answers(answers.member, threads.difficulty[answers.thread])
     model.counters.add(answers=answers.member.size)
 

@@ -41,7 +41,7 @@ def draw_issues(model, hour_start: float) -> Issues:
     Sampling members by cumulative propensity costs O(issues log members), not O(members).
     """
     sampler, b = model.samplers, model.config.behaviour
-    n = model.rng.poisson(sampler.issue_rate_per_hour)
+    n = model.rng.poisson(sampler.issue_rate_per_hour * model.issue_rate_multiplier)
     if n == 0 or sampler.issue_rows.size == 0:
         return Issues.none()
     rng = model.rng
@@ -49,4 +49,4 @@ def draw_issues(model, hour_start: float) -> Issues:
     topics = np.searchsorted(model.topic_cdf, rng.random(n), side="right")
     difficulty = rng.beta(b.difficulty_alpha, b.difficulty_beta, n)
     times = np.sort(hour_start + rng.random(n))
-    return Issues(members, np.minimum(topics, b.topics - 1), difficulty, times)
+    return Issues(members, np.minimum(topics, model.topic_cdf.size - 1), difficulty, times)

@@ -12,7 +12,7 @@ from sim.population import CHANNELS, CONTACT, FORUM
 
 def channel_utilities(model, members: np.ndarray) -> np.ndarray:
     b, pop = model.config.behaviour, model.population
-    base = np.array([b.utility_forum, b.utility_contact])
+    base = np.array([b.utility_forum, b.utility_contact, b.utility_social])
     utility = (base + b.experience_weight * pop.channel_success[members]
                - b.wait_cost_per_hour * pop.channel_wait[members])
     if not b.forum_open:
@@ -29,13 +29,15 @@ def choose_channels(model, members: np.ndarray) -> np.ndarray:
 
 
 def learn_from_experience(model, members: np.ndarray, channel: int, success: np.ndarray,
-                          wait_hours: np.ndarray) -> None:
-    """Move the customer's memory of a channel towards what just happened.
+                          wait_hours: np.ndarray, rate: float | None = None) -> None:
+    """Move the customer's memory of a channel towards what just happened (or what it saw
+    happen to someone else, at the smaller `rate` of observation).
 
     A customer with several experiences in one batch gets one EWMA update per experience,
     in batch order (rounds of first occurrences; almost always a single round).
     """
-    rate = model.config.behaviour.experience_learning_rate
+    if rate is None:
+        rate = model.config.behaviour.experience_learning_rate
     memory_of_success = model.population.channel_success[:, channel]
     memory_of_wait = model.population.channel_wait[:, channel]
     while members.size:

@@ -1,4 +1,5 @@
-"""Churn and joining. Burnout (fatigue) raises a contributor's churn hazard; new members
+"""Churn and joining. Burnout (fatigue) raises a contributor's churn hazard, programme perks
+lower it; new members
 join at a rate that grows with the community's answer rate."""
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ def churn_one_day(model) -> np.ndarray:
     leaving = [rng.choice(readers, rng.binomial(readers.size, -np.expm1(-daily_hazard)), replace=False)
                if readers.size else readers]
     contributors = model.samplers.contributor_rows
-    hazard = daily_hazard * (1.0 + b.burnout_churn_multiplier * pop.fatigue[contributors])
+    hazard = (daily_hazard * (1.0 + b.burnout_churn_multiplier * pop.fatigue[contributors])
+              * model.rewards.churn_multiplier(contributors))
     leaving.append(contributors[rng.random(contributors.size) < -np.expm1(-hazard)])
     gone = np.concatenate(leaving)
     model.remove_members(gone)

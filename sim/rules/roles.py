@@ -29,6 +29,7 @@ def promote_and_demote(model) -> None:
 
     Activity is judged only after one activity half-life in the role, so a member is
     measured on a settled record rather than on the empty one it started the role with.
+    Programme members keep the role while in the programme; its own review drops the idle.
     """
     b, pop = model.config.behaviour, model.population
     settled_since = model.time - 24.0 * b.activity_half_life_days
@@ -37,6 +38,7 @@ def promote_and_demote(model) -> None:
     superusers = superusers[pop.role_since[superusers] <= settled_since]
     rising = responders[(weekly_activity(model, responders) >= b.promote_answers_per_week)
                         & (pop.recognition[responders] >= b.promote_recognition)]
-    fading = superusers[weekly_activity(model, superusers) < b.demote_answers_per_week]
+    fading = superusers[(weekly_activity(model, superusers) < b.demote_answers_per_week)
+                        & ~pop.in_programme[superusers]]
     model.change_role(rising, SUPERUSER)
     model.change_role(fading, RESPONDER)

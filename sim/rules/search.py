@@ -22,12 +22,13 @@ def search_knowledge_base(model, issues: Issues) -> np.ndarray:
 
 
 def credit_views(model, thread_ids: np.ndarray) -> None:
-    """A view is recognition for the member who solved the thread."""
+    """A view is recognition for the member who solved the thread (none for staff)."""
     thread_ids = thread_ids[thread_ids >= 0]
     if thread_ids.size == 0:
         return
     threads, pop = model.threads, model.population
     np.add.at(threads.views, thread_ids, 1)
     solvers = threads.solver[thread_ids]
+    solvers = solvers[solvers >= 0]
     np.add.at(pop.views, solvers, 1.0)
     np.add.at(pop.recognition, solvers, model.config.behaviour.recognition_per_view)
