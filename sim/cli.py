@@ -24,11 +24,16 @@ KPI_TABLE = [
                    ("median_hours_to_first_answer", "hours"), ("solution_rate", "pct")]),
     ("Deflection and contacts", [("deflection_rate", "pct"), ("self_service_rate", "pct"),
                                  ("assisted_contacts", "int"), ("escalation_rate", "pct")]),
-    ("Cost", [("cost_total", "money"), ("cost_per_issue", "money")]),
+    ("Cost", [("cost_total", "money"), ("cost_per_issue", "money"), ("cost_contacts", "money"),
+              ("cost_self_service", "money"), ("cost_moderation", "money"), ("cost_forum_staff", "money"),
+              ("cost_social_team", "money"), ("cost_pay", "money"), ("cost_programme", "money")]),
+    ("Response policies", [("staff_answer_share", "pct"), ("volunteer_answers", "int"),
+                           ("social_share", "pct"), ("social_unanswered_share", "pct")]),
     ("Participation", [("top1_answer_share", "pct"), ("top10_answer_share", "pct"),
                        ("gini_answers", "num"), ("lurker_share", "pct"), ("superuser_share", "pct")]),
     ("Community health", [("members_now", "int"), ("members_active", "int"), ("superusers_active", "int"),
-                          ("issues", "int"), ("forum_threads", "int"), ("answers", "int")]),
+                          ("superuser_retention", "pct"), ("badge_awards", "int"),
+                          ("issues", "int"), ("forum_threads", "int")]),
 ]
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 
 from sim.policies import policy_costs
+from sim.arrays import run_starts
 from sim.population import READER, RESPONDER, SUPERUSER
 from sim.threads import SOLVED
 
@@ -162,3 +163,28 @@ def recent_answer_rate(threads, now: float, window_days: float = 7.0) -> float:
         return float("nan")
     delay = threads.first_answer[lo:hi] - created[lo:hi]
     return float((delay <= 24.0).mean())
+
+
+def answer_rate_by_count(model) -> np.ndarray:
+    """Answers per member-day at each answer count c (index c): of the time members spent
+    having written exactly c answers, how often they wrote the next one.
+
+    It shows the goal gradient of badges: with a badge at c = 25 the rate climbs over
+    c = 20..24 and falls at 25. Time at a count runs from the answer that reached it to the
+    next answer, or to the member's departure or now.
+    """
+    log, pop, now = model.answer_log, model.population, float(model.time)
+    member, time = log.live("member"), log.live("time")
+    volunteer = member >= 0
+    member, time = member[volunteer], time[volunteer]
+    order = np.lexsort((time, member))
+    member, time = member[order], time[order]
+    starts = run_starts(member)
+    position = np.arange(member.size)
+    count = position - np.maximum.accumulate(np.where(starts, position, 0)) + 1
+    followed = np.append(~starts[1:], False)  # the member's next answer is the next row
+    departure = np.where(np.isnan(pop.left_at[member]), now, np.minimum(pop.left_at[member], now))
+    end = np.where(followed, np.append(time[1:], now), departure)
+    exposure_days = np.bincount(count, weights=(end - time) / 24.0)
+    answered = np.bincount(count, weights=followed.astype(float))
+    return np.divide(answered, exposure_days, out=np.full(answered.size, np.nan), where=exposure_days > 0)

@@ -121,6 +121,7 @@ class CommunityModel(mesa.Model):
         pop.issue_propensity[rows] = rng.gamma(p.issue_propensity_shape, 1.0 / p.issue_propensity_shape, n)
         pop.intrinsic[rows] = rng.normal(b.intrinsic_mean, b.intrinsic_sd, n)
         pop.reach[rows] = rng.lognormal(np.log(b.reach_median), b.reach_sigma, n)
+        pop.channel_success[rows, SOCIAL] = b.social_prior_success
         pop.reward_sensitivity[rows] = draw_sensitivity(rng, n, self.config.rewards)
         self._members.extend(AGENT_CLASS_BY_ROLE[code](self, row)
                              for row, code in zip(rows.tolist(), role_codes.tolist()))

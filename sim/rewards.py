@@ -81,18 +81,19 @@ def update_leaderboard(model, contributors: np.ndarray) -> None:
 
 # ----- super-user programme -----
 def review_programme(model) -> None:
-    """Each period: inactive or departed members leave; empty seats go to the most active
-    contributors outside the programme, who become super-users (community leaders)."""
-    programme, b, pop = model.config.rewards.programme, model.config.behaviour, model.population
+    """Each period: idle or departed members leave; empty seats go to contributors outside
+    the programme, super-users first, then by recent activity. Invitees become super-users
+    (community leaders)."""
+    programme, pop = model.config.rewards.programme, model.population
     members = np.flatnonzero(pop.live("in_programme"))
-    inactive = members[~pop.alive[members] | (weekly_activity(model, members) < b.demote_answers_per_week)]
+    inactive = members[~pop.alive[members] | (weekly_activity(model, members) < programme.keep_answers_per_week)]
     pop.in_programme[inactive] = False
     seats = int(round(programme.size_share * model.samplers.issue_rows.size)) - (members.size - inactive.size)
     candidates = model.samplers.contributor_rows
     candidates = candidates[~pop.in_programme[candidates] & (pop.activity[candidates] > 0)]
     if seats <= 0 or candidates.size == 0:
         return
-    invited = candidates[np.argsort(-pop.activity[candidates], kind="stable")[:seats]]
+    invited = candidates[np.lexsort((-pop.activity[candidates], pop.role[candidates] != SUPERUSER))[:seats]]
     pop.in_programme[invited] = True
     model.change_role(invited, SUPERUSER)
     model.counters.add(programme_invitations=invited.size)

@@ -98,11 +98,12 @@ class Behaviour(Section):
     need_beta: float = param(3.0, "-", "Beta beta of the quality an asker needs", gt=0, le=100)
     patience_hours: float = param(48.0, "hours", "Mean asker patience before escalating [DESIGN.md]", gt=0, le=10000)
     # the social channel, customer side
-    social_patience_hours: float = param(24.0, "hours", "How long a public complainer waits for a reply before calling instead [assumption]", gt=0, le=10000)
+    social_patience_hours: float = param(24.0, "hours", "Mean time a public complainer waits for a reply before calling instead (exponential) [assumption]", gt=0, le=10000)
     reach_median: float = param(60.0, "followers", "Median followers of a customer on social media [assumption]", gt=0, le=1e8)
     reach_sigma: float = param(1.5, "-", "Log-normal spread of followers; heavy-tailed, so a few customers are very loud [assumption]", ge=0, le=5)
-    audience_customer_share: float = param(0.02, "fraction", "Share of a complainer's followers who are customers and see how the complaint ends", ge=0, le=1)
-    observation_learning_rate: float = param(0.05, "-", "EWMA weight an onlooker gives to a complaint outcome it sees (vs its own experience)", ge=0, le=1)
+    social_prior_success: float = param(0.2, "probability", "Success a customer expects from a public complaint before seeing any [assumption: few brands answered in 2009]", ge=0, le=1)
+    audience_customer_share: float = param(0.3, "fraction", "Share of a complainer's followers who are customers too and see how the complaint ends [assumption: regional telecom and cable markets]", ge=0, le=1)
+    observation_learning_rate: float = param(0.2, "-", "EWMA weight an onlooker gives to a complaint outcome it sees (vs its own experience)", ge=0, le=1)
     # motivation
     intrinsic_mean: float = param(0.0, "-", "Mean intrinsic motivation of contributors", ge=-10, le=10)
     intrinsic_sd: float = param(0.5, "-", "SD of intrinsic motivation across members", ge=0, le=10)
@@ -173,10 +174,11 @@ class Leaderboard(Section):
 
 class Programme(Section):
     enabled: bool = param(False, "-", "Run a super-user programme with invitations, perks and staff access")
-    size_share: float = param(0.005, "fraction", "Programme seats as a share of members [Verizon community leaders: assumption]", gt=0, le=1)
+    size_share: float = param(0.01, "fraction", "Programme seats as a share of members: the 1% [Nielsen 2006; Verizon community leaders]", gt=0, le=1)
     invite_every_days: int = param(90, "days", "Invitation period: empty seats go to the top contributors", ge=1, le=3650)
-    perk_motivation: float = param(0.5, "logit", "Motivation from perks and status (early access, own forum)", ge=0, le=20)
-    perk_churn_factor: float = param(0.5, "x", "Multiplier on a programme member's churn hazard", ge=0, le=10)
+    keep_answers_per_week: float = param(0.1, "answers/week", "Activity a member needs at a review to stay in the programme (a title is kept while it is used)", ge=0, le=1000)
+    perk_motivation: float = param(0.3, "logit", "Motivation from perks and status (early access, own forum)", ge=0, le=20)
+    perk_churn_factor: float = param(0.3, "x", "Multiplier on a programme member's churn hazard", ge=0, le=10)
     staff_access_boost: float = param(0.2, "expertise", "Expertise added on hard threads by direct access to staff", ge=0, le=1)
     hard_difficulty: float = param(0.6, "0-1", "Difficulty above which a thread counts as hard", ge=0, le=1)
     staff_access_minutes: float = param(10.0, "minutes", "Staff time spent per staff-assisted answer", ge=0, le=1440)

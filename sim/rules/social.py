@@ -21,9 +21,9 @@ MAX_ONLOOKERS_PER_HOUR = 100_000
 def complain_in_public(model, issues: Issues) -> np.ndarray:
     if len(issues) == 0:
         return np.empty(0, dtype=np.int64)
-    b = model.config.behaviour
+    patience = model.rng.exponential(model.config.behaviour.social_patience_hours, len(issues))
     ids = model.complaints.open(member=issues.member, reach=model.population.reach[issues.member],
-                                created=issues.time, deadline=issues.time + b.social_patience_hours)
+                                created=issues.time, deadline=issues.time + patience)
     model.counters.add(complaints=len(issues))
     return ids
 
