@@ -18,7 +18,8 @@ ACTIVE_WINDOW_HOURS = 30 * 24.0
 FLOW_COUNTERS = ("issues", "self_service", "community_self_service", "forum_threads", "answers",
                  "staff_answers", "solved", "direct_contacts", "escalations", "repeat_contacts",
                  "complaints", "complaints_served", "complaints_unanswered", "social_fallbacks", "joined", "churned",
-                 "role_changes", "badge_awards", "rank_ups", "programme_invitations")
+                 "role_changes", "badge_awards", "rank_ups", "programme_invitations", "paid_answers",
+                 "staff_assisted_answers")
 CONTACT_COUNTERS = ("direct_contacts", "escalations", "repeat_contacts", "social_fallbacks")
 
 

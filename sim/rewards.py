@@ -52,7 +52,7 @@ def badge_progress(thresholds: np.ndarray, answers: np.ndarray) -> np.ndarray:
     has_next = earned < thresholds.size
     nxt = thresholds[np.minimum(earned, thresholds.size - 1)]
     prev = np.where(earned > 0, thresholds[np.maximum(earned - 1, 0)], 0)
-    return np.where(has_next, (answers - prev + 1) / (nxt - prev), 0.0)
+    return np.where(has_next, (answers - prev + 1) / np.maximum(nxt - prev, 1), 0.0)
 
 
 def award_badges(model, members: np.ndarray) -> None:
@@ -90,7 +90,8 @@ def review_programme(model) -> None:
     pop.in_programme[inactive] = False
     seats = int(round(programme.size_share * model.samplers.issue_rows.size)) - (members.size - inactive.size)
     candidates = model.samplers.contributor_rows
-    candidates = candidates[~pop.in_programme[candidates] & (pop.activity[candidates] > 0)]
+    superuser = pop.role[candidates] == SUPERUSER
+    candidates = candidates[~pop.in_programme[candidates] & (superuser | (pop.activity[candidates] > 0))]
     if seats <= 0 or candidates.size == 0:
         return
     invited = candidates[np.lexsort((-pop.activity[candidates], pop.role[candidates] != SUPERUSER))[:seats]]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sim import CommunityModel
+from sim.metrics import answer_rate_by_count
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -15,6 +18,8 @@ SEEDS = (11, 12, 13, 14, 15)
 
 # A small community where answering capacity is scarce, so levers have room to move KPIs.
 SCARCE = dict(members=2000, days=90, online_hours_median=0.05)
+# A year of a mid-size community: long enough for roles, rewards and learning to play out.
+YEAR = dict(members=5000, days=365)
 
 
 def run_model(seed: int, **params) -> dict:
@@ -27,6 +32,40 @@ def paired_difference(kpi: str, low: dict, high: dict, seeds=SEEDS) -> tuple[flo
     """Mean and standard error of KPI(high) - KPI(low) over common seeds."""
     diffs = np.array([run_model(s, **high)[kpi] - run_model(s, **low)[kpi] for s in seeds])
     return float(diffs.mean()), float(diffs.std(ddof=1) / np.sqrt(diffs.size))
+
+
+def _simulate(job: tuple[int, dict]) -> dict:
+    seed, params = job
+    model = CommunityModel(rng=seed, **params)
+    model.run()
+    return {**model.summary(), "rate_by_count": answer_rate_by_count(model),
+            "daily": model.datacollector.get_model_vars_dataframe().reset_index(drop=True)}
+
+
+def replicate(variants: dict[str, dict], seeds=SEEDS) -> dict[str, list[dict]]:
+    """Run every variant on the same seeds (common random numbers) on two processes; each
+    result holds the KPIs, the goal-gradient profile and the daily series."""
+    jobs = [(seed, params) for params in variants.values() for seed in seeds]
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(_simulate, jobs))
+    n = len(seeds)
+    return {name: results[i * n:(i + 1) * n] for i, name in enumerate(variants)}
+
+
+def interval(diffs) -> tuple[float, float]:
+    """95% interval (mean +- 2 SE) of paired differences."""
+    diffs = np.asarray(diffs, dtype=float)
+    half = 2.0 * diffs.std(ddof=1) / np.sqrt(diffs.size)
+    return float(diffs.mean() - half), float(diffs.mean() + half)
+
+
+def assert_above_zero(diffs, claim: str) -> None:
+    low, high = interval(diffs)
+    assert low > 0, f"{claim}: 95% interval of the paired difference is [{low:.4g}, {high:.4g}]"
+
+
+def paired(runs: dict[str, list[dict]], kpi: str, high: str, low: str) -> np.ndarray:
+    return np.array([h[kpi] - l[kpi] for h, l in zip(runs[high], runs[low])])
 
 
 @pytest.fixture(scope="session")

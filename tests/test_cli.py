@@ -68,6 +68,16 @@ def test_bad_overrides_exit_2_and_write_nothing(tmp_path, args, fragment):
     ("[population]\nmembers = 10\nfoo = 1\n", "population.foo: unknown key"),
     ("[behaviour]\npatience_hours = -1.0\n", "behaviour.patience_hours"),
     ("[population\n", "invalid TOML"),
+    ("[policy.forum]\nkind = 'sometimes'\n", "policy.forum.kind: Input should be 'none', 'immediate'"),
+    ("[policy.social]\nkind = 'shout_back'\n", "policy.social.kind"),
+    ("[policy.forum]\nkind = 'sla'\nstaff_hours_per_day = -2.0\n", "policy.forum.staff_hours_per_day"),
+    ("[policy.social]\nteam_hours_per_day = -1.0\n", "policy.social.team_hours_per_day"),
+    ("[rewards.badges]\nenabled = true\nthresholds = [1, 10, 5]\n", "rewards.badges.thresholds: must increase"),
+    ("[rewards.points]\nrank_thresholds = [100.0, 100.0]\n", "rewards.points.rank_thresholds: must increase"),
+    ("[rewards.pay]\nper_acepted = 2.0\n", "did you mean 'per_accepted'"),
+    ("[rewards]\nsensitivity_strong_share = 0.7\nsensitivity_unaffected_share = 0.5\n", "cannot exceed 1"),
+    ("[policy]\nforum = 'immediate'\n", "policy.forum"),
+    ("[[launches]]\nday = 10\nnew_topic = 5\n", "launches.0.new_topic: unknown key; did you mean 'new_topics'"),
 ])
 def test_bad_files_exit_2_with_one_line(tmp_path, content, fragment):
     bad = tmp_path / "bad.toml"

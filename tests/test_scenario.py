@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim import ScenarioError, load_scenario
+from sim import ScenarioError, load_scenario, run_scenario
 from sim.scenario import build_scenario, flat_parameter_paths, parse_override
 
 from conftest import SCENARIOS
@@ -90,3 +90,24 @@ def test_flat_parameter_names_are_unique_and_complete():
         info = type(section).model_fields[field]
         assert info.description, f"{dotted} needs a description"
         assert "unit" in (info.json_schema_extra or {}), f"{dotted} needs a unit"
+
+
+LIBRARY = ("verizon_superusers", "lenovo_community", "gamified_badges", "pay_per_answer",
+           "staff_answer_everything", "community_first", "comcast_twitter_concierge",
+           "twitter_dialog", "social_2011", "product_launch_surge")
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_scenario_tells_its_story_and_runs(path):
+    header = "\n".join(line for line in path.read_text().splitlines() if line.startswith("#"))
+    assert "The story" in header and "What to look at" in header, f"{path.name} needs a header comment"
+    if path.stem in LIBRARY:
+        assert "Real case" in header, f"{path.name} must name the real case it stands for"
+    scenario = load_scenario(path, {"population.members": 800, "scenario.days": 20})
+    assert scenario.scenario.name == path.stem
+    result = run_scenario(scenario, seed=1)
+    assert result.summary["issues"] > 0 and len(result.daily) == 20
+
+
+def test_the_scenario_library_is_complete():
+    assert {p.stem for p in SCENARIOS.glob("*.toml")} >= set(LIBRARY)

@@ -1,0 +1,114 @@
+"""Reward schemes change answering in the published directions, over fixed-seed replicates
+on common random numbers; each claim is that a paired difference's 95% interval excludes 0."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import CommunityModel
+from sim.rewards import badge_progress, draw_sensitivity
+from sim.schema import Rewards
+
+from conftest import YEAR, assert_above_zero, paired, replicate
+
+GRADIENT_THRESHOLDS = (5, 10, 25)
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, list[dict]]:
+    return replicate({
+        "none": YEAR,
+        "badges": dict(YEAR, badges_enabled=True),
+        "small_pay": dict(YEAR, pay_enabled=True, pay_per_accepted=1.0),
+        "large_pay": dict(YEAR, pay_enabled=True, pay_per_accepted=10.0),
+        "programme": dict(YEAR, programme_enabled=True),
+    })
+
+
+def _log_step(rates: np.ndarray, before: int, after: int) -> float:
+    """Mean over badge thresholds t of log(rate at t + after / rate at t + before)."""
+    return float(np.mean([np.log(rates[t + after] / rates[t + before]) for t in GRADIENT_THRESHOLDS]))
+
+
+def test_goal_gradient_answering_rises_towards_a_badge(runs):
+    """From three answers short of a badge to one short, the answer rate climbs more with
+    badges than without."""
+    diffs = [_log_step(b["rate_by_count"], -3, -1) - _log_step(n["rate_by_count"], -3, -1)
+             for b, n in zip(runs["badges"], runs["none"])]
+    assert_above_zero(diffs, "climb towards a badge, badges minus none")
+
+
+def test_goal_gradient_answering_drops_once_the_badge_is_earned(runs):
+    """From one short of a badge to just earned it, the rate falls with badges (and not without)."""
+    drop = [-_log_step(b["rate_by_count"], -1, 0) for b in runs["badges"]]
+    assert_above_zero(drop, "fall in the answer rate right after a badge")
+    diffs = [_log_step(n["rate_by_count"], -1, 0) - _log_step(b["rate_by_count"], -1, 0)
+             for b, n in zip(runs["badges"], runs["none"])]
+    assert_above_zero(diffs, "fall after a badge, none minus badges")
+
+
+def test_badges_raise_total_answers(runs):
+    assert_above_zero(paired(runs, "volunteer_answers", "badges", "none"), "volunteer answers, badges - none")
+    assert all(r["badge_awards"] > 0 for r in runs["badges"])
+    assert all(r["badge_awards"] == 0 for r in runs["none"])
+
+
+def test_small_pay_crowds_out_volunteer_answers(runs):
+    assert_above_zero(paired(runs, "volunteer_answers", "none", "small_pay"), "answers, none - small pay")
+
+
+def test_large_pay_buys_more_answers(runs):
+    assert_above_zero(paired(runs, "volunteer_answers", "large_pay", "none"), "answers, large pay - none")
+    for r in runs["large_pay"]:
+        assert r["cost_pay"] == pytest.approx(10.0 * r["paid_answers"])
+
+
+def test_superuser_programme_raises_superuser_retention(runs):
+    assert_above_zero(paired(runs, "superuser_retention", "programme", "none"), "retention, programme - none")
+    assert all(r["cost_programme"] > 0 for r in runs["programme"])
+
+
+def test_reward_sensitivity_is_heterogeneous():
+    config = Rewards()
+    s = draw_sensitivity(np.random.default_rng(0), 200_000, config)
+    assert abs((s == config.sensitivity_strong).mean() - 0.20) < 0.005
+    assert abs((s == 0).mean() - 0.45) < 0.005
+    assert (s == 0).mean() > 0.40
+
+
+def test_badge_progress_peaks_at_the_threshold_and_resets():
+    thresholds = np.array([5, 10])
+    progress = badge_progress(thresholds, np.arange(12))
+    assert progress[4] == 1.0 and progress[9] == 1.0          # the next answer earns the badge
+    assert np.all(np.diff(progress[:5]) > 0) and np.all(np.diff(progress[5:10]) > 0)
+    assert progress[5] < progress[4] and progress[10] == 0.0  # drop after; nothing left to chase
+
+
+def test_rank_up_is_recognition_that_fades():
+    model = CommunityModel(rng=1, members=300, days=60, points_enabled=True,
+                           points_rank_thresholds=[20.0, 1000.0], points_per_answer=10.0)
+    row = int(model.population.alive_rows()[0])
+    model.population.recognition[row] = 0.0
+    from sim.rewards import award_points
+    award_points(model, np.array([row, row]), 10.0)
+    assert model.population.rank[row] == 1
+    boost = model.population.recognition[row]
+    assert boost == pytest.approx(model.config.rewards.points.rank_up_recognition)
+    model.samplers.contributor_rows = np.array([row])
+    from sim.rules.motivation import decay_one_day
+    for _ in range(30):
+        decay_one_day(model, np.array([row]))
+    assert model.population.recognition[row] == pytest.approx(boost / 2, rel=0.01)
+
+
+def test_leaderboard_values_members_near_the_cut_off_most():
+    model = CommunityModel(rng=1, members=2000, days=30, leaderboard_enabled=True, leaderboard_size=10)
+    model.run()
+    pop = model.population
+    racing = np.flatnonzero(pop.live("recent_points") > 0)
+    order = racing[np.argsort(-pop.recent_points[racing], kind="stable")]
+    value = pop.leaderboard_value[order]
+    assert order.size > 30
+    assert value[9] == value.max() or value[10] == value.max()  # ranks 10 and 11 straddle the edge
+    assert value[0] < value[9] and value[30] < value[10]
