@@ -3,8 +3,8 @@
 Each component changes what answering is worth to a member (a term in the answer logit)
 or the member's recognition, through small named rules. Extrinsic values are scaled by a
 per-member reward sensitivity: about 20% of members are strongly steered and over 40%
-ignore rewards altogether (Hoernle et al. 2020). Points are always tallied, so ranks and
-the leaderboard can be switched on in any combination.
+ignore rewards altogether (Hoernle et al. 2020). Points are tallied whenever ranks or the
+leaderboard are on, so the two can be switched on in any combination.
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ class RewardSchemes:
         self.badge_thresholds = np.asarray(self.config.badges.thresholds)
         self.on_leaderboard_watch = np.empty(0, dtype=np.int64)
         self.programme_member_days = 0.0
+        self.keeps_points = self.config.points.enabled or self.config.leaderboard.enabled
 
     def answer_value(self, member: np.ndarray) -> np.ndarray:
         """Extra logit of answering: sensitivity x (badge, leaderboard, pay prospect) +
@@ -137,14 +138,18 @@ class RewardSchemes:
         return programme.staff_access_boost * assisted
 
     def on_answers(self, member: np.ndarray, difficulty: np.ndarray) -> None:
-        award_points(self.model, member, self.config.points.per_answer)
-        if self.config.badges.enabled:
+        cfg = self.config
+        if self.keeps_points:
+            award_points(self.model, member, cfg.points.per_answer)
+        if cfg.badges.enabled:
             award_badges(self.model, member)
-        assisted = int(np.count_nonzero(self.expertise_bonus(member, difficulty)))
-        self.model.counters.add(staff_assisted_answers=assisted)
+        if cfg.programme.enabled:
+            assisted = int(np.count_nonzero(self.expertise_bonus(member, difficulty)))
+            self.model.counters.add(staff_assisted_answers=assisted)
 
     def on_accepted(self, member: np.ndarray) -> None:
-        award_points(self.model, member, self.config.points.per_accepted)
+        if self.keeps_points:
+            award_points(self.model, member, self.config.points.per_accepted)
         if self.config.pay.enabled:
             np.add.at(self.model.population.paid, member, self.config.pay.per_accepted)
             self.model.counters.add(paid_answers=member.size)
@@ -158,8 +163,8 @@ class RewardSchemes:
     def end_of_day(self, day: int) -> None:
         model, cfg = self.model, self.config
         contributors = model.samplers.contributor_rows
-        model.population.recent_points[contributors] *= np.exp(-1.0 / cfg.leaderboard.window_days)
         if cfg.leaderboard.enabled:
+            model.population.recent_points[contributors] *= np.exp(-1.0 / cfg.leaderboard.window_days)
             update_leaderboard(model, contributors)
         if cfg.programme.enabled:
             if (day - 1) % cfg.programme.invite_every_days == 0:

@@ -29,6 +29,8 @@ class Answers:
         return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0), np.empty(0))
 
     def __add__(self, other: "Answers") -> "Answers":
+        if other.member.size == 0 or self.member.size == 0:
+            return self if other.member.size == 0 else other
         return Answers(*(np.concatenate([a, b]) for a, b in
                          zip((self.member, self.thread, self.time, self.quality),
                              (other.member, other.thread, other.time, other.quality))))
