@@ -19,7 +19,7 @@ FLOW_COUNTERS = ("issues", "self_service", "community_self_service", "forum_thre
                  "staff_answers", "solved", "direct_contacts", "escalations", "repeat_contacts",
                  "complaints", "complaints_served", "complaints_unanswered", "social_fallbacks", "joined", "churned",
                  "role_changes", "badge_awards", "rank_ups", "programme_invitations", "paid_answers",
-                 "staff_assisted_answers")
+                 "staff_assisted_answers", "onlooker_views", "launches")
 CONTACT_COUNTERS = ("direct_contacts", "escalations", "repeat_contacts", "social_fallbacks")
 
 
@@ -145,15 +145,18 @@ def summary(model) -> dict[str, float]:
         **flow_kpis(model.counters),
         **cost_kpis(model, now),
         **participation_kpis(model.population, now),
-        "superuser_retention": superuser_retention(model.population, model.initial_superusers),
+        "superuser_retention": superuser_retention(model.population, model.initial_superusers, now),
         "days": now / 24.0,
     }
 
 
-def superuser_retention(pop, initial_superusers: np.ndarray) -> float:
-    """Share of the day-0 super-users still members and still super-users."""
-    kept = pop.alive[initial_superusers] & (pop.role[initial_superusers] == SUPERUSER)
-    return _rate(kept.sum(), initial_superusers.size)
+def superuser_retention(pop, initial_superusers: np.ndarray, now: float) -> float:
+    """Share of the day-0 super-users still active: members, super-users, and posting in the
+    last 30 days (a title alone does not count)."""
+    rows = initial_superusers
+    kept = (pop.alive[rows] & (pop.role[rows] == SUPERUSER)
+            & (pop.last_post[rows] >= now - ACTIVE_WINDOW_HOURS))
+    return _rate(kept.sum(), rows.size)
 
 
 def recent_answer_rate(threads, now: float, window_days: float = 7.0) -> float:

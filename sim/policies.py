@@ -78,15 +78,17 @@ FORUM_QUEUES = {"immediate": immediate_queue, "sla": sla_queue,
 
 def _take_ready(team: Team, ready_at: np.ndarray, deadline: np.ndarray, hour_start: float,
                 now: float, minutes: float, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Serve items in queue order while the team has time: each is done some minutes after it
-    is ready (or the hour starts); an item whose owner gave up first is passed over."""
+    """Work through the ready items in queue order while the team has time. Each is done some
+    minutes after it is ready (or the hour starts). The team cannot know who is about to give
+    up: time spent on an item whose owner left before it was done is wasted, and only the
+    items done in time are returned."""
     ready = np.flatnonzero(ready_at <= now)
-    done_at = np.maximum(ready_at[ready], hour_start) + rng.exponential(minutes / 60.0, ready.size)
-    in_time = done_at <= deadline[ready]
-    ready, done_at = ready[in_time], done_at[in_time]
     n = min(team.items_this_hour(), ready.size)
     team.spend(n)
-    return ready[:n], done_at[:n]
+    taken = ready[:n]
+    done_at = np.maximum(ready_at[taken], hour_start) + rng.exponential(minutes / 60.0, n)
+    in_time = done_at <= deadline[taken]
+    return taken[in_time], done_at[in_time]
 
 
 def staff_answers(model, hour_start: float) -> Answers:
@@ -104,6 +106,7 @@ def staff_answers(model, hour_start: float) -> Answers:
     answers = Answers(np.full(thread.size, STAFF, dtype=np.int64), thread, when,
                       logistic(model.config.behaviour.quality_slope * gap + noise))
     threads.staff_answered[thread] = True
+    threads.staff_answer_at[thread] = when
     np.add.at(threads.n_answers, thread, 1)
     np.minimum.at(threads.first_answer, thread, when)
     model.answer_log.append(answers.member, thread, when, answers.quality)

@@ -45,7 +45,7 @@ class Population(ColumnStore):
         "reward_sensitivity": ("float32", 0.0, ()),
         "points": ("float32", 0.0, ()),
         "recent_points": ("float32", 0.0, ()),
-        "rank": ("int8", 0, ()),
+        "rank": ("int16", 0, ()),
         "badges": ("int16", 0, ()),
         "leaderboard_value": ("float32", 0.0, ()),
         "in_programme": ("bool", False, ()),

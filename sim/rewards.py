@@ -29,7 +29,8 @@ def draw_sensitivity(rng: np.random.Generator, n: int, rewards) -> np.ndarray:
 
 # ----- points and ranks -----
 def award_points(model, members: np.ndarray, amount: float) -> None:
-    """Add points (and recent points, for the leaderboard); a rank-up is recognition that fades."""
+    """Add points (and recent points, for the leaderboard). A rank-up is recognition that
+    fades, worth as much as the member cares about rewards (its sensitivity)."""
     if members.size == 0 or amount == 0:
         return
     pop, points = model.population, model.config.rewards.points
@@ -39,7 +40,7 @@ def award_points(model, members: np.ndarray, amount: float) -> None:
         members = np.unique(members)
         new_rank = np.searchsorted(points.rank_thresholds, pop.points[members], side="right")
         gained = new_rank - pop.rank[members]
-        pop.recognition[members] += points.rank_up_recognition * gained
+        pop.recognition[members] += points.rank_up_recognition * gained * pop.reward_sensitivity[members]
         pop.rank[members] = new_rank
         model.counters.add(rank_ups=int(gained.sum()))
 
@@ -62,7 +63,7 @@ def award_badges(model, members: np.ndarray) -> None:
     held = np.searchsorted(badges.thresholds, pop.answers[members], side="right")
     new = held - pop.badges[members]
     pop.badges[members] = held
-    pop.recognition[members] += badges.recognition_per_badge * new
+    pop.recognition[members] += badges.recognition_per_badge * new * pop.reward_sensitivity[members]
     model.counters.add(badge_awards=int(new.sum()))
 
 
@@ -92,6 +93,7 @@ def review_programme(model) -> None:
     candidates = model.samplers.contributor_rows
     superuser = pop.role[candidates] == SUPERUSER
     candidates = candidates[~pop.in_programme[candidates] & (superuser | (pop.activity[candidates] > 0))]
+    candidates = candidates[~np.isin(candidates, inactive)]  # no one is dropped and re-invited at once
     if seats <= 0 or candidates.size == 0:
         return
     invited = candidates[np.lexsort((-pop.activity[candidates], pop.role[candidates] != SUPERUSER))[:seats]]
@@ -170,7 +172,8 @@ class RewardSchemes:
             if (day - 1) % cfg.programme.invite_every_days == 0:
                 review_programme(model)
             pop = model.population
-            self.programme_member_days += float(np.count_nonzero(pop.in_programme[contributors]))
+            members = pop.in_programme[contributors] & pop.alive[contributors]
+            self.programme_member_days += float(np.count_nonzero(members))
 
     def costs(self) -> dict[str, float]:
         cfg, counters = self.config, self.model.counters

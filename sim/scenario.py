@@ -84,16 +84,26 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Set each dotted key; a numeric part indexes a list of tables (`launches.0.day`)."""
     data = copy.deepcopy(data)
     for dotted, value in overrides.items():
         parts = dotted.split(".")
-        node = data
-        for part in parts[:-1]:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise ScenarioError("--set", dotted, f"'{part}' is a value, not a table")
-            node = child
-        node[parts[-1]] = value
+        node: Any = data
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            if isinstance(node, list):
+                if not (part.isdigit() and int(part) < len(node)):
+                    raise ScenarioError("--set", dotted, f"'{part}' is not an index of the "
+                                        f"{len(node)} entries of '{parts[depth - 1]}'")
+                part = int(part)
+            elif not isinstance(node, dict):
+                raise ScenarioError("--set", dotted, f"'{parts[depth - 1]}' is a value, not a table")
+            if last:
+                node[part] = value
+            elif parts[depth + 1].isdigit() and isinstance(node, dict) and part not in node:
+                raise ScenarioError("--set", dotted, f"'{part}' has no entries to index")
+            else:
+                node = node.setdefault(part, {}) if isinstance(node, dict) else node[part]
     return data
 
 

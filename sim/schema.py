@@ -138,8 +138,8 @@ class Costs(Section):
 
 def _positive_increasing(values: list) -> list:
     """Thresholds (ranks, badges) must be a non-empty, positive, strictly increasing list."""
-    if not values or values[0] <= 0:
-        raise ValueError(f"must be a non-empty list of positive numbers (got {values})")
+    if not values or values[0] <= 0 or len(values) > 1000:
+        raise ValueError(f"must be a list of 1 to 1000 positive numbers (got {values})")
     if any(b <= a for a, b in zip(values, values[1:])):
         raise ValueError(f"must increase strictly (got {values})")
     return values
@@ -150,7 +150,7 @@ class Points(Section):
     per_answer: float = param(10.0, "points", "Points for writing an answer [Khoros/Stack Overflow practice]", ge=0, le=1e6)
     per_accepted: float = param(15.0, "points", "Extra points when the answer is accepted [Stack Overflow: +15]", ge=0, le=1e6)
     rank_thresholds: list[float] = param([50.0, 200.0, 500.0, 1500.0, 5000.0], "points", "Points at which each rank starts (strictly increasing)")
-    rank_up_recognition: float = param(0.5, "-", "Recognition boost of a rank-up; it fades with the recognition half-life", ge=0, le=100)
+    rank_up_recognition: float = param(0.5, "-", "Recognition boost of a rank-up, times the member's reward sensitivity; it fades with the recognition half-life", ge=0, le=100)
 
     _ranks_increase = field_validator("rank_thresholds")(_positive_increasing)
 
@@ -158,8 +158,8 @@ class Points(Section):
 class Badges(Section):
     enabled: bool = param(False, "-", "Award badges at answer-count thresholds")
     thresholds: list[int] = param([1, 5, 10, 25, 50, 100, 250, 500, 1000], "answers", "Answer counts that earn a badge (strictly increasing)")
-    goal_gradient: float = param(1.0, "logit", "Value of answering just before the next badge; it rises linearly from 0 after the last badge [Anderson et al. WWW 2013]", ge=0, le=20)
-    recognition_per_badge: float = param(0.3, "-", "Recognition from earning a badge", ge=0, le=100)
+    goal_gradient: float = param(1.0, "logit", "Value of the answer that earns the next badge; since the last badge it has risen linearly from 1/(gap to the next) [Anderson et al. WWW 2013]", ge=0, le=20)
+    recognition_per_badge: float = param(0.3, "-", "Recognition from earning a badge, times the member's reward sensitivity", ge=0, le=100)
 
     _thresholds_increase = field_validator("thresholds")(_positive_increasing)
 
@@ -213,7 +213,7 @@ class Rewards(Section):
 
 class ForumPolicy(Section):
     kind: Literal["none", "immediate", "sla", "community_first", "triage"] = param("none", "-", "How staff answer forum questions")
-    staff_hours_per_day: float = param(8.0, "hours/day", "Staff answering capacity (paid whenever kind is not none)", ge=0, le=1e6)
+    staff_hours_per_day: float = param(8.0, "hours/day", "Staff answering capacity (paid whenever kind is not none and the forum is open)", ge=0, le=1e6)
     minutes_per_answer: float = param(15.0, "minutes", "Staff time per forum answer [assumption]", gt=0, le=1440)
     staff_expertise: float = param(0.85, "0-1", "Expertise of staff answers", ge=0, le=1)
     sla_hours: float = param(24.0, "hours", "sla: staff answer what is still unanswered after this long", ge=0, le=10000)
@@ -223,7 +223,7 @@ class ForumPolicy(Section):
 
 class SocialPolicy(Section):
     kind: Literal["ignore", "respond_all", "loudest_first", "dialog"] = param("ignore", "-", "How the company answers public complaints")
-    team_hours_per_day: float = param(8.0, "hours/day", "Social team capacity (paid whenever kind is not ignore) [Comcast: ~12 people, seeds]", ge=0, le=1e6)
+    team_hours_per_day: float = param(8.0, "hours/day", "Social team capacity (paid whenever kind is not ignore) [assumption: one person full-time]", ge=0, le=1e6)
     minutes_per_reply: float = param(10.0, "minutes", "Team time per complaint served [assumption]", gt=0, le=1440)
     latency_hours: float = param(1.0, "hours", "Time before the team sees a complaint", ge=0, le=10000)
     resolution: float = param(0.8, "probability", "Chance that serving a complaint resolves the issue; otherwise the customer calls", ge=0, le=1)

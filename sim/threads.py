@@ -14,6 +14,11 @@ STAFF = -2  # the author of a staff answer, in place of a member row
 class Threads(OpenItems):
     """All threads ever opened, plus the index of those still open."""
 
+    def answers_before(self, ids: np.ndarray, time: np.ndarray | float) -> np.ndarray:
+        """Answers a thread had at `time`. Volunteers' answers of the current hour are recorded
+        only after every visit, so only a staff answer can lie in the future of a visit."""
+        return self.n_answers[ids] - (self.staff_answered[ids] & (self.staff_answer_at[ids] > time))
+
     columns = {
         "asker": ("int32", -1, ()),
         "topic": ("int32", 0, ()),
@@ -25,6 +30,7 @@ class Threads(OpenItems):
         "closed": ("float64", np.inf, ()),
         "n_answers": ("int32", 0, ()),
         "staff_answered": ("bool", False, ()),
+        "staff_answer_at": ("float64", np.inf, ()),
         "solver": ("int32", -1, ()),
         "status": ("int8", OPEN, ()),
         "views": ("int32", 0, ()),

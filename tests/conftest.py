@@ -43,8 +43,9 @@ def _simulate(job: tuple[int, dict]) -> dict:
 
 
 def replicate(variants: dict[str, dict], seeds=SEEDS) -> dict[str, list[dict]]:
-    """Run every variant on the same seeds (common random numbers) on two processes; each
-    result holds the KPIs, the goal-gradient profile and the daily series."""
+    """Run every variant on the same seeds on two processes (the same initial members; the
+    random streams diverge once the variants act differently). Each result holds the KPIs,
+    the goal-gradient profile and the daily series."""
     jobs = [(seed, params) for params in variants.values() for seed in seeds]
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         results = list(pool.map(_simulate, jobs))

@@ -166,9 +166,14 @@ def test_costs_add_up_to_the_total():
     assert k["cost_forum_staff"] == pytest.approx(60 * 6.0 * cfg.costs.staff_hour)
     assert k["cost_social_team"] == pytest.approx(60 * 2.0 * cfg.costs.social_hour)
     assert k["cost_pay"] == pytest.approx(2.0 * k["paid_answers"]) and k["cost_pay"] > 0
-    assert k["cost_programme"] > 0
-    parts = [value for key, value in k.items() if key.startswith("cost_") and key not in
-             ("cost_total", "cost_per_issue")]
-    assert len(parts) == 7
-    assert k["cost_total"] == pytest.approx(sum(parts))
+    programme = cfg.rewards.programme
+    member_days = model.rewards.programme_member_days
+    assert member_days > 0 and k["staff_assisted_answers"] > 0
+    assert k["cost_programme"] == pytest.approx(
+        member_days * 12 / 365 * programme.cost_per_member_month
+        + k["staff_assisted_answers"] * programme.staff_access_minutes / 60 * cfg.costs.staff_hour)
+    parts = ("cost_contacts", "cost_self_service", "cost_moderation", "cost_forum_staff",
+             "cost_social_team", "cost_pay", "cost_programme")
+    assert sorted(key for key in k if key.startswith("cost_")) == sorted((*parts, "cost_total", "cost_per_issue"))
+    assert k["cost_total"] == pytest.approx(sum(k[part] for part in parts))
     assert k["cost_per_issue"] == pytest.approx(k["cost_total"] / k["issues"])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim import CommunityModel
-from sim.rewards import badge_progress, draw_sensitivity
+from sim.rewards import award_points, badge_progress, draw_sensitivity
 from sim.schema import Rewards
 
 from conftest import YEAR, assert_above_zero, paired, replicate
@@ -85,21 +85,19 @@ def test_badge_progress_peaks_at_the_threshold_and_resets():
     assert progress[5] < progress[4] and progress[10] == 0.0  # drop after; nothing left to chase
 
 
-def test_rank_up_is_recognition_that_fades():
+def test_rank_up_is_recognition_scaled_by_sensitivity():
     model = CommunityModel(rng=1, members=300, days=60, points_enabled=True,
-                           points_rank_thresholds=[20.0, 1000.0], points_per_answer=10.0)
-    row = int(model.population.alive_rows()[0])
-    model.population.recognition[row] = 0.0
-    from sim.rewards import award_points
-    award_points(model, np.array([row, row]), 10.0)
-    assert model.population.rank[row] == 1
-    boost = model.population.recognition[row]
-    assert boost == pytest.approx(model.config.rewards.points.rank_up_recognition)
-    model.samplers.contributor_rows = np.array([row])
-    from sim.rules.motivation import decay_one_day
-    for _ in range(30):
-        decay_one_day(model, np.array([row]))
-    assert model.population.recognition[row] == pytest.approx(boost / 2, rel=0.01)
+                           points_rank_thresholds=[20.0, 1000.0])
+    pop = model.population
+    steered, indifferent = (int(r) for r in pop.alive_rows()[:2])
+    pop.reward_sensitivity[[steered, indifferent]] = [2.0, 0.0]
+    pop.recognition[[steered, indifferent]] = 0.0
+    award_points(model, np.array([steered, steered, indifferent, indifferent]), 10.0)
+    assert pop.rank[steered] == pop.rank[indifferent] == 1 and pop.points[steered] == 20.0
+    assert pop.recognition[steered] == pytest.approx(2.0 * model.config.rewards.points.rank_up_recognition)
+    assert pop.recognition[indifferent] == 0.0
+    award_points(model, np.array([steered]), 10.0)  # more points, same rank: no new boost
+    assert pop.recognition[steered] == pytest.approx(2.0 * model.config.rewards.points.rank_up_recognition)
 
 
 def test_leaderboard_values_members_near_the_cut_off_most():

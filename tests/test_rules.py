@@ -65,13 +65,28 @@ def test_answer_probability_falls_with_crowding_and_difficulty():
     member = model.population.alive_rows(RESPONDER)[:1]
     thread = model.threads.open(asker=np.array([0]), topic=np.array([0]), difficulty=np.array([0.2]),
                                 need=np.array([0.5]), created=np.array([0.0]), deadline=np.array([48.0]))
-    base = answer_probability(model, member, thread)[0]
+    at = np.array([2.0])
+    base = answer_probability(model, member, thread, at)[0]
     model.threads.n_answers[thread] = 2
-    crowded = answer_probability(model, member, thread)[0]
+    crowded = answer_probability(model, member, thread, at)[0]
     model.threads.n_answers[thread] = 0
     model.threads.difficulty[thread] = 0.9
-    hard = answer_probability(model, member, thread)[0]
+    hard = answer_probability(model, member, thread, at)[0]
     assert crowded < base and hard < base
+
+
+def test_a_staff_answer_crowds_only_visits_after_it():
+    model = CommunityModel(rng=1, members=200, days=1)
+    member = model.population.alive_rows(RESPONDER)[:1]
+    thread = model.threads.open(asker=np.array([0]), topic=np.array([0]), difficulty=np.array([0.2]),
+                                need=np.array([0.5]), created=np.array([0.0]), deadline=np.array([48.0]))
+    alone = answer_probability(model, member, thread, np.array([2.0]))[0]
+    model.threads.n_answers[thread] = 1
+    model.threads.staff_answered[thread] = True
+    model.threads.staff_answer_at[thread] = 2.5
+    before = answer_probability(model, member, thread, np.array([2.0]))[0]
+    after = answer_probability(model, member, thread, np.array([3.0]))[0]
+    assert before == alone and after < alone
 
 
 def test_customers_learn_to_avoid_a_failing_channel():

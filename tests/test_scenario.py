@@ -103,11 +103,25 @@ def test_every_scenario_tells_its_story_and_runs(path):
     assert "The story" in header and "What to look at" in header, f"{path.name} needs a header comment"
     if path.stem in LIBRARY:
         assert "Real case" in header, f"{path.name} must name the real case it stands for"
-    scenario = load_scenario(path, {"population.members": 800, "scenario.days": 20})
+    overrides = {"population.members": 800, "scenario.days": 20}
+    if "[[launches]]" in path.read_text():
+        overrides["launches.0.day"] = 5  # so the launch happens within the short run
+    scenario = load_scenario(path, overrides)
     assert scenario.scenario.name == path.stem
     result = run_scenario(scenario, seed=1)
     assert result.summary["issues"] > 0 and len(result.daily) == 20
+    assert result.summary["launches"] == len(scenario.launches)
 
 
 def test_the_scenario_library_is_complete():
     assert {p.stem for p in SCENARIOS.glob("*.toml")} >= set(LIBRARY)
+
+
+def test_overrides_reach_into_lists_of_tables():
+    path = SCENARIOS / "product_launch_surge.toml"
+    assert load_scenario(path, {"launches.0.day": 5}).launches[0].day == 5
+    for key, fragment in (("launches.1.day", "not an index"), ("launches.0.dya", "did you mean 'day'")):
+        with pytest.raises(ScenarioError, match=fragment):
+            load_scenario(path, {key: 5})
+    with pytest.raises(ScenarioError, match="no entries"):
+        load_scenario(SCENARIOS / "baseline.toml", {"launches.0.day": 5})

@@ -68,7 +68,8 @@ def browse(model, members: np.ndarray, visit: np.ndarray) -> tuple[np.ndarray, n
     threads, b = model.threads, model.config.behaviour
     open_ids = threads.open_ids
     age = model.time - threads.created[open_ids]
-    weight = (np.where(threads.n_answers[open_ids] == 0, 1.0, b.answered_browse_weight)
+    hour_start = model.time - 1.0
+    weight = (np.where(threads.answers_before(open_ids, hour_start) == 0, 1.0, b.answered_browse_weight)
               * np.exp2(-age / b.browse_age_half_life_hours))
     cum = np.cumsum(weight)
     if members.size == 0 or cum.size == 0 or cum[-1] <= 0:  # nobody online, or nothing in sight
@@ -91,13 +92,14 @@ def expertise_gap(model, member: np.ndarray, thread: np.ndarray) -> np.ndarray:
             - difficulty)
 
 
-def answer_probability(model, member: np.ndarray, thread: np.ndarray) -> np.ndarray:
+def answer_probability(model, member: np.ndarray, thread: np.ndarray, when: np.ndarray) -> np.ndarray:
+    """The chance that a member who sees a thread at time `when` answers it."""
     b, pop, threads = model.config.behaviour, model.population, model.threads
     role_bias = np.where(pop.role[member] == SUPERUSER, b.bias_superuser, b.bias_responder)
     match = (b.weight_expertise * expertise_gap(model, member, thread)
              + b.area_match_bonus * (pop.area[member] == model.topic_area[threads.topic[thread]]))
     logit = (role_bias + match + b.weight_motivation * motivation(pop, member)
-             + model.rewards.answer_value(member) - b.crowding_per_answer * threads.n_answers[thread])
+             + model.rewards.answer_value(member) - b.crowding_per_answer * threads.answers_before(thread, when))
     return logistic(logit)
 
 
@@ -130,7 +132,7 @@ def write_answers(model) -> Answers:
     b, rng = model.config.behaviour, model.rng
     members, visit = online_contributors(model)
     member, thread, when = browse(model, members, visit)
-    answers = rng.random(member.size) < answer_probability(model, member, thread)
+    answers = rng.random(member.size) < answer_probability(model, member, thread, when)
     if not answers.any():
         return Answers.none()
     member, thread, when = member[answers], thread[answers], when[answers]

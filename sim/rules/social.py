@@ -15,7 +15,7 @@ from sim.population import SOCIAL
 from sim.rules.arrivals import Issues
 from sim.rules.channels import call_contact_centre, learn_from_experience
 
-MAX_ONLOOKERS_PER_HOUR = 100_000
+MAX_ONLOOKERS_PER_BATCH = 100_000
 
 
 def complain_in_public(model, issues: Issues) -> np.ndarray:
@@ -55,8 +55,8 @@ def show_to_onlookers(model, reach: np.ndarray, success: np.ndarray, wait: np.nd
     total = int(seen.sum())
     if total == 0 or members.size == 0 or b.observation_learning_rate == 0:
         return
-    if total > MAX_ONLOOKERS_PER_HOUR:  # thin every audience alike, keeping the mix of outcomes
-        seen = rng.binomial(seen, MAX_ONLOOKERS_PER_HOUR / total)
+    if total > MAX_ONLOOKERS_PER_BATCH:  # thin every audience alike, keeping the mix of outcomes
+        seen = rng.binomial(seen, MAX_ONLOOKERS_PER_BATCH / total)
         total = int(seen.sum())
     onlookers = members[rng.integers(0, members.size, total)]
     learn_from_experience(model, onlookers, SOCIAL, np.repeat(success, seen), np.repeat(wait, seen),
