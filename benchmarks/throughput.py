@@ -1,7 +1,7 @@
 """Throughput, scaling and memory benchmark for community-sim.
 
 Run:  .venv/bin/python benchmarks/throughput.py [--sizes 10000 100000 1000000] [--days 365]
-                                                [--days-large 30] [--out results.json]
+                                                [--days-large 30] [--levers] [--out results.json]
 
 Each size runs in a fresh interpreter (hidden `--one SIZE DAYS` mode) so its peak RSS is its
 own and not inflated by earlier, larger runs. Mesa's `AgentSet.shuffle_do` over trivial agents
@@ -35,7 +35,16 @@ def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def measure_one(members: int, days: int, seed: int) -> dict:
+def all_levers(members: int) -> dict:
+    """Every reward scheme and both response policies on, team hours scaled with the size, so
+    the cost of the levers' own rules shows up (`--levers`)."""
+    return dict(points_enabled=True, badges_enabled=True, leaderboard_enabled=True,
+                programme_enabled=True, pay_enabled=True, forum_kind="sla",
+                forum_staff_hours_per_day=members / 1000, social_kind="loudest_first",
+                social_team_hours_per_day=members / 5000)
+
+
+def measure_one(members: int, days: int, seed: int, levers: bool) -> dict:
     """Build and run one model in this (fresh) process; called by the hidden --one mode.
 
     The baseline RSS is taken after all imports, so the per-member figure charges the
@@ -45,7 +54,7 @@ def measure_one(members: int, days: int, seed: int) -> dict:
 
     baseline = peak_rss_bytes()
     t0 = time.perf_counter()
-    model = CommunityModel(rng=seed, members=members, days=days)
+    model = CommunityModel(rng=seed, members=members, days=days, **(all_levers(members) if levers else {}))
     t1 = time.perf_counter()
     model.run()
     t2 = time.perf_counter()
@@ -59,9 +68,10 @@ def measure_one(members: int, days: int, seed: int) -> dict:
     }
 
 
-def run_in_subprocess(members: int, days: int, seed: int) -> dict:
+def run_in_subprocess(members: int, days: int, seed: int, levers: bool) -> dict:
     """Re-run this script in `--one` mode so each size has its own peak-RSS high-water mark."""
     cmd = [sys.executable, __file__, "--one", str(members), str(days), "--seed", str(seed)]
+    cmd += ["--levers"] if levers else []
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -179,6 +189,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--mesa-agents", type=int, default=10_000, help="trivial agents for the reference")
     parser.add_argument("--mesa-steps", type=int, default=200, help="shuffle_do steps for the reference")
+    parser.add_argument("--levers", action="store_true",
+                        help="switch on every reward scheme and both response policies")
     parser.add_argument("--out", help="write all figures to this JSON file")
     parser.add_argument("--one", type=int, nargs=2, metavar=("SIZE", "DAYS"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -187,7 +199,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.one:  # child mode: one measurement, one JSON line on stdout
-        print(json.dumps(measure_one(*args.one, seed=args.seed)))
+        print(json.dumps(measure_one(*args.one, seed=args.seed, levers=args.levers)))
         return 0
     print(f"timing Mesa shuffle_do reference ({args.mesa_agents:,} agents x {args.mesa_steps} steps) ...",
           flush=True)
@@ -196,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     for members in args.sizes:
         days = args.days_large if members >= LARGE_MEMBERS else args.days
         print(f"measuring {members:,} members x {days} days ...", flush=True)
-        run = run_in_subprocess(members, days, args.seed)
+        run = run_in_subprocess(members, days, args.seed, args.levers)
         run["mesa_ratio"] = run["member_hours_per_s"] / mesa_ref["agent_steps_per_s"]
         runs.append(run)
     slope = scaling_slope(runs)
@@ -204,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     print_report(runs, mesa_ref, slope, targets)
     if args.out:
         report = {"python": platform.python_version(), "machine": platform.machine(),
-                  "seed": args.seed, "mesa_reference": mesa_ref, "runs": runs,
+                  "seed": args.seed, "levers": args.levers, "mesa_reference": mesa_ref, "runs": runs,
                   "scaling_slope": slope, "targets": targets}
         with open(args.out, "w") as fh:
             json.dump(report, fh, indent=2)
