@@ -72,12 +72,12 @@ def update_leaderboard(model, contributors: np.ndarray) -> None:
     """Daily: rank contributors by recent points. Only those near the cut-off care: the
     value halves with every `cutoff_width` ranks between a member and the edge of the board."""
     board, pop = model.config.rewards.leaderboard, model.population
-    pop.leaderboard_value[model.rewards.on_leaderboard_watch] = 0.0
+    pop.leaderboard_value[model.rewards.leaderboard_rows] = 0.0
     racing = contributors[pop.recent_points[contributors] > 0]
     order = racing[np.argsort(-pop.recent_points[racing], kind="stable")]
     rank = np.arange(1, order.size + 1)
     pop.leaderboard_value[order] = board.value * np.exp2(-np.abs(rank - board.size - 0.5) / board.cutoff_width)
-    model.rewards.on_leaderboard_watch = order
+    model.rewards.leaderboard_rows = order
 
 
 # ----- super-user programme -----
@@ -110,7 +110,7 @@ class RewardSchemes:
         self.model = model
         self.config = model.config.rewards
         self.badge_thresholds = np.asarray(self.config.badges.thresholds)
-        self.on_leaderboard_watch = np.empty(0, dtype=np.int64)
+        self.leaderboard_rows = np.empty(0, dtype=np.int64)
         self.programme_member_days = 0.0
         self.keeps_points = self.config.points.enabled or self.config.leaderboard.enabled
 
