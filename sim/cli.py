@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
+import pandas as pd
 import typer
 from tqdm import tqdm
 
 from sim import __version__
-from sim.output import write_run
+from sim.output import json_text, write_files, write_run
 from sim.runner import run_scenario
 from sim.scenario import ScenarioError, load_scenario, parse_override
 
@@ -118,6 +120,78 @@ def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario TOML fil
                    f"{config.scenario.days} days)")
     if failed:
         raise typer.Exit(2)
+
+
+def _conformity(text: str) -> Optional[float]:
+    if text.strip().lower() in ("off", "none"):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        _fail(ScenarioError("--conformity", "", f"expected a share from 0 to 1 or 'off' (got {text!r})"))
+
+
+@app.command()
+def ovation(
+    rows: int = typer.Option(20, help="Rows of seats (row 0 is the front)"),
+    seats: int = typer.Option(20, help="Seats per row"),
+    quality: float = typer.Option(0.5, help="Quality of the performance"),
+    quality_sd: float = typer.Option(0.0, help="Spread of quality across the audience (0 = one value)"),
+    threshold: float = typer.Option(0.5, help="T: stand at first if quality + noise > T"),
+    noise: float = typer.Option(0.2, help="Size of the signal noise"),
+    noise_dist: str = typer.Option("normal", help="normal or uniform"),
+    conformity: str = typer.Option("0.5", help="X: stand if more than this share of those seen stand; 'off' keeps first decisions"),
+    vision: str = typer.Option("cone", help="five_neighbours or cone"),
+    depth: int = typer.Option(3, help="Rows ahead a cone reaches"),
+    update: str = typer.Option("asynchronous", help="synchronous, asynchronous or incentive"),
+    period_noise: float = typer.Option(0.0, help="Noise in the share perceived, every period"),
+    group_size: int = typer.Option(1, help="Adjacent seats that came together and follow each other"),
+    celebrities: int = typer.Option(0, help="Middle front-row seats everyone can see"),
+    celebrity_weight: float = typer.Option(3.0, help="How many neighbours a celebrity counts for"),
+    replicates: int = typer.Option(1, help="Independent halls"),
+    max_steps: int = typer.Option(100, help="Stop a hall after this many steps"),
+    seed: int = typer.Option(1, help="Seed; replicate halls get children of SeedSequence(seed)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write summary.json, replicates.csv, hall.html here"),
+) -> None:
+    """The standing-ovation problem (Miller & Page 2004): run halls and print the outcome."""
+    from sim.ovation import SUMMARY_KEYS, mean_summary, ovation_config, ovation_study
+    from sim.report.figures import ovation_hall, standing_share_over_time
+
+    try:
+        config = ovation_config(rows=rows, seats=seats, quality=quality, quality_sd=quality_sd,
+                                threshold=threshold, noise=noise, noise_dist=noise_dist,
+                                conformity=_conformity(conformity), vision=vision, depth=depth,
+                                update=update, period_noise=period_noise, group_size=group_size,
+                                celebrities=celebrities, celebrity_weight=celebrity_weight)
+    except ScenarioError as error:
+        _fail(error)
+    for name, value, low in (("--replicates", replicates, 1), ("--max-steps", max_steps, 0)):
+        if not low <= value <= 1_000_000:
+            _fail(ScenarioError(name, "", f"must be between {low} and 1,000,000 (got {value})"))
+    if not 0 <= seed < 2**63:
+        _fail(ScenarioError("--seed", "", f"must be between 0 and 2**63 - 1 (got {seed})"))
+    if out is not None:
+        _check_writable(out)
+    halls = ovation_study(config, replicates, seed, max_steps)
+    summary = mean_summary(halls)
+    typer.echo(f"standing ovation: {rows}x{seats} hall, {replicates} replicate(s), seed {seed}"
+               + (" (means over replicates)" if replicates > 1 else ""))
+    for key in SUMMARY_KEYS:
+        typer.echo(f"  {key:<26} {summary[key]:>10.3f}")
+    if out is not None:
+        document = {**summary, "settings": config.model_dump(), "replicates": replicates,
+                    "seed": seed, "version": __version__}
+        per_hall = pd.DataFrame(halls.summaries())
+        shares = np.array(halls.record.shares)
+        hall = ovation_hall(halls.first_hall_frames, rows, seats, title="Replicate 1")
+        over_time = standing_share_over_time(shares)
+        files = write_files([
+            (out / "replicates.csv", lambda tmp: per_hall.to_csv(tmp, index_label="replicate")),
+            (out / "hall.html", lambda tmp: hall.write_html(tmp, include_plotlyjs=True, auto_play=False)),
+            (out / "standing_share.html", lambda tmp: over_time.write_html(tmp, include_plotlyjs=True)),
+            (out / "summary.json", lambda tmp: tmp.write_text(json_text(document))),
+        ])
+        typer.echo(f"wrote {', '.join(str(f) for f in files)}")
 
 
 def _show_version(value: bool) -> None:

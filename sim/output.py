@@ -12,12 +12,16 @@ from typing import Callable
 
 import pandas as pd
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 def _stage(path: Path, write: Callable[[Path], None]) -> Path:
     """Write into a temporary file beside `path`; remove it if writing fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
     try:
         write(Path(tmp))
     except BaseException:
@@ -37,16 +41,9 @@ def _json_safe(value):
     return value
 
 
-def write_run(out: Path, summary: dict, daily: pd.DataFrame) -> list[Path]:
-    """summary.json, daily.parquet and daily.csv of one run (DESIGN.md §5).
-
-    All three are staged first and renamed only once every one is complete, so a failure
-    leaves the previous set untouched; summary.json is renamed last and marks a complete run.
-    """
-    text = json.dumps(_json_safe(summary), indent=2, allow_nan=False) + "\n"
-    plan = [(out / "daily.parquet", lambda tmp: daily.to_parquet(tmp, index=False)),
-            (out / "daily.csv", lambda tmp: daily.to_csv(tmp, index=False)),
-            (out / "summary.json", lambda tmp: tmp.write_text(text))]
+def write_files(plan: list[tuple[Path, Callable[[Path], None]]]) -> list[Path]:
+    """Stage every file of a result set, then rename them all into place in plan order (put
+    the file that marks a complete set last). A failure leaves the previous set untouched."""
     staged: list[tuple[Path, Path]] = []
     try:
         for path, write in plan:
@@ -58,3 +55,16 @@ def write_run(out: Path, summary: dict, daily: pd.DataFrame) -> list[Path]:
     for tmp, path in staged:
         os.replace(tmp, path)
     return [path for path, _ in plan]
+
+
+def json_text(document: dict) -> str:
+    return json.dumps(_json_safe(document), indent=2, allow_nan=False) + "\n"
+
+
+def write_run(out: Path, summary: dict, daily: pd.DataFrame) -> list[Path]:
+    """summary.json, daily.parquet and daily.csv of one run (DESIGN.md §5); summary.json is
+    renamed last and marks a complete run."""
+    text = json_text(summary)
+    return write_files([(out / "daily.parquet", lambda tmp: daily.to_parquet(tmp, index=False)),
+                        (out / "daily.csv", lambda tmp: daily.to_csv(tmp, index=False)),
+                        (out / "summary.json", lambda tmp: tmp.write_text(text))])

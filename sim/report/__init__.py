@@ -1,0 +1,1 @@
+"""Plotly figures and reports built from simulation results."""
