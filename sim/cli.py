@@ -194,6 +194,61 @@ def ovation(
         typer.echo(f"wrote {', '.join(str(f) for f in files)}")
 
 
+experiment_app = typer.Typer(no_args_is_help=True, help="Designed experiments on a scenario.")
+app.add_typer(experiment_app, name="experiment")
+
+
+@experiment_app.command("herding")
+def herding(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file"),
+    replicates: int = typer.Option(10, help="Runs, each on its own seed"),
+    share: float = typer.Option(0.05, help="Share of new answers assigned to each arm"),
+    workers: int = typer.Option(1, help="Worker processes (results do not depend on it)"),
+    set_: list[str] = typer.Option([], "--set", help="Override a parameter: key=value (repeatable)"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="First seed (default: the scenario's)"),
+    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write herding.json and herding_replicates.csv here"),
+) -> None:
+    """Muchnik et al. (2013): does one early kudo bring more kudos? Treated vs control answers."""
+    from sim.experiments.herding import herding_effects, run_herding
+
+    try:
+        config = load_scenario(scenario, _overrides(set_, days))
+    except ScenarioError as error:
+        _fail(error)
+    if not 1 <= replicates <= 100_000:
+        _fail(ScenarioError("--replicates", "", f"must be between 1 and 100,000 (got {replicates})"))
+    if not 0 < share <= 1 / 3:
+        _fail(ScenarioError("--share", "", f"must be above 0 and at most 1/3, one share per arm (got {share})"))
+    first = config.scenario.seed if seed is None else seed
+    if not 0 <= first < 2**63 - replicates:
+        _fail(ScenarioError("--seed", "", f"must be between 0 and 2**63 - 1 - replicates (got {first})"))
+    if out is not None:
+        _check_writable(out)
+    if not 1 <= workers <= 1024:
+        _fail(ScenarioError("--workers", "", f"must be between 1 and 1024 (got {workers})"))
+    per_replicate = run_herding(config, list(range(first, first + replicates)), share, workers)
+    effects = herding_effects(per_replicate)
+    arms = per_replicate.groupby("arm")[["answers", "later_kudos", "final_kudos"]].mean()
+    typer.echo(f"herding experiment on {config.scenario.name}: {replicates} replicate(s), seeds "
+               f"{first}..{first + replicates - 1}, {share:.0%} of new answers per arm")
+    typer.echo(f"  {'arm':<22} {'answers/run':>11} {'later kudos':>12} {'final kudos':>12}")
+    for arm, row in arms.iterrows():
+        typer.echo(f"  {arm:<22} {row.answers:>11.1f} {row.later_kudos:>12.3f} {row.final_kudos:>12.3f}")
+    for _, row in effects.iterrows():
+        typer.echo(f"  {row.arm}: later kudos {row.later_kudos_effect:+.3f} per answer "
+                   f"(95% CI {row.later_kudos_low:+.3f} to {row.later_kudos_high:+.3f}), final total "
+                   f"{row.final_kudos_effect:+.3f} ({row.final_kudos_low:+.3f} to {row.final_kudos_high:+.3f})")
+    if out is not None:
+        document = {"effects": effects.to_dict(orient="records"), "scenario": config.model_dump(mode="json"),
+                    "seeds": list(range(first, first + replicates)), "share": share, "version": __version__}
+        files = write_files([
+            (out / "herding_replicates.csv", lambda tmp: per_replicate.to_csv(tmp, index=False)),
+            (out / "herding.json", lambda tmp: tmp.write_text(json_text(document))),
+        ])
+        typer.echo(f"wrote {', '.join(str(f) for f in files)}")
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(__version__)

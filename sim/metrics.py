@@ -19,7 +19,8 @@ FLOW_COUNTERS = ("issues", "self_service", "community_self_service", "forum_thre
                  "staff_answers", "solved", "direct_contacts", "escalations", "repeat_contacts",
                  "complaints", "complaints_served", "complaints_unanswered", "social_fallbacks", "joined", "churned",
                  "role_changes", "badge_awards", "rank_ups", "programme_invitations", "paid_answers",
-                 "staff_assisted_answers", "onlooker_views", "launches")
+                 "staff_assisted_answers", "onlooker_views", "launches", "answer_views", "kudos",
+                 "herded_kudos")
 CONTACT_COUNTERS = ("direct_contacts", "escalations", "repeat_contacts", "social_fallbacks")
 
 
@@ -117,6 +118,8 @@ def flow_kpis(counters: Counters) -> dict[str, float]:
         "social_unanswered_share": _rate(counters["complaints_unanswered"], closed_complaints),
         "staff_answer_share": _rate(counters["staff_answers"], counters["staff_answers"] + counters["answers"]),
         "volunteer_answers": int(counters["answers"]),
+        "kudos_per_answer": _rate(counters["kudos"], counters["answers"] + counters["staff_answers"]),
+        "herding_index": _rate(counters["herded_kudos"], counters["kudos"]),
         **{name: int(counters[name]) for name in FLOW_COUNTERS},
     }
 

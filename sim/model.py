@@ -25,6 +25,7 @@ from sim.rules.arrivals import draw_issues, zipf_weights
 from sim.rules.asking import post_questions
 from sim.rules.channels import call_contact_centre, choose_channels
 from sim.rules.escalation import escalate_expired
+from sim.rules.kudos import AnswerViews, draw_conformity, give_kudos
 from sim.rules.launches import build_launches, total_topics, update_topic_mix
 from sim.rules.search import search_knowledge_base
 from sim.rules.social import complain_in_public, give_up_unanswered
@@ -59,6 +60,8 @@ class CommunityModel(mesa.Model):
         self.threads = Threads(capacity=max(1024, cfg.population.members // 4))
         self.answer_log = AnswerLog(capacity=max(1024, cfg.population.members // 2))
         self.complaints = Complaints(capacity=1024)
+        self.answer_views = AnswerViews()
+        self.interventions: list = []  # experiments acting on new answers (sim/experiments)
         self.knowledge = KnowledgeBase(self.base_topic_weights, b.initial_articles, b.coverage_half_stock,
                                        b.knowledge_half_life_days)
         self.counters = metrics.Counters()
@@ -122,6 +125,7 @@ class CommunityModel(mesa.Model):
         pop.intrinsic[rows] = rng.normal(b.intrinsic_mean, b.intrinsic_sd, n)
         pop.reach[rows] = rng.lognormal(np.log(b.reach_median), b.reach_sigma, n)
         pop.channel_success[rows, SOCIAL] = b.social_prior_success
+        pop.conformity[rows] = draw_conformity(rng, n, b)
         pop.reward_sensitivity[rows] = draw_sensitivity(rng, n, self.config.rewards)
         self._members.extend(AGENT_CLASS_BY_ROLE[code](self, row)
                              for row, code in zip(rows.tolist(), role_codes.tolist()))
@@ -163,6 +167,7 @@ class CommunityModel(mesa.Model):
     # ----- the hourly step -----
     def step(self) -> None:
         hour_start = self.time - 1.0
+        first_new_answer = self.answer_log.size
         issues = draw_issues(self, hour_start)
         self.counters.add(issues=len(issues))
         found = search_knowledge_base(self, issues)
@@ -176,6 +181,10 @@ class CommunityModel(mesa.Model):
         escalate_expired(self, until=self.time)
         serve_complaints(self, hour_start)
         give_up_unanswered(self, until=self.time)
+        for intervention in self.interventions:
+            intervention.on_new_answers(self, np.arange(first_new_answer, self.answer_log.size))
+        viewer, row, _ = self.answer_views.take()
+        give_kudos(self, viewer, row)
         if self.steps % HOURS_PER_DAY == 0:
             self._end_of_day()
         if self.time >= self.hours:

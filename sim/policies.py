@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.complaints import SERVED
 from sim.population import SOCIAL
-from sim.rules.answering import Answers, logistic
+from sim.rules.answering import Answers, log_answers, logistic
 from sim.rules.channels import call_contact_centre, learn_from_experience
 from sim.rules.social import show_to_onlookers
 from sim.threads import STAFF
@@ -109,7 +109,7 @@ def staff_answers(model, hour_start: float) -> Answers:
     threads.staff_answer_at[thread] = when
     np.add.at(threads.n_answers, thread, 1)
     np.minimum.at(threads.first_answer, thread, when)
-    model.answer_log.append(answers.member, thread, when, answers.quality)
+    log_answers(model, answers)
     model.counters.add(staff_answers=thread.size)
     return answers
 

@@ -41,6 +41,7 @@ class Population(ColumnStore):
         "role_since": ("float64", 0.0, ()),
         "last_post": ("float64", -np.inf, ()),
         "reach": ("float32", 0.0, ()),
+        "conformity": ("float32", 0.5, ()),
         # reward schemes (sim/rewards.py)
         "reward_sensitivity": ("float32", 0.0, ()),
         "points": ("float32", 0.0, ()),

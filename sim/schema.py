@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 
 def param(default: Any, unit: str, description: str, ge: float | None = None,
-          le: float | None = None, gt: float | None = None) -> Any:
+          le: float | None = None, gt: float | None = None, lt: float | None = None) -> Any:
     """A schema field carrying its unit, so docs and error messages can show it."""
-    return Field(default, ge=ge, le=le, gt=gt, description=description,
+    return Field(default, ge=ge, le=le, gt=gt, lt=lt, description=description,
                  json_schema_extra={"unit": unit})
 
 
@@ -112,6 +112,16 @@ class Behaviour(Section):
     recognition_half_life_days: float = param(30.0, "days", "Half-life of recognition", gt=0, le=3650)
     fatigue_per_answer: float = param(0.1, "-", "Fatigue added by writing one answer", ge=0, le=10)
     fatigue_recovery_per_day: float = param(0.15, "fraction/day", "Share of fatigue recovered each day of rest", ge=0, le=1)
+    # kudos: a standing-ovation cascade on answers (sim/rules/kudos.py)
+    kudos_threshold: float = param(0.85, "quality", "A viewer gives kudos on its own when its signal of the answer's quality exceeds this [assumption]", ge=-10, le=10)
+    kudos_noise: float = param(0.15, "quality", "SD of a viewer's signal of an answer's quality [assumption]", ge=0, le=10)
+    kudos_conformity: bool = param(True, "-", "Whether viewers also give kudos by conformity with the kudos they see [Miller & Page 2004]")
+    conformity_mean: float = param(0.5, "fraction", "Mean of members' conformity thresholds X: give kudos if more than X of the viewers one sees did [assumption]", gt=0, lt=1)
+    conformity_concentration: float = param(4.0, "-", "Beta concentration of conformity thresholds across members; lower = more varied", gt=0, le=1000)
+    kudos_seen_share: float = param(0.3, "probability", "Chance a viewer notices an ordinary earlier viewer (and whether it gave kudos); front-row viewers are always seen", ge=0, le=1)
+    kudos_min_audience: float = param(5.0, "viewers", "A viewer judges the share giving kudos over at least this many viewers, so one kudo is not a crowd [assumption]", ge=1, le=1e6)
+    front_row_rank: int = param(3, "rank", "Points rank from which a member's kudos are front row, seen by all (super-users always are) [assumption]", ge=0, le=1000)
+    recognition_per_kudo: float = param(0.02, "-", "Recognition of an answer's author per kudo it receives [assumption]", ge=0, le=10)
     # roles and churn
     reciprocity: float = param(0.2, "probability", "Chance a reader whose question was solved becomes a responder", ge=0, le=1)
     activity_half_life_days: float = param(28.0, "days", "Half-life of the activity record used for promotion", gt=0, le=3650)
@@ -149,6 +159,7 @@ class Points(Section):
     enabled: bool = param(False, "-", "Award points, mapped to ranks")
     per_answer: float = param(10.0, "points", "Points for writing an answer [Khoros/Stack Overflow practice]", ge=0, le=1e6)
     per_accepted: float = param(15.0, "points", "Extra points when the answer is accepted [Stack Overflow: +15]", ge=0, le=1e6)
+    per_kudo: float = param(10.0, "points", "Points for each kudo an answer receives [Stack Overflow: +10 per up-vote]", ge=0, le=1e6)
     rank_thresholds: list[float] = param([50.0, 200.0, 500.0, 1500.0, 5000.0], "points", "Points at which each rank starts (strictly increasing)")
     rank_up_recognition: float = param(0.5, "-", "Recognition boost of a rank-up, times the member's reward sensitivity; it fades with the recognition half-life", ge=0, le=100)
 

@@ -34,6 +34,8 @@ class Threads(OpenItems):
         "solver": ("int32", -1, ()),
         "status": ("int8", OPEN, ()),
         "views": ("int32", 0, ()),
+        "last_answer": ("int32", -1, ()),      # answer-log row of the latest answer
+        "accepted_answer": ("int32", -1, ()),  # answer-log row of the accepted answer
     }
 
 
@@ -46,10 +48,18 @@ class AnswerLog(ColumnStore):
         "thread": ("int32", -1, ()),
         "time": ("float64", 0.0, ()),
         "quality": ("float32", 0.0, ()),
+        # the kudos cascade (sim/rules/kudos.py)
+        "views": ("int32", 0, ()),
+        "front_views": ("int32", 0, ()),
+        "kudos": ("int32", 0, ()),
+        "front_kudos": ("int32", 0, ()),
+        "herded_kudos": ("int32", 0, ()),
+        "seeded": ("int8", 0, ()),  # herding experiment arm (sim/experiments/herding.py)
     }
 
     def append(self, member: np.ndarray, thread: np.ndarray, time: np.ndarray,
-               quality: np.ndarray) -> None:
+               quality: np.ndarray) -> np.ndarray:
         rows = self.append_rows(member.size)
         self.member[rows], self.thread[rows] = member, thread
         self.time[rows], self.quality[rows] = time, quality
+        return rows

@@ -27,12 +27,12 @@ def accept_answers(model, answers: Answers) -> np.ndarray:
             & (threads.status[answers.thread] == OPEN))
     if not good.any():
         return np.empty(0, dtype=np.int64)
-    order = np.argsort(answers.time[good], kind="stable")
-    thread, member, time = (answers.thread[good][order], answers.member[good][order],
-                            answers.time[good][order])
+    order = np.flatnonzero(good)[np.argsort(answers.time[good], kind="stable")]
+    thread, member, time, row = answers.thread[order], answers.member[order], answers.time[order], answers.row[order]
     first = first_occurrences(thread)
-    thread, member, time = thread[first], member[first], time[first]
+    thread, member, time, row = thread[first], member[first], time[first], row[first]
     threads.solver[thread] = member
+    threads.accepted_answer[thread] = row
     threads.close(thread, SOLVED, time)
     volunteers = member[member >= 0]
     np.add.at(pop.accepted, volunteers, 1)

@@ -23,17 +23,19 @@ class Answers:
     thread: np.ndarray
     time: np.ndarray
     quality: np.ndarray
+    row: np.ndarray | None = None  # answer-log rows, once recorded
 
     @classmethod
     def none(cls) -> "Answers":
-        return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0), np.empty(0))
+        empty = np.empty(0, dtype=np.int64)
+        return cls(empty, empty, np.empty(0), np.empty(0), empty)
 
     def __add__(self, other: "Answers") -> "Answers":
         if other.member.size == 0 or self.member.size == 0:
             return self if other.member.size == 0 else other
         return Answers(*(np.concatenate([a, b]) for a, b in
-                         zip((self.member, self.thread, self.time, self.quality),
-                             (other.member, other.thread, other.time, other.quality))))
+                         zip((self.member, self.thread, self.time, self.quality, self.row),
+                             (other.member, other.thread, other.time, other.quality, other.row))))
 
 
 def logistic(x: np.ndarray) -> np.ndarray:
@@ -132,6 +134,7 @@ def write_answers(model) -> Answers:
     b, rng = model.config.behaviour, model.rng
     members, visit = online_contributors(model)
     member, thread, when = browse(model, members, visit)
+    show_latest_answer(model, member, thread, when)
     answers = rng.random(member.size) < answer_probability(model, member, thread, when)
     if not answers.any():
         return Answers.none()
@@ -152,7 +155,22 @@ def record_answers(model, answers: Answers) -> None:
     np.add.at(pop.activity, answers.member, 1.0)
     np.add.at(pop.fatigue, answers.member, b.fatigue_per_answer)
     np.maximum.at(pop.last_post, answers.member, answers.time)
-    model.answer_log.append(answers.member, answers.thread, answers.time, answers.quality)
+    log_answers(model, answers)
     model.rewards.on_answers(answers.member, threads.difficulty[answers.thread])
     model.counters.add(answers=answers.member.size)
+
+
+def log_answers(model, answers: Answers) -> None:
+    """Add answers (by members or staff) to the log; each is shown to the thread's asker."""
+    threads = model.threads
+    answers.row = model.answer_log.append(answers.member, answers.thread, answers.time, answers.quality)
+    np.maximum.at(threads.last_answer, answers.thread, answers.row)
+    model.answer_views.add(threads.asker[answers.thread], answers.row, answers.time)
+
+
+def show_latest_answer(model, member: np.ndarray, thread: np.ndarray, when: np.ndarray) -> None:
+    """A contributor browsing a thread sees its latest answer, if it was written by then."""
+    row = model.threads.last_answer[thread]
+    written = (row >= 0) & (model.answer_log.time[np.maximum(row, 0)] <= when)
+    model.answer_views.add(member[written], row[written], when[written])
 

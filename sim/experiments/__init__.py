@@ -1,0 +1,1 @@
+"""Experiments on the model: designs that compare arms over replicate runs."""

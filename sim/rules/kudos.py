@@ -1,0 +1,103 @@
+"""Kudos on answers: the standing-ovation kernel inside the community (DESIGN.md §4).
+
+Answers are seen by the asker, by self-service readers who find the solved thread, and by
+contributors browsing the thread. Each viewer draws its own signal of the answer's quality
+and gives kudos if it clears a threshold, or, by conformity, if more than its own share X
+of the earlier viewers it can see gave kudos. Front-row viewers (super-users and high
+ranks) are seen by every later viewer; an ordinary one only by chance. Kudos are
+recognition and points for the author.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.arrays import first_occurrences
+from sim.population import SUPERUSER
+from sim.rewards import award_points
+
+
+class AnswerViews:
+    """The hour's views of answers (viewer, answer-log row, time), gathered from the rules
+    that show answers to people and judged together at the end of the hour."""
+
+    def __init__(self):
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, viewer: np.ndarray, row: np.ndarray, time: np.ndarray) -> None:
+        keep = row >= 0
+        if keep.any():
+            self.parts.append((viewer[keep].astype(np.int64), row[keep].astype(np.int64), time[keep]))
+
+    def take(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All views so far in time order; the collector is emptied."""
+        if not self.parts:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, np.empty(0)
+        viewer, row, time = (np.concatenate(column) for column in zip(*self.parts))
+        self.parts = []
+        order = np.argsort(time, kind="stable")
+        return viewer[order], row[order], time[order]
+
+
+def draw_conformity(rng: np.random.Generator, n: int, behaviour) -> np.ndarray:
+    """Members' conformity thresholds X ~ Beta with the configured mean and concentration."""
+    a = behaviour.conformity_mean * behaviour.conformity_concentration
+    b = (1.0 - behaviour.conformity_mean) * behaviour.conformity_concentration
+    return rng.beta(a, b, n).astype(np.float32)
+
+
+def is_front_row(model, members: np.ndarray) -> np.ndarray:
+    pop = model.population
+    return (pop.role[members] == SUPERUSER) | (pop.rank[members] >= model.config.behaviour.front_row_rank)
+
+
+def seen_kudos_share(model, rows: np.ndarray) -> np.ndarray:
+    """Share of the earlier viewers a new viewer sees who gave kudos: every front-row viewer,
+    each ordinary one with probability kudos_seen_share, over at least kudos_min_audience."""
+    b, log, rng = model.config.behaviour, model.answer_log, model.rng
+    ordinary_views = log.views[rows] - log.front_views[rows]
+    ordinary_kudos = log.kudos[rows] - log.front_kudos[rows]
+    seen_views = rng.binomial(ordinary_views, b.kudos_seen_share)
+    seen_kudos = np.zeros(rows.size, dtype=np.int64)
+    some = seen_views > 0
+    seen_kudos[some] = rng.hypergeometric(ordinary_kudos[some], (ordinary_views - ordinary_kudos)[some],
+                                          seen_views[some])
+    audience = np.maximum(log.front_views[rows] + seen_views, b.kudos_min_audience)
+    return (log.front_kudos[rows] + seen_kudos) / audience
+
+
+def give_kudos(model, viewer: np.ndarray, row: np.ndarray) -> None:
+    """Judge the views in order: a later viewer of the same answer sees earlier kudos (rounds
+    of first occurrences, as learning does). No one gives kudos to their own answer."""
+    log = model.answer_log
+    keep = log.member[row] != viewer
+    viewer, row = viewer[keep], row[keep]
+    while viewer.size:
+        first = first_occurrences(row)
+        judge_views(model, viewer[first], row[first])
+        rest = np.ones(row.size, dtype=bool)
+        rest[first] = False
+        viewer, row = viewer[rest], row[rest]
+
+
+def judge_views(model, viewer: np.ndarray, row: np.ndarray) -> None:
+    """One view per answer: own signal, or conformity with the kudos seen."""
+    b, log, rng = model.config.behaviour, model.answer_log, model.rng
+    own = log.quality[row] + rng.normal(0.0, b.kudos_noise, row.size) > b.kudos_threshold
+    herd = np.zeros(row.size, dtype=bool)
+    if b.kudos_conformity:
+        herd = seen_kudos_share(model, row) > model.population.conformity[viewer]
+    give = own | herd
+    front = is_front_row(model, viewer)
+    log.views[row] += 1
+    log.front_views[row] += front
+    log.kudos[row] += give
+    log.front_kudos[row] += give & front
+    log.herded_kudos[row] += give & ~own
+    authors = log.member[row[give]]
+    authors = authors[authors >= 0]  # staff answers can be liked, but recognise no member
+    np.add.at(model.population.recognition, authors, b.recognition_per_kudo)
+    if model.rewards.keeps_points:
+        award_points(model, authors, model.config.rewards.points.per_kudo)
+    model.counters.add(answer_views=row.size, kudos=int(give.sum()), herded_kudos=int((give & ~own).sum()))
