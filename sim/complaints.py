@@ -19,4 +19,8 @@ class Complaints(OpenItems):
         "deadline": ("float64", 0.0, ()),
         "closed": ("float64", np.inf, ()),
         "status": ("int8", OPEN, ()),
+        # the pile-up (sim/rules/social.py: pile_on)
+        "onlookers": ("int32", 0, ()),    # onlookers with a similar issue who saw it
+        "pile": ("int32", 0, ()),         # of whom joined
+        "pile_reach": ("float32", 0.0, ()),
     }

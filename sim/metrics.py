@@ -20,8 +20,10 @@ FLOW_COUNTERS = ("issues", "self_service", "community_self_service", "forum_thre
                  "complaints", "complaints_served", "complaints_unanswered", "social_fallbacks", "joined", "churned",
                  "role_changes", "badge_awards", "rank_ups", "programme_invitations", "paid_answers",
                  "staff_assisted_answers", "onlooker_views", "launches", "answer_views", "kudos",
-                 "herded_kudos")
-CONTACT_COUNTERS = ("direct_contacts", "escalations", "repeat_contacts", "social_fallbacks")
+                 "herded_kudos", "pileup_joins", "pileup_contacts", "negative_impressions",
+                 "positive_impressions")
+CONTACT_COUNTERS = ("direct_contacts", "escalations", "repeat_contacts", "social_fallbacks",
+                    "pileup_contacts")
 
 
 class Counters(Counter):
@@ -120,8 +122,16 @@ def flow_kpis(counters: Counters) -> dict[str, float]:
         "volunteer_answers": int(counters["answers"]),
         "kudos_per_answer": _rate(counters["kudos"], counters["answers"] + counters["staff_answers"]),
         "herding_index": _rate(counters["herded_kudos"], counters["kudos"]),
-        **{name: int(counters[name]) for name in FLOW_COUNTERS},
+        "pileup_mean_size": _rate(counters["pileup_joins"], counters["complaints"]),
+        "brand_sentiment": net_sentiment(counters["positive_impressions"], counters["negative_impressions"]),
+        **{name: counters[name] for name in FLOW_COUNTERS},
     }
+
+
+def net_sentiment(positive: float, negative: float) -> float:
+    """(positive - negative) / (positive + negative) impressions, from -1 to 1: complaints and
+    pile-ups seen by followers against public fixes seen by theirs."""
+    return _rate(positive - negative, positive + negative)
 
 
 def cost_kpis(model, now: float) -> dict[str, float]:

@@ -28,7 +28,7 @@ from sim.rules.escalation import escalate_expired
 from sim.rules.kudos import AnswerViews, draw_conformity, give_kudos
 from sim.rules.launches import build_launches, total_topics, update_topic_mix
 from sim.rules.search import search_knowledge_base
-from sim.rules.social import complain_in_public, give_up_unanswered
+from sim.rules.social import complain_in_public, give_up_unanswered, pile_on
 from sim.samplers import build_samplers
 from sim.scenario import Scenario, build_scenario, flat_parameter_paths
 from sim.threads import AnswerLog, Threads
@@ -181,6 +181,7 @@ class CommunityModel(mesa.Model):
         escalate_expired(self, until=self.time)
         serve_complaints(self, hour_start)
         give_up_unanswered(self, until=self.time)
+        pile_on(self, self.time)
         for intervention in self.interventions:
             intervention.on_new_answers(self, np.arange(first_new_answer, self.answer_log.size))
         viewer, row, _ = self.answer_views.take()
@@ -210,7 +211,8 @@ class CommunityModel(mesa.Model):
         flows = {f"{name}_day": self.counters[name] - self._flows_at_last_collect[name]
                  for name in metrics.FLOW_COUNTERS}
         self._flows_at_last_collect = metrics.Counters(self.counters)
-        return {"day": self.time / HOURS_PER_DAY, **kpis, **flows}
+        sentiment = metrics.net_sentiment(flows["positive_impressions_day"], flows["negative_impressions_day"])
+        return {"day": self.time / HOURS_PER_DAY, **kpis, **flows, "brand_sentiment_day": sentiment}
 
     def summary(self) -> dict[str, float]:
         """The KPIs of DESIGN.md §5 (plus extras), cumulative over the run so far."""

@@ -153,6 +153,8 @@ def serve_complaints(model, hour_start: float) -> None:
     learn_from_experience(model, members, SOCIAL, resolved.astype(float), wait)
     if in_public:
         show_to_onlookers(model, complaints.reach[ids], resolved.astype(float), wait)
+        audience = complaints.reach[ids] + complaints.pile_reach[ids]
+        model.counters.add(positive_impressions=float(audience[resolved].sum()))
     model.counters.add(complaints_served=ids.size)
     call_contact_centre(model, members[~resolved], counter="social_fallbacks")
 

@@ -24,8 +24,40 @@ def complain_in_public(model, issues: Issues) -> np.ndarray:
     patience = model.rng.exponential(model.config.behaviour.social_patience_hours, len(issues))
     ids = model.complaints.open(member=issues.member, reach=model.population.reach[issues.member],
                                 created=issues.time, deadline=issues.time + patience)
-    model.counters.add(complaints=len(issues))
+    model.counters.add(complaints=len(issues),
+                       negative_impressions=float(model.population.reach[issues.member].sum()))
     return ids
+
+
+def pile_on(model, now: float) -> None:
+    """Onlookers with a similar issue join open complaints: on their own grievance, or by
+    conformity when more than their share X of the onlookers they know of have joined
+    (the standing-ovation rule). A pile-up reaches further as it grows, and fades from
+    timelines with a half-life; a reply closes it. Joiners may also call."""
+    b, complaints, rng, pop = model.config.behaviour, model.complaints, model.rng, model.population
+    ids, members = complaints.open_ids, model.samplers.issue_rows
+    if ids.size == 0 or members.size == 0:
+        return
+    age = now - complaints.created[ids]
+    this_hour = (np.exp2(-np.maximum(age - 1.0, 0.0) / b.pileup_half_life_hours)
+                 - np.exp2(-age / b.pileup_half_life_hours))  # share of its lifetime exposure
+    reach = complaints.reach[ids] + complaints.pile_reach[ids]
+    seen = rng.poisson(reach * b.audience_customer_share * b.pileup_similar_share * this_hour)
+    if seen.sum() == 0:
+        return
+    complaint = np.repeat(ids, seen)
+    onlooker = members[rng.integers(0, members.size, complaint.size)]
+    joins = rng.standard_normal(complaint.size) > b.pileup_threshold
+    if b.pileup_conformity:
+        audience = np.maximum(complaints.onlookers[complaint], b.kudos_min_audience)
+        joins |= complaints.pile[complaint] / audience > pop.conformity[onlooker]
+    np.add.at(complaints.onlookers, complaint, 1)
+    np.add.at(complaints.pile, complaint[joins], 1)
+    np.add.at(complaints.pile_reach, complaint[joins], pop.reach[onlooker[joins]])
+    joiners = onlooker[joins]
+    model.counters.add(pileup_joins=joiners.size, negative_impressions=float(pop.reach[joiners].sum()))
+    calling = joiners[rng.random(joiners.size) < b.pileup_contact_share]
+    call_contact_centre(model, calling, counter="pileup_contacts")
 
 
 def give_up_unanswered(model, until: float) -> np.ndarray:
