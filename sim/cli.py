@@ -31,6 +31,8 @@ KPI_TABLE = [
               ("cost_social_team", "money"), ("cost_pay", "money"), ("cost_programme", "money")]),
     ("Response policies", [("staff_answer_share", "pct"), ("volunteer_answers", "int"),
                            ("social_share", "pct"), ("social_unanswered_share", "pct")]),
+    ("Cascades", [("kudos_per_answer", "num"), ("herding_index", "pct"), ("pileup_mean_size", "num"),
+                  ("brand_sentiment", "num")]),
     ("Participation", [("top1_answer_share", "pct"), ("top10_answer_share", "pct"),
                        ("gini_answers", "num"), ("lurker_share", "pct"), ("superuser_share", "pct")]),
     ("Community health", [("members_now", "int"), ("members_active", "int"), ("superusers_active", "int"),

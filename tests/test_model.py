@@ -164,7 +164,7 @@ def test_cost_adds_up_contacts_self_service_and_staff(small_model):
     k, costs = small_model.summary(), small_model.config.costs
     staff_hours = costs.moderation_hours_per_day * 120
     assert k["assisted_contacts"] == (k["direct_contacts"] + k["escalations"] + k["repeat_contacts"]
-                                      + k["social_fallbacks"])
+                                      + k["social_fallbacks"] + k["pileup_contacts"])
     expected = (k["assisted_contacts"] * costs.contact + k["self_service"] * costs.self_service
                 + staff_hours * costs.staff_hour)
     assert k["cost_total"] == pytest.approx(expected)
