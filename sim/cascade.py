@@ -53,7 +53,7 @@ def sightlines(rows: int, seats: int, vision: str, depth: int = 3, group_size: i
             if vision == "five_neighbours":
                 spots = [(r, s - 1), (r, s + 1), (r - 1, s - 1), (r - 1, s), (r - 1, s + 1)]
             else:
-                spots = [(r - k, s + j) for k in range(1, depth + 1) for j in range(-k, k + 1)]
+                spots = [(r - k, s + j) for k in range(1, min(depth, r) + 1) for j in range(-k, k + 1)]
             me += [(ids[a, b], 1.0) for a, b in spots if 0 <= a < rows and 0 <= b < seats]
             if group_size > 1:
                 seen = {seat for seat, _ in me}
@@ -99,8 +99,7 @@ def standing_share(standing: np.ndarray, lines: Sightlines, seats: np.ndarray | 
         seen, weight = lines.seen[seats], lines.weight[seats]  # (halls, k)
         up = standing[halls[:, None], np.maximum(seen, 0)] * weight
         total = weight.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return up.sum(axis=-1) / total
+    return crowd_share(up.sum(axis=-1), total, min_audience=0.0)
 
 
 def mate_standing(standing: np.ndarray, lines: Sightlines, seats: np.ndarray | None = None) -> np.ndarray:
@@ -111,8 +110,20 @@ def mate_standing(standing: np.ndarray, lines: Sightlines, seats: np.ndarray | N
     return (up & (mates >= 0)).any(axis=-1)
 
 
+def crowd_share(joined: np.ndarray, seen: np.ndarray, min_audience: float = 1.0) -> np.ndarray:
+    """Share of those seen who stood (gave kudos, joined), over at least `min_audience`, so
+    that one person is not a crowd; NaN when nobody is seen and there is no floor."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return joined / np.maximum(seen, min_audience)
+
+
+def follows_crowd(share: np.ndarray, threshold) -> np.ndarray:
+    """Miller & Page's conformity rule: join when more than a share X of those seen have."""
+    return share > threshold
+
+
 def conform(current: np.ndarray, share: np.ndarray, threshold: float,
             mate_up: np.ndarray | bool = False) -> np.ndarray:
-    """Stand if a group mate stands (friends follow each other up), or if more than a share X
-    of those seen stand; sit if fewer; keep one's state on an exact tie or seeing no one."""
-    return np.where(mate_up | (share > threshold), True, np.where(share < threshold, False, current))
+    """The hall: stand if a group mate stands (friends follow each other up) or the crowd
+    rule says so; sit if fewer than X stand; keep one's state on an exact tie or seeing no one."""
+    return np.where(mate_up | follows_crowd(share, threshold), True, np.where(share < threshold, False, current))

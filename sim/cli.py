@@ -18,6 +18,8 @@ from sim.output import json_text, write_files, write_run
 from sim.runner import run_scenario
 from sim.scenario import ScenarioError, load_scenario, parse_override
 
+OVATION_CELL_BUDGET = 50_000_000  # halls x seats x sightlines: about 1 GB of kernel arrays
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate customer-support communities: rewards, policies, deflection.")
 
@@ -156,7 +158,7 @@ def ovation(
     out: Optional[Path] = typer.Option(None, "--out", help="Write summary.json, replicates.csv, hall.html here"),
 ) -> None:
     """The standing-ovation problem (Miller & Page 2004): run halls and print the outcome."""
-    from sim.ovation import SUMMARY_KEYS, mean_summary, ovation_config, ovation_study
+    from sim.ovation import SUMMARY_KEYS, mean_summary, ovation_config, ovation_study, sightline_cells
     from sim.report.figures import ovation_hall, standing_share_over_time
 
     try:
@@ -170,6 +172,11 @@ def ovation(
     for name, value, low in (("--replicates", replicates, 1), ("--max-steps", max_steps, 0)):
         if not low <= value <= 1_000_000:
             _fail(ScenarioError(name, "", f"must be between {low} and 1,000,000 (got {value})"))
+    cells = replicates * rows * seats * sightline_cells(config)
+    if cells > OVATION_CELL_BUDGET:
+        _fail(ScenarioError("--replicates", "", f"{replicates:,} halls of {rows}x{seats} seats seeing up to "
+                            f"{sightline_cells(config)} others need more memory than allowed; run fewer "
+                            f"replicates (at most {OVATION_CELL_BUDGET // (rows * seats * sightline_cells(config)):,})"))
     if not 0 <= seed < 2**63:
         _fail(ScenarioError("--seed", "", f"must be between 0 and 2**63 - 1 (got {seed})"))
     if out is not None:

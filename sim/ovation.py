@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.cascade import Sightlines, conform, mate_standing, sightlines, standing_share
 from sim.scenario import ScenarioError
 
+MAX_SEATS = 250_000
 SUMMARY_KEYS = ("initial_standing_share", "final_standing_share", "steps_to_settle", "settled",
                 "cycled", "changed_mind", "efficient")
 
@@ -44,10 +45,19 @@ class OvationConfig(BaseModel):
     celebrity_weight: float = Field(3.0, ge=0, le=1000, description="How many ordinary neighbours a celebrity counts for")
 
     @model_validator(mode="after")
-    def _celebrities_fit(self) -> OvationConfig:
+    def _fits_the_hall(self) -> OvationConfig:
         if self.celebrities > self.seats:
             raise ValueError(f"celebrities ({self.celebrities}) cannot exceed seats ({self.seats})")
+        if self.rows * self.seats > MAX_SEATS:
+            raise ValueError(f"rows x seats cannot exceed {MAX_SEATS:,} (got {self.rows * self.seats:,})")
         return self
+
+
+def sightline_cells(config: OvationConfig) -> int:
+    """Most seats one member can see: the width of the kernel's arrays."""
+    depth = min(config.depth, config.rows - 1) if config.vision == "cone" else 1
+    ahead = (depth + 1) ** 2 - 1 if config.vision == "cone" else 5
+    return ahead + config.group_size + config.celebrities
 
 
 def ovation_config(**settings) -> OvationConfig:
@@ -84,7 +94,8 @@ class Halls:
 
     One step lets every member update once (all at once, in a random order, or the most
     discontented first). A hall that settles (a step with no change) or returns to an earlier
-    configuration (a cycle) is frozen from then on.
+    configuration (a cycle) is frozen from then on. With per-period noise neither is a steady
+    state, so such halls run to the step limit and count as neither settled nor cycled.
     """
 
     def __init__(self, config: OvationConfig, generators: list[np.random.Generator]):
@@ -116,6 +127,10 @@ class Halls:
         getattr(self, f"_{self.config.update}")()
         self.standing[~self.active] = before[~self.active]
         self.steps += 1
+        self.record.shares.append(self.standing.mean(axis=1))
+        self.first_hall_frames.append(self.standing[0].copy())
+        if self.config.period_noise > 0:
+            return  # a quiet step or a repeated state is no steady state when noise keeps coming
         changed = (self.standing != before).any(axis=1)
         settled = self.active & ~changed
         self.record.settled_at[settled] = self.steps
@@ -125,8 +140,6 @@ class Halls:
                 self.record.cycled[hall] = True
             self.seen_states[hall].add(state)
         self.active &= ~settled & ~self.record.cycled
-        self.record.shares.append(self.standing.mean(axis=1))
-        self.first_hall_frames.append(self.standing[0].copy())
 
     def run(self, max_steps: int = 100) -> None:
         while self.steps < max_steps and self.active.any():
@@ -180,9 +193,8 @@ class Halls:
 
 
 def ovation_study(config: OvationConfig, replicates: int, seed: int, max_steps: int = 100) -> Halls:
-    """`replicates` halls, each seeded by a child of SeedSequence(seed); run to the end."""
-    children = np.random.SeedSequence(seed).spawn(replicates)
-    halls = Halls(config, [np.random.default_rng(child) for child in children])
+    """Halls seeded seed, seed + 1, ...: hall i is exactly StandingOvationModel(rng=seed + i)."""
+    halls = Halls(config, [np.random.default_rng(seed + i) for i in range(replicates)])
     halls.run(max_steps)
     return halls
 

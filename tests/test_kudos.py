@@ -9,7 +9,7 @@ import pytest
 
 from sim import CommunityModel, load_scenario
 from sim.experiments.herding import ARMS, FRONT_ROW_KUDO, ORDINARY_KUDO, herding_effects, run_herding
-from sim.rules.kudos import judge_views
+from sim.rules.kudos import give_kudos
 
 from conftest import SCENARIOS, assert_above_zero
 
@@ -98,17 +98,16 @@ def test_a_front_row_kudo_is_seen_by_every_later_viewer_and_an_ordinary_one_by_c
         log = model.answer_log
         log.views[row], log.kudos[row] = 1, 1
         log.front_views[row] = log.front_kudos[row] = int(front)
-        judge_views(model, viewers[:1], np.array([row]))
+        give_kudos(model, viewers[:1], np.array([row]))
         # one front-row kudo over an audience of kudos_min_audience (5): share 0.2 > X = 0.1
         assert log.kudos[row] == (2 if front else 1)
 
 
 def test_no_one_gives_kudos_to_their_own_answer():
-    from sim.rules.kudos import give_kudos
     model = CommunityModel(rng=1, members=300, days=1, kudos_threshold=-10.0)
     row = _one_answer(model, quality=1.0)
-    give_kudos(model, np.array([5, 6, 5]), np.array([row, row, row]))
-    assert model.answer_log.kudos[row] == 1 and model.answer_log.views[row] == 1
+    give_kudos(model, np.array([5, 6, 5, 7]), np.array([row, row, row, row]))
+    assert model.answer_log.kudos[row] == 2 and model.answer_log.views[row] == 2
 
 
 def test_the_herding_result_does_not_depend_on_the_number_of_workers():

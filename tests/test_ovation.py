@@ -84,9 +84,12 @@ def test_synchronous_flip_flop_is_detected_as_a_cycle():
     assert row["cycled"] and not row["settled"] and halls.steps == 2
 
 
-def test_per_period_noise_keeps_the_hall_moving():
-    halls = ovation_study(ovation_config(**BELOW_T, period_noise=0.3), 50, seed=4, max_steps=30)
-    assert not any(row["settled"] for row in halls.summaries())
+@pytest.mark.parametrize("period_noise", [0.05, 0.3])
+def test_per_period_noise_keeps_every_hall_running_to_the_step_limit(period_noise):
+    halls = ovation_study(ovation_config(**BELOW_T, period_noise=period_noise), 50, seed=4, max_steps=30)
+    assert not any(row["settled"] or row["cycled"] for row in halls.summaries())
+    assert halls.steps == 30 and len(halls.record.shares) == len(halls.first_hall_frames) == 31
+    assert halls.active.all()
 
 
 def test_incentive_updating_settles_in_fewer_steps_than_random_order():
@@ -158,3 +161,16 @@ def test_bad_ovation_settings_exit_2_with_one_line(tmp_path, args, fragment):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0] and "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+def test_the_mesa_model_is_hall_one_of_a_study_with_the_same_seed():
+    for seed in (5, 9):
+        model = StandingOvationModel(rng=seed)
+        model.run(max_steps=100)
+        assert model.summary() == ovation_study(ovation_config(), 3, seed=seed).summaries()[0]
+
+
+def test_oversized_studies_are_refused_with_one_line(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "sim", "ovation", "--depth", "19", "--replicates", "200000"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "--replicates" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

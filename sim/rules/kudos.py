@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.arrays import first_occurrences
 from sim.population import SUPERUSER
 from sim.rewards import award_points
 
@@ -68,33 +67,24 @@ def seen_kudos_share(model, rows: np.ndarray) -> np.ndarray:
 
 
 def give_kudos(model, viewer: np.ndarray, row: np.ndarray) -> None:
-    """Judge the views in order: a later viewer of the same answer sees earlier kudos (rounds
-    of first occurrences, as learning does). No one gives kudos to their own answer."""
-    log = model.answer_log
+    """Judge the hour's views. Each viewer sees the answer as it stood at the start of the
+    hour (kudos spread from hour to hour, like every hourly batch); no one gives kudos to
+    their own answer."""
+    b, log, rng = model.config.behaviour, model.answer_log, model.rng
     keep = log.member[row] != viewer
     viewer, row = viewer[keep], row[keep]
-    while viewer.size:
-        first = first_occurrences(row)
-        judge_views(model, viewer[first], row[first])
-        rest = np.ones(row.size, dtype=bool)
-        rest[first] = False
-        viewer, row = viewer[rest], row[rest]
-
-
-def judge_views(model, viewer: np.ndarray, row: np.ndarray) -> None:
-    """One view per answer: own signal, or conformity with the kudos seen."""
-    b, log, rng = model.config.behaviour, model.answer_log, model.rng
+    if row.size == 0:
+        return
     own = log.quality[row] + rng.normal(0.0, b.kudos_noise, row.size) > b.kudos_threshold
     herd = np.zeros(row.size, dtype=bool)
     if b.kudos_conformity:
         herd = seen_kudos_share(model, row) > model.population.conformity[viewer]
     give = own | herd
     front = is_front_row(model, viewer)
-    log.views[row] += 1
-    log.front_views[row] += front
-    log.kudos[row] += give
-    log.front_kudos[row] += give & front
-    log.herded_kudos[row] += give & ~own
+    for column, counted in (("views", None), ("front_views", front), ("kudos", give),
+                            ("front_kudos", give & front), ("herded_kudos", give & ~own)):
+        rows = row if counted is None else row[counted]
+        np.add.at(getattr(log, column), rows, 1)
     authors = log.member[row[give]]
     authors = authors[authors >= 0]  # staff answers can be liked, but recognise no member
     np.add.at(model.population.recognition, authors, b.recognition_per_kudo)
