@@ -26,3 +26,27 @@ def weighted_draw(cum: np.ndarray, size, rng: np.random.Generator) -> np.ndarray
     """Indices drawn with replacement, in proportion to the weights whose cumsum is `cum`."""
     picks = np.searchsorted(cum, rng.random(size) * cum[-1], side="right")
     return np.minimum(picks, cum.size - 1)
+
+
+class KeySet:
+    """A growing set of int64 keys kept as numpy arrays (8 bytes a key, not a Python int's
+    ~70): a sorted body plus a small recent buffer merged in now and then."""
+
+    def __init__(self, merge_every: int = 4096):
+        self.body = np.empty(0, dtype=np.int64)
+        self.recent = np.empty(0, dtype=np.int64)
+        self.merge_every = merge_every
+
+    def contains(self, keys: np.ndarray) -> np.ndarray:
+        """Membership of each key."""
+        in_body = np.zeros(keys.size, dtype=bool)
+        if self.body.size:
+            at = np.minimum(np.searchsorted(self.body, keys), self.body.size - 1)
+            in_body = self.body[at] == keys
+        return in_body | np.isin(keys, self.recent)
+
+    def add(self, keys: np.ndarray) -> None:
+        self.recent = np.concatenate([self.recent, keys.astype(np.int64)])
+        if self.recent.size >= self.merge_every:
+            self.body = np.union1d(self.body, self.recent)
+            self.recent = np.empty(0, dtype=np.int64)

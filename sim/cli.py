@@ -244,6 +244,9 @@ def herding(
     typer.echo(f"  {'arm':<22} {'answers/run':>11} {'later kudos':>12} {'final kudos':>12}")
     for arm, row in arms.iterrows():
         typer.echo(f"  {arm:<22} {row.answers:>11.1f} {row.later_kudos:>12.3f} {row.final_kudos:>12.3f}")
+    used = int(effects.replicates.min())
+    if used < replicates:
+        typer.echo(f"  ({replicates - used} replicate(s) left out: an arm got no answers; raise --share or --days)")
     for _, row in effects.iterrows():
         typer.echo(f"  {row.arm}: later kudos {row.later_kudos_effect:+.3f} per answer "
                    f"(95% CI {row.later_kudos_low:+.3f} to {row.later_kudos_high:+.3f}), final total "

@@ -120,15 +120,16 @@ def by_arrival(model, ids):
 
 
 def by_reach(model, ids):
-    """The concierge: the loudest complainer first."""
-    return ids[np.argsort(-model.complaints.reach[ids], kind="stable")]
+    """The concierge: the loudest first, counting everyone who has piled on."""
+    complaints = model.complaints
+    return ids[np.argsort(-(complaints.reach[ids] + complaints.pile_reach[ids]), kind="stable")]
 
 
 SOCIAL_QUEUES = {"respond_all": by_arrival, "loudest_first": by_reach, "dialog": by_arrival}
 
 
-def serve_complaints(model, hour_start: float) -> None:
-    """Reply to public complaints within the team's capacity.
+def serve_complaints(model, hour_start: float) -> np.ndarray:
+    """Reply to public complaints within the team's capacity; return the ids served.
 
     A public reply (respond_all, loudest_first) settles the matter in front of the
     complainer's followers, who learn that shouting works. A dialog reply moves the matter to
@@ -136,7 +137,7 @@ def serve_complaints(model, hour_start: float) -> None:
     """
     policy, team = model.config.policy.social, model.social_team
     if team is None:
-        return
+        return np.empty(0, dtype=np.int64)
     complaints, rng = model.complaints, model.rng
     queue = SOCIAL_QUEUES[policy.kind](model, complaints.open_ids)
     picked, when = _take_ready(team, complaints.created[queue] + policy.latency_hours,
@@ -144,7 +145,7 @@ def serve_complaints(model, hour_start: float) -> None:
                                policy.minutes_per_reply, rng)
     ids = queue[picked]
     if ids.size == 0:
-        return
+        return ids
     complaints.close(ids, SERVED, when)
     members = complaints.member[ids].astype(np.int64)
     resolved = rng.random(ids.size) < policy.resolution
@@ -157,6 +158,7 @@ def serve_complaints(model, hour_start: float) -> None:
         model.counters.add(positive_impressions=float(audience[resolved].sum()))
     model.counters.add(complaints_served=ids.size)
     call_contact_centre(model, members[~resolved], counter="social_fallbacks")
+    return ids
 
 
 def build_teams(config) -> tuple[Team | None, Team | None]:

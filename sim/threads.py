@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import KeySet
 from sim.columns import ColumnStore, OpenItems
 
 OPEN, SOLVED, ESCALATED = 0, 1, 2
@@ -56,6 +57,10 @@ class AnswerLog(ColumnStore):
         "herded_kudos": ("int32", 0, ()),
         "seeded": ("int8", 0, ()),  # herding experiment arm (sim/experiments/herding.py)
     }
+
+    def __init__(self, capacity: int = 1024):
+        super().__init__(capacity)
+        self.kudos_givers = KeySet()  # viewer * 2**32 + row of every kudo given
 
     def append(self, member: np.ndarray, thread: np.ndarray, time: np.ndarray,
                quality: np.ndarray) -> np.ndarray:

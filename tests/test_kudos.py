@@ -115,3 +115,12 @@ def test_the_herding_result_does_not_depend_on_the_number_of_workers():
     one = run_herding(scenario, [1, 2], share=0.3, workers=1)
     two = run_herding(scenario, [1, 2], share=0.3, workers=2)
     assert one.equals(two)
+
+
+def test_a_member_gives_an_answer_at_most_one_kudo():
+    model = CommunityModel(rng=1, members=300, days=1, kudos_threshold=-10.0)  # everyone likes it
+    row = _one_answer(model, quality=1.0)
+    for _ in range(3):
+        give_kudos(model, np.array([6, 6, 7]), np.array([row, row, row]))
+    log = model.answer_log
+    assert log.kudos[row] == 2 and log.views[row] == 9

@@ -40,7 +40,7 @@ def test_undocumented_new_topics_defeat_self_service():
         window = {"before": slice(20, 30), "surge": slice(30, 37)}
         rate = {k: daily.self_service_day[w].sum() / daily.issues_day[w].sum() for k, w in window.items()}
         threads = {k: daily.forum_threads_day[w].sum() / daily.issues_day[w].sum() for k, w in window.items()}
-        assert rate["surge"] < 0.9 * rate["before"]
+        assert rate["surge"] < 0.85 * rate["before"]  # a clear relative drop in every replicate
         assert threads["surge"] > threads["before"]
 
 

@@ -125,3 +125,15 @@ def test_first_occurrences_matches_numpy_unique(values):
     keys = np.array(values, dtype=np.int64)
     _, expected = np.unique(keys, return_index=True)
     assert first_occurrences(keys).tolist() == expected.tolist()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 50), max_size=30), max_size=8))
+def test_keyset_matches_a_python_set(batches):
+    from sim.arrays import KeySet
+    keys, reference = KeySet(merge_every=7), set()
+    for batch in batches:
+        batch = np.array(batch, dtype=np.int64)
+        assert keys.contains(batch).tolist() == [k in reference for k in batch.tolist()]
+        keys.add(np.unique(batch))
+        reference.update(batch.tolist())

@@ -82,14 +82,16 @@ def run_herding(scenario: Scenario, seeds: list[int], share: float = 0.05, worke
 
 def herding_effects(per_replicate: pd.DataFrame) -> pd.DataFrame:
     """Each treatment minus control, paired by replicate: mean and 95% t-interval of the
-    difference in later kudos and in final totals per answer."""
+    difference in later kudos and in final totals per answer, over the replicates in which
+    every arm received answers (NaN if none did)."""
     wide = per_replicate.pivot(index="seed", columns="arm")
+    wide = wide[(wide["answers"] > 0).all(axis=1)]  # a replicate counts only if every arm got answers
     effects = []
     for arm in (ARMS[ORDINARY_KUDO], ARMS[FRONT_ROW_KUDO]):
         row = {"arm": arm, "replicates": len(wide)}
         for outcome in ("later_kudos", "final_kudos"):
             diff = (wide[outcome][arm] - wide[outcome][ARMS[CONTROL]]).to_numpy()
-            mean = float(diff.mean())
+            mean = float(diff.mean()) if diff.size else float("nan")
             half = (float(stats.t.ppf(0.975, diff.size - 1) * diff.std(ddof=1) / np.sqrt(diff.size))
                     if diff.size > 1 else float("nan"))
             row |= {f"{outcome}_effect": mean, f"{outcome}_low": mean - half, f"{outcome}_high": mean + half}

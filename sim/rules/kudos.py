@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arrays import first_occurrences
+from sim.cascade import crowd_share, follows_crowd
 from sim.population import SUPERUSER
 from sim.rewards import award_points
 
@@ -59,11 +61,23 @@ def seen_kudos_share(model, rows: np.ndarray) -> np.ndarray:
     ordinary_kudos = log.kudos[rows] - log.front_kudos[rows]
     seen_views = rng.binomial(ordinary_views, b.kudos_seen_share)
     seen_kudos = np.zeros(rows.size, dtype=np.int64)
-    some = seen_views > 0
+    some = (seen_views > 0) & (ordinary_kudos > 0)
     seen_kudos[some] = rng.hypergeometric(ordinary_kudos[some], (ordinary_views - ordinary_kudos)[some],
                                           seen_views[some])
-    audience = np.maximum(log.front_views[rows] + seen_views, b.kudos_min_audience)
-    return (log.front_kudos[rows] + seen_kudos) / audience
+    return crowd_share(log.front_kudos[rows] + seen_kudos, log.front_views[rows] + seen_views,
+                       b.kudos_min_audience)
+
+
+def first_kudos_only(log, viewer: np.ndarray, row: np.ndarray, give: np.ndarray) -> np.ndarray:
+    """A member gives an answer at most one kudo, however often it sees the answer."""
+    keys = viewer[give] * (1 << 32) + row[give]
+    fresh = np.zeros(keys.size, dtype=bool)
+    fresh[first_occurrences(keys)] = True
+    fresh &= ~log.kudos_givers.contains(keys)
+    log.kudos_givers.add(keys[fresh])
+    allowed = give.copy()
+    allowed[np.flatnonzero(give)[~fresh]] = False
+    return allowed
 
 
 def give_kudos(model, viewer: np.ndarray, row: np.ndarray) -> None:
@@ -78,8 +92,9 @@ def give_kudos(model, viewer: np.ndarray, row: np.ndarray) -> None:
     own = log.quality[row] + rng.normal(0.0, b.kudos_noise, row.size) > b.kudos_threshold
     herd = np.zeros(row.size, dtype=bool)
     if b.kudos_conformity:
-        herd = seen_kudos_share(model, row) > model.population.conformity[viewer]
-    give = own | herd
+        herd = follows_crowd(seen_kudos_share(model, row), model.population.conformity[viewer])
+    give = first_kudos_only(log, viewer, row, own | herd)
+    own &= give
     front = is_front_row(model, viewer)
     for column, counted in (("views", None), ("front_views", front), ("kudos", give),
                             ("front_kudos", give & front), ("herded_kudos", give & ~own)):

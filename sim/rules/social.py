@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.cascade import crowd_share, follows_crowd
 from sim.complaints import UNANSWERED
 from sim.population import SOCIAL
 from sim.rules.arrivals import Issues
@@ -29,28 +30,31 @@ def complain_in_public(model, issues: Issues) -> np.ndarray:
     return ids
 
 
-def pile_on(model, now: float) -> None:
-    """Onlookers with a similar issue join open complaints: on their own grievance, or by
-    conformity when more than their share X of the onlookers they know of have joined
-    (the standing-ovation rule). A pile-up reaches further as it grows, and fades from
-    timelines with a half-life; a reply closes it. Joiners may also call."""
+def pile_on(model, hour_start: float, ids: np.ndarray) -> None:
+    """Onlookers with a similar issue join the complaints `ids` that were open during the
+    hour: on their own grievance, or by the crowd rule of the standing-ovation kernel (more
+    than their share X of the onlookers they know of joined). A pile-up reaches further as it
+    grows and fades from timelines with a half-life; exposure counts only while the
+    complaint was open, so a reply closes it. Joiners may also call."""
     b, complaints, rng, pop = model.config.behaviour, model.complaints, model.rng, model.population
-    ids, members = complaints.open_ids, model.samplers.issue_rows
+    members = model.samplers.issue_rows
     if ids.size == 0 or members.size == 0:
         return
-    age = now - complaints.created[ids]
-    this_hour = (np.exp2(-np.maximum(age - 1.0, 0.0) / b.pileup_half_life_hours)
-                 - np.exp2(-age / b.pileup_half_life_hours))  # share of its lifetime exposure
+    created = complaints.created[ids]
+    start = np.maximum(hour_start, created) - created
+    end = np.minimum(model.time, complaints.closed[ids]) - created
+    exposure = (np.exp2(-start / b.pileup_half_life_hours)
+                - np.exp2(-np.maximum(end, start) / b.pileup_half_life_hours))  # share of its lifetime
     reach = complaints.reach[ids] + complaints.pile_reach[ids]
-    seen = rng.poisson(reach * b.audience_customer_share * b.pileup_similar_share * this_hour)
+    seen = rng.poisson(reach * b.audience_customer_share * b.pileup_similar_share * exposure)
     if seen.sum() == 0:
         return
     complaint = np.repeat(ids, seen)
     onlooker = members[rng.integers(0, members.size, complaint.size)]
     joins = rng.standard_normal(complaint.size) > b.pileup_threshold
     if b.pileup_conformity:
-        audience = np.maximum(complaints.onlookers[complaint], b.kudos_min_audience)
-        joins |= complaints.pile[complaint] / audience > pop.conformity[onlooker]
+        share = crowd_share(complaints.pile[complaint], complaints.onlookers[complaint], b.kudos_min_audience)
+        joins |= follows_crowd(share, pop.conformity[onlooker])
     np.add.at(complaints.onlookers, complaint, 1)
     np.add.at(complaints.pile, complaint[joins], 1)
     np.add.at(complaints.pile_reach, complaint[joins], pop.reach[onlooker[joins]])
