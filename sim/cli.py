@@ -154,7 +154,7 @@ def ovation(
     celebrity_weight: float = typer.Option(3.0, help="How many neighbours a celebrity counts for"),
     replicates: int = typer.Option(1, help="Independent halls"),
     max_steps: int = typer.Option(100, help="Stop a hall after this many steps"),
-    seed: int = typer.Option(1, help="Seed; replicate halls get children of SeedSequence(seed)"),
+    seed: int = typer.Option(1, help="Seed; hall i is seeded seed + i (hall 0 = StandingOvationModel(rng=seed))"),
     out: Optional[Path] = typer.Option(None, "--out", help="Write summary.json, replicates.csv, hall.html here"),
 ) -> None:
     """The standing-ovation problem (Miller & Page 2004): run halls and print the outcome."""

@@ -36,7 +36,7 @@ def _later_kudos_diff(per_replicate, arm, baseline="control"):
 def test_one_early_kudo_brings_more_kudos(with_conformity):
     """Positive herding: treated answers (either seed) draw more later kudos than controls.
     The front-row seed does so on its own; an ordinary one is seen only by chance, so its
-    effect is smaller (about +0.09 kudos per answer here, see docs/MODEL.md §7.5)."""
+    effect is smaller (about +0.13 kudos per answer here, see docs/MODEL.md §7.5)."""
     per_replicate, effects = with_conformity
     ordinary = _later_kudos_diff(per_replicate, ARMS[ORDINARY_KUDO])
     front = _later_kudos_diff(per_replicate, ARMS[FRONT_ROW_KUDO])
@@ -54,8 +54,9 @@ def test_front_row_kudos_herd_more_than_back_row_kudos(with_conformity):
 def test_without_conformity_the_herding_effect_vanishes():
     per_replicate, effects = _herding(False)
     for arm in (ARMS[ORDINARY_KUDO], ARMS[FRONT_ROW_KUDO]):
+        # equivalence: the whole interval lies within +-0.1 kudos, a sixth of the front-row effect
         low, high = effects.loc[arm, "later_kudos_low"], effects.loc[arm, "later_kudos_high"]
-        assert low < 0 < high, f"{arm}: interval [{low:.3f}, {high:.3f}] should contain 0"
+        assert -0.1 < low and high < 0.1, f"{arm}: interval [{low:.3f}, {high:.3f}] should be near 0"
         assert effects.loc[arm, "final_kudos_effect"] == pytest.approx(1.0, abs=max(high - low, 0.2))
 
 
