@@ -29,24 +29,25 @@ def weighted_draw(cum: np.ndarray, size, rng: np.random.Generator) -> np.ndarray
 
 
 class KeySet:
-    """A growing set of int64 keys kept as numpy arrays (8 bytes a key, not a Python int's
-    ~70): a sorted body plus a small recent buffer merged in now and then."""
+    """A growing set of int64 keys: a sorted numpy body (8 bytes a key) plus a small Python
+    set of recent keys, merged into the body now and then. Membership of a handful of keys
+    costs a binary search, not a hash of the whole set."""
 
-    def __init__(self, merge_every: int = 4096):
+    def __init__(self, merge_every: int = 8192):
         self.body = np.empty(0, dtype=np.int64)
-        self.recent = np.empty(0, dtype=np.int64)
+        self.recent: set[int] = set()
         self.merge_every = merge_every
 
     def contains(self, keys: np.ndarray) -> np.ndarray:
         """Membership of each key."""
-        in_body = np.zeros(keys.size, dtype=bool)
-        if self.body.size:
+        found = np.array([key in self.recent for key in keys.tolist()], dtype=bool)
+        if self.body.size and keys.size:
             at = np.minimum(np.searchsorted(self.body, keys), self.body.size - 1)
-            in_body = self.body[at] == keys
-        return in_body | np.isin(keys, self.recent)
+            found |= self.body[at] == keys
+        return found
 
     def add(self, keys: np.ndarray) -> None:
-        self.recent = np.concatenate([self.recent, keys.astype(np.int64)])
-        if self.recent.size >= self.merge_every:
-            self.body = np.union1d(self.body, self.recent)
-            self.recent = np.empty(0, dtype=np.int64)
+        self.recent.update(keys.tolist())
+        if len(self.recent) >= self.merge_every:
+            self.body = np.union1d(self.body, np.fromiter(self.recent, dtype=np.int64, count=len(self.recent)))
+            self.recent.clear()

@@ -70,6 +70,8 @@ def seen_kudos_share(model, rows: np.ndarray) -> np.ndarray:
 
 def first_kudos_only(log, viewer: np.ndarray, row: np.ndarray, give: np.ndarray) -> np.ndarray:
     """A member gives an answer at most one kudo, however often it sees the answer."""
+    if not give.any():
+        return give
     keys = viewer[give] * (1 << 32) + row[give]
     fresh = np.zeros(keys.size, dtype=bool)
     fresh[first_occurrences(keys)] = True
