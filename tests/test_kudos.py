@@ -34,15 +34,15 @@ def _later_kudos_diff(per_replicate, arm, baseline="control"):
 
 
 def test_one_early_kudo_brings_more_kudos(with_conformity):
-    """Positive herding: treated answers (either seed) draw more later kudos than controls.
-    The front-row seed does so on its own; an ordinary one is seen only by chance, so its
-    effect is smaller (about +0.13 kudos per answer here, see docs/MODEL.md §7.5)."""
+    """Positive herding: treated answers draw more later kudos than controls, each arm on its
+    own. An ordinary seed is seen only by chance, so its effect is smaller (about +0.13 kudos
+    per answer here against +0.61 from the front row, see docs/MODEL.md §7.5)."""
     per_replicate, effects = with_conformity
     ordinary = _later_kudos_diff(per_replicate, ARMS[ORDINARY_KUDO])
     front = _later_kudos_diff(per_replicate, ARMS[FRONT_ROW_KUDO])
     assert_above_zero((ordinary + front) / 2, "later kudos, treated - control")
+    assert_above_zero(ordinary, "later kudos, one ordinary kudo - control")
     assert effects.loc[ARMS[FRONT_ROW_KUDO], "later_kudos_low"] > 0
-    assert ordinary.mean() > 0
 
 
 def test_front_row_kudos_herd_more_than_back_row_kudos(with_conformity):
