@@ -16,8 +16,9 @@ from tqdm import tqdm
 from sim import __version__
 from sim.output import json_text, write_files, write_run
 from sim.runner import run_scenario
-from sim.scenario import ScenarioError, load_scenario, parse_override
+from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override
 
+MAX_SEED = 2**63 - 1
 OVATION_CELL_BUDGET = 50_000_000  # halls x seats x sightlines: about 1 GB of kernel arrays
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -79,6 +80,19 @@ def _overrides(pairs: list[str], days: Optional[int]) -> dict:
     return overrides
 
 
+def _load(path: Path, pairs: list[str], days: Optional[int]) -> Scenario:
+    """The scenario with its --set and --days overrides, or exit 2 with one line."""
+    try:
+        return load_scenario(path, _overrides(pairs, days))
+    except ScenarioError as error:
+        _fail(error)
+
+
+def _check_between(option: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        _fail(ScenarioError(option, "", f"must be between {low:,} and {high:,} (got {value:,})"))
+
+
 @app.command()
 def run(
     scenario: Path = typer.Argument(..., help="Scenario TOML file"),
@@ -88,12 +102,9 @@ def run(
     out: Optional[Path] = typer.Option(None, "--out", help="Write summary.json, daily.parquet, daily.csv here"),
 ) -> None:
     """Run one scenario and print its KPIs."""
-    try:
-        config = load_scenario(scenario, _overrides(set_, days))
-    except ScenarioError as error:
-        _fail(error)
-    if seed is not None and not 0 <= seed < 2**63:
-        _fail(ScenarioError("--seed", "", f"must be between 0 and 2**63 - 1 (got {seed})"))
+    config = _load(scenario, set_, days)
+    if seed is not None:
+        _check_between("--seed", seed, 0, MAX_SEED)
     if out is not None:
         _check_writable(out)
     total = config.scenario.days
@@ -169,16 +180,14 @@ def ovation(
                                 celebrities=celebrities, celebrity_weight=celebrity_weight)
     except ScenarioError as error:
         _fail(error)
-    for name, value, low in (("--replicates", replicates, 1), ("--max-steps", max_steps, 0)):
-        if not low <= value <= 1_000_000:
-            _fail(ScenarioError(name, "", f"must be between {low} and 1,000,000 (got {value})"))
+    _check_between("--replicates", replicates, 1, 1_000_000)
+    _check_between("--max-steps", max_steps, 0, 1_000_000)
     cells = replicates * rows * seats * sightline_cells(config)
     if cells > OVATION_CELL_BUDGET:
         _fail(ScenarioError("--replicates", "", f"{replicates:,} halls of {rows}x{seats} seats seeing up to "
                             f"{sightline_cells(config)} others need more memory than allowed; run fewer "
                             f"replicates (at most {OVATION_CELL_BUDGET // (rows * seats * sightline_cells(config)):,})"))
-    if not 0 <= seed < 2**63:
-        _fail(ScenarioError("--seed", "", f"must be between 0 and 2**63 - 1 (got {seed})"))
+    _check_between("--seed", seed, 0, MAX_SEED - replicates)
     if out is not None:
         _check_writable(out)
     halls = ovation_study(config, replicates, seed, max_steps)
@@ -221,21 +230,15 @@ def herding(
     """Muchnik et al. (2013): does one early kudo bring more kudos? Treated vs control answers."""
     from sim.experiments.herding import herding_effects, run_herding
 
-    try:
-        config = load_scenario(scenario, _overrides(set_, days))
-    except ScenarioError as error:
-        _fail(error)
-    if not 1 <= replicates <= 100_000:
-        _fail(ScenarioError("--replicates", "", f"must be between 1 and 100,000 (got {replicates})"))
+    config = _load(scenario, set_, days)
+    _check_between("--replicates", replicates, 1, 100_000)
+    _check_between("--workers", workers, 1, 1024)
     if not 0 < share <= 1 / 3:
         _fail(ScenarioError("--share", "", f"must be above 0 and at most 1/3, one share per arm (got {share})"))
     first = config.scenario.seed if seed is None else seed
-    if not 0 <= first < 2**63 - replicates:
-        _fail(ScenarioError("--seed", "", f"must be between 0 and 2**63 - 1 - replicates (got {first})"))
+    _check_between("--seed", first, 0, MAX_SEED - replicates)
     if out is not None:
         _check_writable(out)
-    if not 1 <= workers <= 1024:
-        _fail(ScenarioError("--workers", "", f"must be between 1 and 1024 (got {workers})"))
     per_replicate = run_herding(config, list(range(first, first + replicates)), share, workers)
     effects = herding_effects(per_replicate)
     arms = per_replicate.groupby("arm")[["answers", "later_kudos", "final_kudos"]].mean()

@@ -45,7 +45,8 @@ class ColumnStore:
 
 class OpenItems(ColumnStore):
     """Items that open and later close (threads, public complaints), with the index of those
-    still open kept in creation order. Subclasses must have `status` (0 = open) and `closed`."""
+    still open kept in creation order. Subclasses must have `status` (0 = open), `closed` and
+    `deadline`."""
 
     def __init__(self, capacity: int = 1024):
         super().__init__(capacity)
@@ -63,3 +64,11 @@ class OpenItems(ColumnStore):
         self.status[ids] = status
         self.closed[ids] = at
         self.open_ids = self.open_ids[self.status[self.open_ids] == 0]
+
+    def expire(self, until: float, status: int) -> np.ndarray:
+        """Close, at their deadline, the open items whose owner gave up before `until`
+        (subclasses have a `deadline` column); return their ids."""
+        expired = self.open_ids[self.deadline[self.open_ids] < until]
+        if expired.size:
+            self.close(expired, status, self.deadline[expired])
+        return expired

@@ -179,11 +179,9 @@ class CommunityModel(mesa.Model):
         staff = staff_answers(self, hour_start)
         accept_answers(self, staff + write_answers(self))
         escalate_expired(self, until=self.time)
-        open_complaints = self.complaints.open_ids
         served = serve_complaints(self, hour_start)
         gone = give_up_unanswered(self, until=self.time)
-        pile_on(self, hour_start, np.concatenate([open_complaints[self.complaints.status[open_complaints] == 0],
-                                                  served, gone]))
+        pile_on(self, hour_start, np.concatenate([self.complaints.open_ids, served, gone]))
         for intervention in self.interventions:
             intervention.on_new_answers(self, np.arange(first_new_answer, self.answer_log.size))
         viewer, row, _ = self.answer_views.take()

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.cascade import Sightlines, conform, mate_standing, sightlines, standing_share
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, describe_error
 
 MAX_SEATS = 250_000
 SUMMARY_KEYS = ("initial_standing_share", "final_standing_share", "steps_to_settle", "settled",
@@ -65,12 +65,7 @@ def ovation_config(**settings) -> OvationConfig:
     try:
         return OvationConfig(**settings)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"]) or "settings"
-        problem = error["msg"].removeprefix("Value error, ")
-        if "input" in error and error["type"] != "value_error":
-            problem += f" (got {error['input']!r})"
-        raise ScenarioError("ovation", field, problem) from None
+        raise ScenarioError("ovation", *describe_error(exc.errors()[0], OvationConfig)) from None
 
 
 def hall_sightlines(config: OvationConfig) -> Sightlines:

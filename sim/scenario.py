@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sim.schema import Scenario
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "build_scenario", "parse_override",
-           "flat_parameter_paths"]
+           "flat_parameter_paths", "describe_error"]
 
 
 class ScenarioError(ValueError):
@@ -43,22 +43,23 @@ def _section_fields(model: type[BaseModel], path: tuple[str, ...]) -> type[BaseM
     return model
 
 
-def _unknown_key_problem(loc: tuple[str, ...]) -> str:
-    section = _section_fields(Scenario, loc[:-1])
+def _unknown_key_problem(loc: tuple[str, ...], schema: type[BaseModel]) -> str:
+    section = _section_fields(schema, loc[:-1])
     choices = list(section.model_fields) if section else []
     close = difflib.get_close_matches(loc[-1], choices, n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(choices)}"
     return f"unknown key{hint}"
 
 
-def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
+def describe_error(error: Mapping[str, Any], schema: type[BaseModel] = Scenario) -> tuple[str, str]:
+    """(field, problem) of a pydantic error, in plain words, for a one-line message."""
     loc = tuple(str(p) for p in error["loc"])
     if error["type"] == "extra_forbidden":
-        return ".".join(loc), _unknown_key_problem(loc)
+        return ".".join(loc), _unknown_key_problem(loc, schema)
     problem = error["msg"].removeprefix("Value error, ")
     if error["type"] not in {"value_error", "missing"}:
         problem += f" (got {error['input']!r})"
-    return ".".join(loc), problem
+    return ".".join(loc) or "settings", problem
 
 
 def validate_scenario(data: Mapping[str, Any], source: str) -> Scenario:
@@ -66,7 +67,7 @@ def validate_scenario(data: Mapping[str, Any], source: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        field, problem = _describe(exc.errors()[0])
+        field, problem = describe_error(exc.errors()[0])
         raise ScenarioError(source, field, problem) from None
 
 

@@ -12,12 +12,10 @@ from sim.threads import ESCALATED
 
 def escalate_expired(model, until: float) -> np.ndarray:
     threads = model.threads
-    open_ids = threads.open_ids
-    expired = open_ids[threads.deadline[open_ids] < until]
+    expired = threads.expire(until, ESCALATED)
     if expired.size == 0:
         return expired
     deadline = threads.deadline[expired]
-    threads.close(expired, ESCALATED, deadline)
     askers = threads.asker[expired].astype(np.int64)
     learn_from_experience(model, askers, FORUM, np.zeros(expired.size),
                           deadline - threads.created[expired])

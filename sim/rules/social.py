@@ -68,11 +68,9 @@ def give_up_unanswered(model, until: float) -> np.ndarray:
     """Complaints with no reply by the complainer's deadline: the complainer learns that
     shouting failed, so do the onlookers, and the complainer calls instead."""
     complaints = model.complaints
-    open_ids = complaints.open_ids
-    expired = open_ids[complaints.deadline[open_ids] < until]
+    expired = complaints.expire(until, UNANSWERED)
     if expired.size == 0:
         return expired
-    complaints.close(expired, UNANSWERED, complaints.deadline[expired])
     members = complaints.member[expired].astype(np.int64)
     wait = complaints.deadline[expired] - complaints.created[expired]
     learn_from_experience(model, members, SOCIAL, np.zeros(expired.size), wait)
