@@ -14,6 +14,7 @@ import typer
 from tqdm import tqdm
 
 from sim import __version__
+from sim.kpis import kpi_table
 from sim.output import json_text, write_files, write_run
 from sim.runner import run_scenario
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override
@@ -23,41 +24,6 @@ OVATION_CELL_BUDGET = 50_000_000  # halls x seats x sightlines: about 1 GB of ke
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate customer-support communities: rewards, policies, deflection.")
-
-KPI_TABLE = [
-    ("Answering", [("answer_rate_24h", "pct"), ("answer_rate_ever", "pct"),
-                   ("median_hours_to_first_answer", "hours"), ("solution_rate", "pct")]),
-    ("Deflection and contacts", [("deflection_rate", "pct"), ("self_service_rate", "pct"),
-                                 ("assisted_contacts", "int"), ("escalation_rate", "pct")]),
-    ("Cost", [("cost_total", "money"), ("cost_per_issue", "money"), ("cost_contacts", "money"),
-              ("cost_self_service", "money"), ("cost_moderation", "money"), ("cost_forum_staff", "money"),
-              ("cost_social_team", "money"), ("cost_pay", "money"), ("cost_programme", "money")]),
-    ("Response policies", [("staff_answer_share", "pct"), ("volunteer_answers", "int"),
-                           ("social_share", "pct"), ("social_unanswered_share", "pct")]),
-    ("Cascades", [("kudos_per_answer", "num"), ("herding_index", "pct"), ("pileup_mean_size", "num"),
-                  ("brand_sentiment", "num")]),
-    ("Participation", [("top1_answer_share", "pct"), ("top10_answer_share", "pct"),
-                       ("gini_answers", "num"), ("lurker_share", "pct"), ("superuser_share", "pct")]),
-    ("Community health", [("members_now", "int"), ("members_active", "int"), ("superusers_active", "int"),
-                          ("superuser_retention", "pct"), ("badge_awards", "int"),
-                          ("issues", "int"), ("forum_threads", "int")]),
-]
-
-
-def _format(value: float, kind: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return {"pct": f"{100 * value:.1f} %", "hours": f"{value:.2f} h", "int": f"{int(value):,}",
-            "money": f"{value:,.2f}", "num": f"{value:.3f}"}[kind]
-
-
-def kpi_table(summary: dict) -> str:
-    lines = []
-    for group, rows in KPI_TABLE:
-        lines.append(group)
-        lines += [f"  {key:<30} {_format(summary.get(key), kind):>14}" for key, kind in rows]
-    return "\n".join(lines)
-
 
 def _fail(error: ScenarioError) -> None:
     typer.echo(f"error: {error}", err=True)

@@ -142,13 +142,15 @@ def flat_parameter_paths() -> dict[str, str]:
 
     A top-level section's fields keep their own names (`members`); a nested table's fields
     are prefixed with the table's name (`forum_kind` for policy.forum.kind,
-    `badges_enabled` for rewards.badges.enabled). Lists of tables (launches) have no
-    flat keyword. Names are unique by design, so flat keywords are unambiguous.
+    `badges_enabled` for rewards.badges.enabled). Lists of tables (launches) and the
+    [sweep] have no flat keyword. Names are unique by design, so flat keywords are unambiguous.
     """
     paths: dict[str, str] = {}
 
     def walk(model: type[BaseModel], dotted: str, prefix: str) -> None:
         for name, field in model.model_fields.items():
+            if name == "sweep":  # the experiment over the model, not a model parameter
+                continue
             if _is_section(field.annotation):
                 nested_prefix = f"{name}_" if dotted else ""
                 walk(field.annotation, f"{dotted}{name}.", nested_prefix)

@@ -5,6 +5,7 @@ Defaults cite their source in the description's last bracket; docs/MODEL.md expl
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -149,6 +150,7 @@ class Costs(Section):
     staff_hour: float = param(40.0, "currency", "Cost of one staff hour: moderation, forum staff, staff access [DESIGN.md]", ge=0, le=1e6)
     social_hour: float = param(40.0, "currency", "Cost of one social-media team hour [assumption: same as staff]", ge=0, le=1e6)
     moderation_hours_per_day: float = param(8.0, "hours/day", "Community-management staff time while the forum is open", ge=0, le=1e5)
+    currency: str = param("$", "-", "Symbol of the scenario currency, shown before amounts in reports and comparisons")
 
 
 def _positive_increasing(values: list) -> list:
@@ -260,6 +262,90 @@ class Launch(Section):
     articles: float = param(0.0, "articles", "Documentation shipped with the launch, spread over its topics", ge=0, le=1e8)
 
 
+class Sweep(Section):
+    """The experiment run over the scenario (not part of the model): a design over the
+    parameters named by their dotted keys, each a list of levels or a {low, high} range."""
+
+    design: Literal["grid", "lhs", "sobol", "morris"] = param("grid", "-", "grid: every combination of levels; lhs: Latin hypercube; sobol: scrambled Sobol points; morris: Morris trajectories")
+    replicates: int = param(10, "runs", "Runs at each design point, each on its own seed (the same seeds at every point)", ge=1, le=100_000)
+    samples: int = param(16, "points", "Design points for lhs and sobol (a power of two), trajectories for morris, base samples for Sobol indices", ge=1, le=1_000_000)
+    morris_levels: int = param(4, "levels", "Grid levels of the Morris design", ge=2, le=100)
+    parameters: dict[str, Any] = Field(default_factory=dict, description="Swept parameters: dotted key = [levels] or {low, high[, steps]}")
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _parameter_specs(cls, specs: Any) -> dict[str, Any]:
+        if not isinstance(specs, dict):
+            raise ValueError(f"expected a table of dotted keys (got {specs!r})")
+        for key, spec in specs.items():
+            problem = sweep_spec_problem(key, spec)
+            if problem:
+                raise ValueError(f"'{key}': {problem}")
+        return specs
+
+    @model_validator(mode="after")
+    def _sobol_needs_power_of_two(self) -> Sweep:
+        if self.design == "sobol" and self.samples & (self.samples - 1):
+            raise ValueError(f"samples must be a power of two for the sobol design (got {self.samples})")
+        return self
+
+
+def sweep_spec_problem(key: str, spec: Any) -> str | None:
+    """What is wrong with one swept parameter's levels or range, in plain words (None if fine)."""
+    if key == "scenario.seed" or key.startswith("sweep."):
+        return "cannot be swept (run seeds come from the scenario seed; the sweep is not a parameter)"
+    field = field_at(key)
+    if field is None:
+        return "unknown parameter" + _did_you_mean(key)
+    if isinstance(spec, list):
+        return "needs at least one level" if not spec else None
+    if not isinstance(spec, dict):
+        return "expected a list of levels or a {low, high} range"
+    if set(spec) - {"low", "high", "steps"} or not {"low", "high"} <= set(spec):
+        return f"a range has keys low, high and optionally steps (got {', '.join(spec)})"
+    low, high, steps = spec["low"], spec["high"], spec.get("steps", 2)
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)):
+        return "low and high must be numbers"
+    if field.annotation not in (int, float):
+        return "a range needs a numeric parameter; give a list of levels instead"
+    if low > high:
+        return f"low ({low}) exceeds high ({high})"
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 2:
+        return f"steps must be a whole number of at least 2 (got {steps!r})"
+    return None
+
+
+def field_at(dotted: str):
+    """The schema field a dotted key names (a number indexes [[launches]]), or None."""
+    model: Any = Scenario
+    field = None
+    for part in dotted.split("."):
+        if part.isdigit() and field is not None and getattr(field.annotation, "__origin__", None) is list:
+            model = field.annotation.__args__[0]
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return None
+        field = model.model_fields[part]
+        model = field.annotation
+    return field if field is not None and not (isinstance(model, type) and issubclass(model, BaseModel)) else None
+
+
+def _leaf_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
+    paths = []
+    for name, field in model.model_fields.items():
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            paths += _leaf_paths(field.annotation, f"{prefix}{name}.")
+        else:
+            paths.append(prefix + name)
+    return paths
+
+
+def _did_you_mean(dotted: str) -> str:
+    known = [path for path in _leaf_paths(Scenario) if not path.startswith(("sweep.", "scenario."))]
+    close = difflib.get_close_matches(dotted, known, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 class Scenario(Section):
     scenario: ScenarioInfo = Field(default_factory=ScenarioInfo)
     population: Population = Field(default_factory=Population)
@@ -268,3 +354,4 @@ class Scenario(Section):
     policy: Policy = Field(default_factory=Policy)
     costs: Costs = Field(default_factory=Costs)
     launches: list[Launch] = Field(default_factory=list, description="Product launches ([[launches]] tables)")
+    sweep: Sweep = Field(default_factory=Sweep)

@@ -33,6 +33,8 @@ def schema_parameters() -> dict[str, tuple[object, str]]:
 
     def walk(model: type[BaseModel], prefix: str) -> None:
         for name, field in model.model_fields.items():
+            if name == "sweep":  # the experiment, not the model: documented in docs/EXPERIMENTS.md
+                continue
             if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
                 walk(field.annotation, f"{prefix}{name}.")
             elif name != "launches":

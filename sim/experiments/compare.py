@@ -1,0 +1,73 @@
+"""`compare`: two scenarios on the same seeds (common random numbers), KPI by KPI.
+
+Both scenarios start from identical random streams on each replicate, so most of the luck
+that separates two runs is shared and cancels in the paired difference B - A. The 95%
+interval is a t-interval over the replicates' differences.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from sim.experiments.design import replicate_seeds, run_id
+from sim.experiments.executors import Job, run_jobs
+from sim.experiments.stats import mean_interval
+from sim.experiments.sweep import default_workers, resolve
+from sim.kpis import HEADLINE_KPIS, describe_change
+from sim.scenario import Scenario, ScenarioError
+
+
+def paired_runs(a: Scenario | str | Path, b: Scenario | str | Path, replicates: int = 10, *,
+                seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+                workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:
+    """One row per scenario and replicate: arm ('A' or 'B'), scenario name, seed and KPIs.
+    Seeds are spawned from `seed`, by default scenario A's own seed."""
+    if replicates < 2:
+        raise ScenarioError("--replicates", "", f"needs at least 2 to estimate an interval (got {replicates})")
+    (a, _), (b, _) = resolve(a, overrides), resolve(b, overrides)
+    seeds = replicate_seeds(a.scenario.seed if seed is None else seed, replicates)
+    arms = [(arm, scenario, replicate, s) for arm, scenario in (("A", a), ("B", b))
+            for replicate, s in enumerate(seeds)]
+    jobs = {(arm, replicate): Job(run_id(scenario, s), scenario, s) for arm, scenario, replicate, s in arms}
+    outcomes = run_jobs(list({job.run_id: job for job in jobs.values()}.values()),
+                        workers or default_workers(), scheduler)
+    return pd.DataFrame([{"arm": arm, "scenario": scenario.scenario.name, "replicate": replicate, "seed": s,
+                          **outcomes[jobs[arm, replicate].run_id].summary}
+                         for arm, scenario, replicate, s in arms])
+
+
+def differences(paired: pd.DataFrame) -> pd.DataFrame:
+    """Per KPI: mean of A and of B, and the paired difference B - A with its 95% interval."""
+    kpis = [c for c in paired.columns if c not in ("arm", "scenario", "replicate", "seed")]
+    a = paired[paired.arm == "A"].set_index("replicate")[kpis].astype(float)
+    b = paired[paired.arm == "B"].set_index("replicate")[kpis].astype(float)
+    rows = []
+    for kpi in kpis:
+        diff, low, high = mean_interval(b[kpi] - a[kpi])
+        rows.append({"kpi": kpi, "a_mean": float(np.nanmean(a[kpi])) if a[kpi].notna().any() else np.nan,
+                     "b_mean": float(np.nanmean(b[kpi])) if b[kpi].notna().any() else np.nan,
+                     "difference": diff, "low": low, "high": high,
+                     "replicates": int((b[kpi] - a[kpi]).notna().sum())})
+    return pd.DataFrame(rows)
+
+
+def verdict(table: pd.DataFrame, a_name: str, b_name: str, kpis=HEADLINE_KPIS, currency: str = "$") -> str:
+    """The plain-language line: what B does to the headline KPIs, compared with A."""
+    rows = table.set_index("kpi")
+    parts = [describe_change(k, *rows.loc[k, ["difference", "low", "high"]], currency=currency)
+             for k in kpis if k in rows.index]
+    if len(parts) > 1:
+        parts[-1] = "and " + parts[-1]
+    return f"{b_name} (vs {a_name}) " + ", ".join(parts) + "."
+
+
+def compare(a: Scenario | str | Path, b: Scenario | str | Path, replicates: int = 10, *,
+            seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+            workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:
+    """The paired differences B - A of every KPI over common seeds (see `differences`)."""
+    return differences(paired_runs(a, b, replicates, seed=seed, overrides=overrides,
+                                   workers=workers, scheduler=scheduler))

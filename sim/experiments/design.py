@@ -1,0 +1,139 @@
+"""Experimental designs over a scenario's [sweep] parameters, and the runs they plan.
+
+Every design is first a set of points in the unit cube (scipy.qmc for Latin hypercube and
+Sobol, SALib for Morris and for the Saltelli scheme behind Sobol indices); each coordinate
+is then mapped onto its parameter's range or list of levels. A run is one design point on
+one replicate seed. Replicate r uses the same seed at every point (common random numbers),
+so differences between points are not blurred by different luck, and a run's id is a hash
+of everything that determines its result: adding levels later keeps the runs already done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
+from scipy.stats import qmc
+
+from sim.scenario import Scenario, ScenarioError, build_scenario
+from sim.schema import field_at
+
+MAX_RUNS = 10_000_000
+
+
+@dataclass(frozen=True)
+class Run:
+    """One simulation to do: a design point on a replicate seed."""
+
+    run_id: str
+    point: int
+    replicate: int
+    seed: int
+    values: dict[str, Any]  # the swept parameters' values at this point, by dotted key
+    scenario: Scenario
+
+
+def replicate_seeds(root: int, replicates: int) -> list[int]:
+    """Independent seeds spawned from `root` with SeedSequence, one per replicate."""
+    children = np.random.SeedSequence(root).spawn(replicates)
+    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
+
+
+def run_id(scenario: Scenario, seed: int) -> str:
+    """A hash of what determines a run's result: every resolved parameter and the seed.
+    The scenario's name, description and own seed, and the sweep itself, do not count."""
+    resolved = scenario.model_dump(mode="json", exclude={"sweep": True,
+                                                         "scenario": {"name", "description", "seed"}})
+    text = json.dumps({"scenario": resolved, "seed": seed}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _is_int(key: str) -> bool:
+    return field_at(key).annotation is int
+
+
+def _levels(key: str, spec: Any) -> list[Any]:
+    """The values a grid takes for one parameter: its levels, or `steps` points on its range."""
+    if isinstance(spec, list):
+        return spec
+    values = np.linspace(spec["low"], spec["high"], spec.get("steps", 2))
+    return [int(round(v)) if _is_int(key) else float(v) for v in values]
+
+
+def _from_unit(key: str, spec: Any, u: float) -> Any:
+    """Map a unit-cube coordinate onto a range (rounded for whole-number parameters) or,
+    for a list of levels, onto one level with equal chances."""
+    if isinstance(spec, list):
+        return spec[min(int(u * len(spec)), len(spec) - 1)]
+    value = spec["low"] + u * (spec["high"] - spec["low"])
+    return int(round(value)) if _is_int(key) else float(value)
+
+
+def unit_problem(keys: list[str]) -> dict:
+    """A SALib problem over the unit cube: parameters are mapped to their ranges later."""
+    return {"num_vars": len(keys), "names": keys, "bounds": [[0.0, 1.0]] * len(keys)}
+
+
+def unit_points(scenario: Scenario, design: str) -> np.ndarray:
+    """Points of a sampled design in the unit cube, seeded by the scenario seed."""
+    sweep = scenario.sweep
+    keys = list(sweep.parameters)
+    rng = np.random.default_rng(np.random.SeedSequence([scenario.scenario.seed, 7]))
+    if design == "lhs":
+        return qmc.LatinHypercube(len(keys), rng=rng).random(sweep.samples)
+    if design == "sobol":
+        return qmc.Sobol(len(keys), scramble=True, rng=rng).random_base2(int(math.log2(sweep.samples)))
+    if design == "morris":
+        return morris_sample.sample(unit_problem(keys), sweep.samples, num_levels=sweep.morris_levels, seed=rng)
+    if design == "saltelli":  # the cross-sampled design that Sobol indices are estimated from
+        return sobol_sample.sample(unit_problem(keys), sweep.samples, calc_second_order=False, seed=rng)
+    raise ValueError(f"unknown design {design!r}")
+
+
+def design_points(scenario: Scenario, design: str | None = None) -> list[dict[str, Any]]:
+    """The design's points as {dotted key: value}: a full grid, or a sampled design."""
+    specs = scenario.sweep.parameters
+    design = design or scenario.sweep.design
+    if not specs:
+        return [{}]
+    if design == "grid":
+        grid = itertools.product(*(_levels(key, spec) for key, spec in specs.items()))
+        return [dict(zip(specs, combination)) for combination in grid]
+    return [{key: _from_unit(key, spec, u) for (key, spec), u in zip(specs.items(), row)}
+            for row in unit_points(scenario, design)]
+
+
+def _resolved(scenario: Scenario, key: str) -> Any:
+    node: Any = scenario
+    for part in key.split("."):
+        node = node[int(part)] if part.isdigit() else getattr(node, part)
+    return node
+
+
+def plan_runs(scenario: Scenario, points: list[dict[str, Any]], source: str = "scenario") -> list[Run]:
+    """Every point on every replicate seed, validated before anything runs: a point that
+    makes an invalid scenario (say shares that no longer sum to one) is bad input."""
+    replicates = scenario.sweep.replicates
+    if len(points) * replicates > MAX_RUNS:
+        raise ScenarioError(source, "sweep", f"{len(points):,} points x {replicates:,} replicates is more "
+                            f"than {MAX_RUNS:,} runs")
+    seeds = replicate_seeds(scenario.scenario.seed, replicates)
+    base = scenario.model_dump(mode="json", exclude={"sweep"})
+    runs = []
+    for point, values in enumerate(points):
+        try:
+            resolved = build_scenario(base, values, source=source) if values else scenario
+        except ScenarioError as error:
+            raise ScenarioError(source, f"sweep.parameters ({error.field})",
+                                f"design point {point} {values}: {error.problem}") from None
+        values = {key: _resolved(resolved, key) for key in values}
+        runs += [Run(run_id(resolved, seed), point, replicate, seed, values, resolved)
+                 for replicate, seed in enumerate(seeds)]
+    return runs

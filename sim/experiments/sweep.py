@@ -1,0 +1,116 @@
+"""`sweep`: run a scenario's [sweep] design into a resumable store and return its rows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim import __version__
+from sim.experiments.design import Run, design_points, plan_runs
+from sim.experiments.executors import Job, Outcome, run_jobs
+from sim.experiments.store import RunStore, run_row
+from sim.scenario import Scenario, load_scenario
+
+FLUSH_SECONDS = 10.0  # finished runs wait at most this long in memory before they are stored
+
+
+def resolve(scenario: Scenario | str | Path, overrides: Mapping[str, Any] | None = None) -> tuple[Scenario, str]:
+    """A scenario object, or one loaded from a path with its overrides, and its source name."""
+    if isinstance(scenario, Scenario):
+        return scenario, scenario.scenario.name
+    return load_scenario(scenario, overrides), str(scenario)
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def base_id(scenario: Scenario) -> str:
+    text = json.dumps(scenario.model_dump(mode="json", exclude={"sweep": True, "scenario": {"name", "description"}}),
+                      sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+class _Recorder:
+    """Collects outcomes and stores them in chunks: every `flush_seconds`, and at the end."""
+
+    def __init__(self, runs: dict[str, Run], store: RunStore | None, flush_seconds: float, bar: tqdm | None):
+        self.runs, self.store, self.flush_seconds, self.bar = runs, store, flush_seconds, bar
+        self.rows: list[dict[str, Any]] = []
+        self.daily: list[pd.DataFrame] = []
+        self.pending_rows: list[dict[str, Any]] = []
+        self.pending_daily: list[pd.DataFrame] = []
+        self.last_flush = time.monotonic()
+
+    def __call__(self, outcome: Outcome) -> None:
+        row = run_row(self.runs[outcome.run_id], outcome.summary)
+        self.pending_rows.append(row)
+        if outcome.daily is not None:
+            self.pending_daily.append(outcome.daily.assign(run_id=outcome.run_id))
+        if self.bar is not None:
+            self.bar.update(1)
+        if time.monotonic() - self.last_flush >= self.flush_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.store is not None:
+            self.store.append(self.pending_rows, self.pending_daily)
+        self.rows += self.pending_rows
+        self.daily += self.pending_daily
+        self.pending_rows, self.pending_daily = [], []
+        self.last_flush = time.monotonic()
+
+
+def run_design(scenario: Scenario, runs: list[Run], out: Path | None = None, *, workers: int | None = None,
+               scheduler: str | None = None, keep_daily: bool = False, progress: bool = False,
+               flush_seconds: float = FLUSH_SECONDS, design: str | None = None) -> pd.DataFrame:
+    """Run what the store does not hold yet; one row per planned run, in plan order."""
+    store = RunStore(out) if out is not None else None
+    unique = {run.run_id: run for run in runs}
+    done: set[str] = set()
+    if store is not None:
+        store.claim({"name": scenario.scenario.name, "base_id": base_id(scenario),
+                     "design": design or scenario.sweep.design, "parameters": list(scenario.sweep.parameters),
+                     "replicates": scenario.sweep.replicates, "runs": len(unique),
+                     "scenario": scenario.model_dump(mode="json"), "version": __version__})
+        done = store.finished_ids() & set(unique)
+    todo = [Job(run.run_id, run.scenario, run.seed, keep_daily) for run in unique.values() if run.run_id not in done]
+    bar = tqdm(total=len(unique), initial=len(done), unit="run", desc=scenario.scenario.name,
+               file=sys.stderr, smoothing=0.1) if progress else None
+    recorder = _Recorder(unique, store, flush_seconds, bar)
+    try:
+        run_jobs(todo, workers or default_workers(), scheduler, on_outcome=recorder)
+    finally:
+        recorder.flush()
+        if bar is not None:
+            bar.close()
+    table = store.read() if store is not None else pd.DataFrame(recorder.rows)
+    return _in_plan_order(table, runs)
+
+
+def _in_plan_order(table: pd.DataFrame, runs: list[Run]) -> pd.DataFrame:
+    """The planned runs' rows (a store may hold runs of other designs), point by point."""
+    plan = pd.DataFrame({"run_id": [run.run_id for run in runs], "point": [run.point for run in runs]})
+    table = table.drop_duplicates("run_id")
+    rows = plan.merge(table, on="run_id", how="inner", validate="many_to_one")
+    return rows.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
+
+
+def sweep(scenario: Scenario | str | Path, out: str | Path | None = None, *,
+          overrides: Mapping[str, Any] | None = None, workers: int | None = None, scheduler: str | None = None,
+          keep_daily: bool = False, progress: bool = False, flush_seconds: float = FLUSH_SECONDS) -> pd.DataFrame:
+    """Run the scenario's [sweep] design: one row per run with run_id, seed, replicate,
+    point, each swept parameter by dotted key, and every KPI. With `out`, runs are stored
+    under out/runs and a repeated call skips the runs already there."""
+    scenario, source = resolve(scenario, overrides)
+    runs = plan_runs(scenario, design_points(scenario), source)
+    return run_design(scenario, runs, Path(out) if out is not None else None, workers=workers,
+                      scheduler=scheduler, keep_daily=keep_daily, progress=progress, flush_seconds=flush_seconds)
