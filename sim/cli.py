@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -14,50 +12,17 @@ import typer
 from tqdm import tqdm
 
 from sim import __version__
+from sim.cli_experiments import register as register_experiments
+from sim.cli_support import MAX_SEED, check_between, check_writable, fail, load
 from sim.kpis import kpi_table
 from sim.output import json_text, write_files, write_run
 from sim.runner import run_scenario
-from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override
+from sim.scenario import ScenarioError, load_scenario
 
-MAX_SEED = 2**63 - 1
 OVATION_CELL_BUDGET = 50_000_000  # halls x seats x sightlines: about 1 GB of kernel arrays
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate customer-support communities: rewards, policies, deflection.")
-
-def _fail(error: ScenarioError) -> None:
-    typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(2)
-
-
-def _check_writable(out: Path) -> None:
-    """Refuse an unusable --out before the run, so a long run is never wasted."""
-    if out.exists() and not out.is_dir():
-        _fail(ScenarioError("--out", "", f"{out} exists and is not a directory"))
-    ancestor = next(p for p in (out, *out.parents) if p.exists())
-    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK):
-        _fail(ScenarioError("--out", "", f"cannot create or write {out} ({ancestor} is not a writable directory)"))
-
-
-def _overrides(pairs: list[str], days: Optional[int]) -> dict:
-    overrides = dict(parse_override(p) for p in pairs)
-    if days is not None:
-        overrides["scenario.days"] = days
-    return overrides
-
-
-def _load(path: Path, pairs: list[str], days: Optional[int]) -> Scenario:
-    """The scenario with its --set and --days overrides, or exit 2 with one line."""
-    try:
-        return load_scenario(path, _overrides(pairs, days))
-    except ScenarioError as error:
-        _fail(error)
-
-
-def _check_between(option: str, value: int, low: int, high: int) -> None:
-    if not low <= value <= high:
-        _fail(ScenarioError(option, "", f"must be between {low:,} and {high:,} (got {value:,})"))
-
 
 @app.command()
 def run(
@@ -68,11 +33,11 @@ def run(
     out: Optional[Path] = typer.Option(None, "--out", help="Write summary.json, daily.parquet, daily.csv here"),
 ) -> None:
     """Run one scenario and print its KPIs."""
-    config = _load(scenario, set_, days)
+    config = load(scenario, set_, days)
     if seed is not None:
-        _check_between("--seed", seed, 0, MAX_SEED)
+        check_between("--seed", seed, 0, MAX_SEED)
     if out is not None:
-        _check_writable(out)
+        check_writable(out)
     total = config.scenario.days
     with tqdm(total=total, unit="day", delay=2.0, desc=config.scenario.name, file=sys.stderr) as bar:
         result = run_scenario(config, seed, on_day=lambda _day: bar.update(1))
@@ -109,7 +74,7 @@ def _conformity(text: str) -> Optional[float]:
     try:
         return float(text)
     except ValueError:
-        _fail(ScenarioError("--conformity", "", f"expected a share from 0 to 1 or 'off' (got {text!r})"))
+        fail(ScenarioError("--conformity", "", f"expected a share from 0 to 1 or 'off' (got {text!r})"))
 
 
 @app.command()
@@ -145,17 +110,17 @@ def ovation(
                                 update=update, period_noise=period_noise, group_size=group_size,
                                 celebrities=celebrities, celebrity_weight=celebrity_weight)
     except ScenarioError as error:
-        _fail(error)
-    _check_between("--replicates", replicates, 1, 1_000_000)
-    _check_between("--max-steps", max_steps, 0, 1_000_000)
+        fail(error)
+    check_between("--replicates", replicates, 1, 1_000_000)
+    check_between("--max-steps", max_steps, 0, 1_000_000)
     cells = replicates * rows * seats * sightline_cells(config)
     if cells > OVATION_CELL_BUDGET:
-        _fail(ScenarioError("--replicates", "", f"{replicates:,} halls of {rows}x{seats} seats seeing up to "
+        fail(ScenarioError("--replicates", "", f"{replicates:,} halls of {rows}x{seats} seats seeing up to "
                             f"{sightline_cells(config)} others need more memory than allowed; run fewer "
                             f"replicates (at most {OVATION_CELL_BUDGET // (rows * seats * sightline_cells(config)):,})"))
-    _check_between("--seed", seed, 0, MAX_SEED - replicates)
+    check_between("--seed", seed, 0, MAX_SEED - replicates)
     if out is not None:
-        _check_writable(out)
+        check_writable(out)
     halls = ovation_study(config, replicates, seed, max_steps)
     summary = mean_summary(halls)
     typer.echo(f"standing ovation: {rows}x{seats} hall, {replicates} replicate(s), seed {seed}"
@@ -196,15 +161,15 @@ def herding(
     """Muchnik et al. (2013): does one early kudo bring more kudos? Treated vs control answers."""
     from sim.experiments.herding import herding_effects, run_herding
 
-    config = _load(scenario, set_, days)
-    _check_between("--replicates", replicates, 1, 100_000)
-    _check_between("--workers", workers, 1, 1024)
+    config = load(scenario, set_, days)
+    check_between("--replicates", replicates, 1, 100_000)
+    check_between("--workers", workers, 1, 1024)
     if not 0 < share <= 1 / 3:
-        _fail(ScenarioError("--share", "", f"must be above 0 and at most 1/3, one share per arm (got {share})"))
+        fail(ScenarioError("--share", "", f"must be above 0 and at most 1/3, one share per arm (got {share})"))
     first = config.scenario.seed if seed is None else seed
-    _check_between("--seed", first, 0, MAX_SEED - replicates)
+    check_between("--seed", first, 0, MAX_SEED - replicates)
     if out is not None:
-        _check_writable(out)
+        check_writable(out)
     per_replicate = run_herding(config, list(range(first, first + replicates)), share, workers)
     effects = herding_effects(per_replicate)
     arms = per_replicate.groupby("arm")[["answers", "later_kudos", "final_kudos"]].mean()
@@ -228,6 +193,9 @@ def herding(
             (out / "herding.json", lambda tmp: tmp.write_text(json_text(document))),
         ])
         typer.echo(f"wrote {', '.join(str(f) for f in files)}")
+
+
+register_experiments(app)
 
 
 def _show_version(value: bool) -> None:

@@ -49,32 +49,45 @@ def simulate(job: Job) -> Outcome:
     return Outcome(job.run_id, result.summary, result.daily if job.keep_daily else None)
 
 
-def _in_process(jobs: list[Job]) -> Iterator[Outcome]:
-    for job in jobs:
-        yield simulate(job)
+class LocalPool:
+    """A process pool kept for many batches of runs. At most `workers` runs are in flight,
+    so a worker's death costs only the runs it and its siblings had started: those are
+    retried on a fresh pool, and the rest were never sent."""
 
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
 
-def _process_pool(jobs: list[Job], workers: int) -> Iterator[Outcome]:
-    """At most `workers` runs in flight, so a worker's death costs only the runs it and its
-    siblings had started; those are retried on a fresh pool, the rest were never sent."""
-    queue = list(reversed(jobs))
-    attempts: dict[str, int] = {}
-    context = multiprocessing.get_context("spawn")
-    while queue:
-        in_flight = {}
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    def _fresh(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+        queue = list(reversed(jobs))
+        attempts: dict[str, int] = {}
+        in_flight: dict = {}
+        while queue or in_flight:
+            pool = self._fresh()
             try:
-                while queue or in_flight:
-                    while queue and len(in_flight) < workers:
-                        job = queue.pop()
-                        in_flight[pool.submit(simulate, job)] = job
-                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        outcome = future.result()
-                        del in_flight[future]
-                        yield outcome
+                while queue and len(in_flight) < self.workers:
+                    job = queue.pop()
+                    in_flight[pool.submit(simulate, job)] = job
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    outcome = future.result()
+                    del in_flight[future]
+                    yield outcome
             except BrokenProcessPool:
-                for future, job in in_flight.items():
+                pool.shutdown(wait=False)
+                self.pool = None
+                for future, job in list(in_flight.items()):
+                    del in_flight[future]
                     if future.done() and future.exception() is None:
                         yield future.result()
                         continue
@@ -90,7 +103,7 @@ def check_scheduler_address(address: str) -> None:
         raise ScenarioError("--scheduler", "", f"'{address}' is not a scheduler address like tcp://host:8786")
 
 
-def connect(address: str, timeout: float = 10.0):
+def connect(address: str, timeout: float = 5.0):
     """A Dask client for `address`; an unreachable or malformed address is bad input."""
     check_scheduler_address(address)
     try:
@@ -121,29 +134,46 @@ def _dask(jobs: list[Job], client) -> Iterator[Outcome]:
         client.cancel(futures)
 
 
-def execute(jobs: Iterable[Job], workers: int = 1, client=None) -> Iterator[Outcome]:
-    """Outcomes as runs finish: on the Dask `client` if given, else on `workers` processes
-    (one means this process)."""
-    jobs = list(jobs)
-    if client is not None:
-        return _dask(jobs, client)
-    if workers <= 1 or len(jobs) <= 1:
-        return _in_process(jobs)
-    return _process_pool(jobs, min(workers, len(jobs)))
+class Executor:
+    """Runs batches of jobs and hands back outcomes as they finish: on a Dask cluster if a
+    scheduler address is given, else on `workers` local processes (one means this process).
+    Use it as a context manager; the pool or the client is kept for every batch."""
 
+    def __init__(self, workers: int = 1, scheduler: str | None = None):
+        self.workers, self.scheduler = workers, scheduler
+        self.client = None
+        self.pool = LocalPool(workers) if workers > 1 and not scheduler else None
 
-def run_jobs(jobs: list[Job], workers: int = 1, scheduler: str | None = None,
-             on_outcome: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
-    """Run every job (on a new Dask client if `scheduler` is an address) and return the
-    outcomes by run id."""
-    client = connect(scheduler) if scheduler else None
-    try:
+    def __enter__(self) -> Executor:
+        if self.scheduler:
+            self.client = connect(self.scheduler)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        if self.pool is not None:
+            self.pool.close()
+        if self.client is not None:
+            self.client.close()
+
+    def run(self, jobs: Iterable[Job], on_outcome: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
+        """Every job's outcome by run id; `on_outcome` sees each as soon as it is done."""
+        jobs = list(jobs)
+        if self.client is not None:
+            stream = _dask(jobs, self.client)
+        elif self.pool is not None and len(jobs) > 1:
+            stream = self.pool.run(jobs)
+        else:
+            stream = map(simulate, jobs)
         outcomes = {}
-        for outcome in execute(jobs, workers, client):
+        for outcome in stream:
             outcomes[outcome.run_id] = outcome
             if on_outcome is not None:
                 on_outcome(outcome)
         return outcomes
-    finally:
-        if client is not None:
-            client.close()
+
+
+def run_jobs(jobs: list[Job], workers: int = 1, scheduler: str | None = None,
+             on_outcome: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
+    """Run one batch of jobs on a new executor."""
+    with Executor(workers, scheduler) as executor:
+        return executor.run(jobs, on_outcome)

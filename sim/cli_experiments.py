@@ -1,0 +1,297 @@
+"""The experiment verbs: sweep, results, compare, sensitivity, calibrate, facts (DESIGN.md §5).
+
+Each is a thin shell over the Python API in sim.experiments: it checks the options, calls
+the same function a notebook would, prints a table and writes files atomically."""
+
+from __future__ import annotations
+
+import math
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+import pandas as pd
+import typer
+
+from sim import __version__
+from sim.cli_support import MAX_SEED, check_between, check_writable, fail, load
+from sim.experiments.executors import RunFailed, check_scheduler_address
+from sim.kpis import HEADLINE_KPIS, KPI_KINDS, format_kpi, kpi_kind
+from sim.output import json_text, write_files
+from sim.scenario import Scenario, ScenarioError
+
+WORKERS_HELP = "Local worker processes (default: the number of cores; results do not depend on it)"
+SCHEDULER_HELP = "Run on a Dask cluster at this scheduler address (pip install 'community-sim[cluster]')"
+SET_HELP = "Override a parameter: key=value (repeatable)"
+SHOWN_ROWS = 20
+
+
+@contextmanager
+def _plain_errors() -> Iterator[None]:
+    """Bad input from the experiment layer exits 2; runs that cannot finish exit 1."""
+    try:
+        yield
+    except ScenarioError as error:
+        fail(error)
+    except RunFailed as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1)
+
+
+def _check_executor(workers: Optional[int], scheduler: Optional[str]) -> None:
+    if workers is not None:
+        check_between("--workers", workers, 1, 4096)
+    if scheduler is not None:
+        with _plain_errors():
+            check_scheduler_address(scheduler)
+
+
+def _config(scenario: Path, set_: list[str], days: Optional[int], seed: Optional[int], **sweep) -> Scenario:
+    """The scenario with --set/--days, a --seed for its replicate seeds, and sweep options."""
+    pairs = list(set_)
+    if seed is not None:
+        check_between("--seed", seed, 0, MAX_SEED)
+        pairs.append(f"scenario.seed={seed}")
+    pairs += [f"sweep.{key}={value}" for key, value in sweep.items() if value is not None]
+    return load(scenario, pairs, days)
+
+
+def _level_table(table: pd.DataFrame, kpis: list[str]) -> str:
+    """Mean [95% CI] of each KPI by parameter level, as aligned text."""
+    shown = table.head(SHOWN_ROWS).copy()
+    for kpi in kpis:
+        kind = kpi_kind(kpi)
+        shown[kpi] = [f"{format_kpi(m, kind)} [{format_kpi(lo, kind)}, {format_kpi(hi, kind)}]"
+                      for m, lo, hi in zip(shown.pop(f"{kpi}_mean"), shown.pop(f"{kpi}_low"), shown.pop(f"{kpi}_high"))]
+    text = shown.to_string(index=False, float_format=lambda v: f"{v:.4g}")
+    if len(table) > SHOWN_ROWS:
+        text += f"\n... {len(table) - SHOWN_ROWS} more rows (use --export FILE for all)"
+    return text
+
+
+def _export(table: pd.DataFrame, path: Path) -> None:
+    if path.suffix not in (".csv", ".parquet"):
+        fail(ScenarioError("--export", "", f"must end in .csv or .parquet (got {path.name})"))
+    check_writable(path.parent)
+    write_files([(path, lambda tmp: table.to_csv(tmp, index=False) if path.suffix == ".csv"
+                  else table.to_parquet(tmp, index=False))])
+    typer.echo(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(sweep)
+    app.command()(results)
+    app.command()(compare)
+    app.command()(sensitivity)
+    app.command()(calibrate)
+    app.command()(facts)
+
+
+def sweep(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file with a [sweep] section"),
+    out: Path = typer.Option(..., "--out", help="Store folder: runs/*.parquet (resumed if it exists)"),
+    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
+    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds (default: the scenario's)"),
+    design: Optional[str] = typer.Option(None, help="grid, lhs, sobol or morris (overrides [sweep] design)"),
+    replicates: Optional[int] = typer.Option(None, help="Runs per design point (overrides [sweep] replicates)"),
+    samples: Optional[int] = typer.Option(None, help="Design points for lhs/sobol, trajectories for morris"),
+    workers: Optional[int] = typer.Option(None, help=WORKERS_HELP),
+    scheduler: Optional[str] = typer.Option(None, help=SCHEDULER_HELP),
+    keep_daily: bool = typer.Option(False, "--keep-daily", help="Also store each run's daily series under daily/"),
+) -> None:
+    """Run the scenario's [sweep] design into a resumable Parquet store."""
+    from sim.experiments.results import results as summarise
+    from sim.experiments.store import RunStore
+    from sim.experiments.sweep import sweep as run_sweep
+
+    _check_executor(workers, scheduler)
+    config = _config(scenario, set_, days, seed, design=design, replicates=replicates, samples=samples)
+    check_writable(out)
+    started = time.monotonic()
+    with _plain_errors():
+        stored = RunStore(out).finished_ids()
+        rows = run_sweep(config, out, workers=workers, scheduler=scheduler, keep_daily=keep_daily, progress=True)
+        table = summarise(out, list(HEADLINE_KPIS[:3]))
+    resumed = int(rows.run_id.isin(stored).sum())
+    typer.echo(f"{config.scenario.name}: {len(rows):,} runs of a {config.sweep.design} design "
+               f"({resumed:,} already in the store) in {time.monotonic() - started:,.1f} s; store {out / 'runs'}")
+    typer.echo(_level_table(table, list(HEADLINE_KPIS[:3])))
+
+
+def results(
+    store: Path = typer.Argument(..., help="A sweep store folder (the --out of sweep)"),
+    query: Optional[str] = typer.Option(None, "--query", help="SQL over the view `runs`, run by DuckDB"),
+    kpi: list[str] = typer.Option([], "--kpi", help="KPIs to summarise (repeatable; default: headline KPIs)"),
+    export: Optional[Path] = typer.Option(None, "--export", help="Write the table to FILE.csv or FILE.parquet"),
+) -> None:
+    """Summarise a sweep store by parameter level (mean and 95% CI), or run a SQL query."""
+    from sim.experiments.results import query as run_query
+    from sim.experiments.results import results as summarise
+
+    with _plain_errors():
+        if query is not None:
+            table = run_query(store, query)
+            typer.echo(table.to_string(index=False, max_rows=SHOWN_ROWS * 5))
+        else:
+            kpis = kpi or list(HEADLINE_KPIS)
+            table = summarise(store, kpis)
+            typer.echo(_level_table(table, kpis))
+    if export is not None:
+        _export(table, export)
+
+
+def compare(
+    a: Path = typer.Argument(..., help="Scenario A (the reference)"),
+    b: Path = typer.Argument(..., help="Scenario B (the change)"),
+    replicates: int = typer.Option(10, help="Paired runs, each pair on its own seed"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds (default: A's seed)"),
+    set_: list[str] = typer.Option([], "--set", help=SET_HELP + "; applied to both"),
+    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides both)"),
+    workers: Optional[int] = typer.Option(None, help=WORKERS_HELP),
+    scheduler: Optional[str] = typer.Option(None, help=SCHEDULER_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write compare.json, differences.csv, paired.csv here"),
+) -> None:
+    """Run A and B on the same seeds and print the paired difference B - A of every KPI."""
+    from sim.experiments.compare import differences, paired_runs, verdict
+
+    _check_executor(workers, scheduler)
+    check_between("--replicates", replicates, 2, 100_000)
+    config_a, config_b = load(a, set_, days), load(b, set_, days)
+    if seed is not None:
+        check_between("--seed", seed, 0, MAX_SEED)
+    if out is not None:
+        check_writable(out)
+    with _plain_errors():
+        paired = paired_runs(config_a, config_b, replicates, seed=seed, workers=workers, scheduler=scheduler)
+    table = differences(paired)
+    line = verdict(table, config_a.scenario.name, config_b.scenario.name, currency=config_b.costs.currency)
+    typer.echo(f"{config_b.scenario.name} vs {config_a.scenario.name}: {replicates} paired replicates")
+    typer.echo(f"  {'KPI':<30} {'A':>12} {'B':>12} {'B - A':>12}  95% CI")
+    for row in table[table.kpi.isin(KPI_KINDS)].itertuples():  # all of them go to --out
+        if math.isnan(row.difference):
+            continue
+        kind = kpi_kind(row.kpi)
+        diff_kind = "num" if kind == "pct" else kind
+        scale = 100.0 if kind == "pct" else 1.0
+        typer.echo(f"  {row.kpi:<30} {format_kpi(row.a_mean, kind):>12} {format_kpi(row.b_mean, kind):>12} "
+                   f"{format_kpi(scale * row.difference, diff_kind):>12}  [{format_kpi(scale * row.low, diff_kind)}, "
+                   f"{format_kpi(scale * row.high, diff_kind)}]{' pts' if kind == 'pct' else ''}")
+    typer.echo(line)
+    if out is not None:
+        document = {"a": config_a.scenario.name, "b": config_b.scenario.name, "replicates": replicates,
+                    "seeds": sorted(set(paired.seed)), "verdict": line,
+                    "differences": table.to_dict(orient="records"),
+                    "scenarios": {"a": config_a.model_dump(mode="json"), "b": config_b.model_dump(mode="json")},
+                    "version": __version__}
+        files = write_files([(out / "paired.csv", lambda tmp: paired.to_csv(tmp, index=False)),
+                             (out / "differences.csv", lambda tmp: table.to_csv(tmp, index=False)),
+                             (out / "compare.json", lambda tmp: tmp.write_text(json_text(document)))])
+        typer.echo(f"wrote {', '.join(str(f) for f in files)}")
+
+
+def sensitivity(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file with [sweep.parameters] ranges"),
+    method: str = typer.Option("sobol", help="sobol (first-order and total indices) or morris (mu*, sigma)"),
+    kpi: list[str] = typer.Option(["answer_rate_24h"], "--kpi", help="KPIs to analyse (repeatable)"),
+    samples: Optional[int] = typer.Option(None, help="Base samples (sobol) or trajectories (morris)"),
+    replicates: Optional[int] = typer.Option(None, help="Runs per design point, averaged"),
+    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
+    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Root of the seeds (default: the scenario's)"),
+    workers: Optional[int] = typer.Option(None, help=WORKERS_HELP),
+    scheduler: Optional[str] = typer.Option(None, help=SCHEDULER_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", help="Store the runs here (resumable) and write sensitivity.csv"),
+) -> None:
+    """Global sensitivity of KPIs to the [sweep] parameters: Sobol indices or Morris screening."""
+    from sim.experiments.sensitivity import sensitivity as analyse
+
+    _check_executor(workers, scheduler)
+    if method not in ("sobol", "morris"):
+        fail(ScenarioError("--method", "", f"must be sobol or morris (got {method!r})"))
+    config = _config(scenario, set_, days, seed, replicates=replicates, samples=samples)
+    if out is not None:
+        check_writable(out)
+    with _plain_errors():
+        table = analyse(config, method, kpi, out, workers=workers, scheduler=scheduler, progress=True)
+    typer.echo(f"{method} sensitivity of {config.scenario.name}: {len(config.sweep.parameters)} parameters, "
+               f"{config.sweep.samples} {'base samples' if method == 'sobol' else 'trajectories'}, "
+               f"{config.sweep.replicates} replicate(s) per point")
+    typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if out is not None:
+        files = write_files([(out / "sensitivity.csv", lambda tmp: table.to_csv(tmp, index=False))])
+        typer.echo(f"wrote {files[0]}")
+
+
+def calibrate(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file"),
+    targets: Path = typer.Option(..., "--targets", help="TOML: [[target]] kpi, value, weight; optional [parameters] ranges"),
+    trials: int = typer.Option(40, help="Optuna trials in all (a resumed study runs only the rest)"),
+    replicates: Optional[int] = typer.Option(None, help="Runs per trial (default: the [sweep] replicates)"),
+    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
+    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Root of the seeds and of the sampler"),
+    workers: Optional[int] = typer.Option(None, help=WORKERS_HELP),
+    scheduler: Optional[str] = typer.Option(None, help=SCHEDULER_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", help="Keep the study here (resumable) and write calibration.json"),
+) -> None:
+    """Fit free parameters within their ranges to KPI targets (Optuna TPE over replicates)."""
+    from sim.experiments.calibrate import calibrate as fit
+
+    _check_executor(workers, scheduler)
+    check_between("--trials", trials, 1, 100_000)
+    if replicates is not None:
+        check_between("--replicates", replicates, 1, 100_000)
+    config = _config(scenario, set_, days, seed)
+    if out is not None:
+        check_writable(out)
+    with _plain_errors():
+        found = fit(config, targets, out, trials=trials, replicates=replicates, workers=workers,
+                    scheduler=scheduler, progress=True)
+    best = found["best"].iloc[0]
+    typer.echo(f"calibrated {config.scenario.name}: best of {best.trials} trials is #{best.trial} "
+               f"(loss {best.loss:.4g}); {best.plausible_trials} trial(s) fit as well within replicate noise")
+    typer.echo(found["parameters"].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    typer.echo(found["fit"].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    if out is not None:
+        document = {name: table.to_dict(orient="records") for name, table in found.items()}
+        files = write_files([(out / "trials.csv", lambda tmp: found["trials"].to_csv(tmp, index=False)),
+                             (out / "calibration.json", lambda tmp: tmp.write_text(json_text(
+                                 {**document, "scenario": config.model_dump(mode="json"), "version": __version__})))])
+        typer.echo(f"wrote {', '.join(str(f) for f in files)}")
+
+
+def facts(
+    targets: Optional[Path] = typer.Option(None, "--targets", help="Facts TOML (default: targets/stylized_facts.toml)"),
+    scenarios: Optional[Path] = typer.Option(None, "--scenarios", help="Folder of the scenarios the facts name"),
+    replicates: int = typer.Option(5, help="Runs of each scenario, on shared seeds"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds"),
+    workers: Optional[int] = typer.Option(None, help=WORKERS_HELP),
+    scheduler: Optional[str] = typer.Option(None, help=SCHEDULER_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write facts.csv here"),
+) -> None:
+    """The shipped scenarios against published facts; exit 1 if any is outside its band."""
+    from sim.experiments import facts as module
+
+    _check_executor(workers, scheduler)
+    check_between("--replicates", replicates, 2, 10_000)
+    if seed is not None:
+        check_between("--seed", seed, 0, MAX_SEED)
+    if out is not None:
+        check_writable(out)
+    with _plain_errors():
+        table = module.facts(targets or module.DEFAULT_TARGETS, scenarios or module.DEFAULT_SCENARIOS, replicates,
+                             seed=module.DEFAULT_SEED if seed is None else seed, workers=workers, scheduler=scheduler)
+    typer.echo(f"{'':2}{'fact':<24} {'source':<34} {'published':>9} {'band':>15}  {'model (95% CI)':<26}")
+    for row in table.itertuples():
+        source = row.source if len(row.source) <= 34 else row.source[:33] + "\u2026"
+        typer.echo(f"{'✓' if row.ok else '✗':<2}{row.fact:<24} {source:<34} {row.published:>9.3f} "
+                   f"{f'{row.band_low:.3f}-{row.band_high:.3f}':>15}  {row.model:.3f} ({row.model_low:.3f}-{row.model_high:.3f})")
+    missed = int((~table.ok).sum())
+    typer.echo(f"{len(table) - missed} of {len(table)} facts reproduced over {replicates} replicates")
+    if out is not None:
+        files = write_files([(out / "facts.csv", lambda tmp: table.to_csv(tmp, index=False))])
+        typer.echo(f"wrote {files[0]}")
+    if missed:
+        raise typer.Exit(1)

@@ -1,0 +1,169 @@
+"""`calibrate`: fit free parameters within their ranges so the model's KPIs match targets.
+
+The loss is the weighted sum of squared relative misses, sum w * ((mean - target) / scale)^2,
+with each KPI's mean over the replicates, all on common seeds so the loss surface is smooth
+in the parameters. Optuna's seeded TPE sampler searches the ranges; with an output folder
+the study lives in a journal file there, so a repeated call resumes it. Uncertainty: the
+loss at the best point is itself an estimate, so every trial whose loss lies within the
+upper 95% bootstrap bound of the best loss (resampling replicates) fits as well as the best,
+as far as the replicates can tell; the spread of those trials' values is reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import optuna
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sim.experiments.design import replicate_seeds, run_id
+from sim.experiments.executors import Executor, Job
+from sim.experiments.stats import mean_interval
+from sim.experiments.sweep import default_workers, resolve
+from sim.scenario import Scenario, ScenarioError, build_scenario, describe_error
+from sim.schema import field_at, sweep_spec_problem
+
+STUDY = "calibration"
+BOOTSTRAP = 500
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    kpi: str
+    value: float
+    weight: float = Field(1.0, ge=0)
+    scale: float | None = Field(None, gt=0, description="Miss that counts as 1; default |value| (1 if value is 0)")
+
+
+class TargetsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    target: list[Target] = Field(min_length=1)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("parameters")
+    @classmethod
+    def _ranges(cls, specs: dict[str, Any]) -> dict[str, Any]:
+        for key, spec in specs.items():
+            problem = sweep_spec_problem(key, spec)
+            if problem:
+                raise ValueError(f"'{key}': {problem}")
+        return specs
+
+
+def load_targets(path: str | Path) -> TargetsFile:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "file not found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ScenarioError(str(path), "", f"cannot read targets ({' '.join(str(error).split())})") from None
+    try:
+        return TargetsFile.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(str(path), *describe_error(error.errors()[0], TargetsFile)) from None
+
+
+def _suggest(trial: optuna.Trial, key: str, spec: Any) -> Any:
+    if isinstance(spec, list):
+        return spec[trial.suggest_categorical(key, list(range(len(spec))))]
+    if field_at(key).annotation is int:
+        return trial.suggest_int(key, int(np.ceil(spec["low"])), int(np.floor(spec["high"])))
+    return trial.suggest_float(key, float(spec["low"]), float(spec["high"]))
+
+
+def _loss(kpis: pd.DataFrame, targets: list[Target]) -> float:
+    """The loss from per-replicate KPIs (rows are replicates)."""
+    total = 0.0
+    for t in targets:
+        scale = t.scale or (abs(t.value) or 1.0)
+        total += t.weight * ((kpis[t.kpi].mean() - t.value) / scale) ** 2
+    return float(total)
+
+
+def _study(out: Path | None, seed: int) -> optuna.Study:
+    storage = None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        backend = optuna.storages.journal.JournalFileBackend(str(out / "calibration.journal"))
+        storage = optuna.storages.JournalStorage(backend)
+    optuna.logging.set_verbosity(logging.WARNING)
+    return optuna.create_study(study_name=STUDY, storage=storage, load_if_exists=True, direction="minimize",
+                               sampler=optuna.samplers.TPESampler(seed=seed))
+
+
+def _plausible(trials: pd.DataFrame, best_kpis: pd.DataFrame, targets: list[Target], seed: int) -> pd.DataFrame:
+    """Trials that fit as well as the best, given the replicate noise in the best's loss."""
+    rng = np.random.default_rng(seed)
+    n = len(best_kpis)
+    losses = [_loss(best_kpis.iloc[rng.integers(0, n, n)], targets) for _ in range(BOOTSTRAP)]
+    return trials[trials.loss <= max(np.quantile(losses, 0.975), trials.loss.min())]
+
+
+def calibrate(scenario: Scenario | str | Path, targets: str | Path | TargetsFile, out: str | Path | None = None, *,
+              trials: int = 40, replicates: int | None = None, overrides: Mapping[str, Any] | None = None,
+              workers: int | None = None, scheduler: str | None = None, progress: bool = False) -> dict[str, pd.DataFrame]:
+    """Fit the free parameters (the targets file's [parameters], else the scenario's [sweep]
+    ranges). Returns DataFrames: 'parameters' (fitted value and plausible range), 'fit'
+    (each target against the model at the fitted values, with 95% CI) and 'trials'."""
+    scenario, source = resolve(scenario, overrides)
+    spec = targets if isinstance(targets, TargetsFile) else load_targets(targets)
+    free = spec.parameters or scenario.sweep.parameters
+    if not free:
+        raise ScenarioError(str(targets), "parameters", "no free parameters: give [parameters] ranges in the "
+                            "targets file or in the scenario's [sweep.parameters]")
+    replicates = replicates or scenario.sweep.replicates
+    seeds = replicate_seeds(scenario.scenario.seed, replicates)
+    base = scenario.model_dump(mode="json", exclude={"sweep"})
+    workers = workers or default_workers()
+    out = Path(out) if out is not None else None
+    study = _study(out, scenario.scenario.seed)
+    names = {t.kpi for t in spec.target}
+    executor = Executor(workers, scheduler)
+
+    def objective(trial: optuna.Trial) -> float:
+        values = {key: _suggest(trial, key, s) for key, s in free.items()}
+        candidate = build_scenario(base, values, source=source)
+        jobs = [Job(run_id(candidate, seed), candidate, seed) for seed in seeds]
+        outcomes = executor.run(jobs)
+        kpis = pd.DataFrame([outcomes[job.run_id].summary for job in jobs])
+        missing = names - set(kpis.columns)
+        if missing:
+            raise ScenarioError(str(targets), "target.kpi", f"unknown KPI '{sorted(missing)[0]}'")
+        trial.set_user_attr("values", values)
+        trial.set_user_attr("kpis", kpis[sorted(names)].to_dict(orient="list"))
+        return _loss(kpis, spec.target)
+
+    finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    with executor:
+        study.optimize(objective, n_trials=max(0, trials - len(finished)), show_progress_bar=progress)
+    return _summarise(study, spec, free, scenario.scenario.seed)
+
+
+def _summarise(study: optuna.Study, spec: TargetsFile, free: dict[str, Any], seed: int) -> dict[str, pd.DataFrame]:
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    trials = pd.DataFrame([{"trial": t.number, "loss": t.value, **t.user_attrs["values"]} for t in done])
+    best = study.best_trial
+    best_kpis = pd.DataFrame(best.user_attrs["kpis"])
+    plausible = _plausible(trials, best_kpis, spec.target, seed)
+    parameters = pd.DataFrame([{
+        "parameter": key, "fitted": best.user_attrs["values"][key],
+        "plausible_low": plausible[key].min() if not isinstance(free[key], list) else None,
+        "plausible_high": plausible[key].max() if not isinstance(free[key], list) else None,
+        "range_low": free[key]["low"] if isinstance(free[key], dict) else None,
+        "range_high": free[key]["high"] if isinstance(free[key], dict) else None,
+    } for key in free])
+    fit = []
+    for t in spec.target:
+        mean, low, high = mean_interval(best_kpis[t.kpi])
+        fit.append({"kpi": t.kpi, "target": t.value, "model": mean, "low": low, "high": high, "weight": t.weight,
+                    "within_ci": bool(low <= t.value <= high)})
+    trials["plausible"] = trials.trial.isin(plausible.trial)
+    return {"parameters": parameters, "fit": pd.DataFrame(fit), "trials": trials,
+            "best": pd.DataFrame([{"trial": best.number, "loss": best.value, "trials": len(done),
+                                   "plausible_trials": len(plausible)}])}

@@ -1,0 +1,103 @@
+"""`facts`: the shipped scenarios against the published facts they stand for.
+
+The facts file (DESIGN.md §7; a copy lives in targets/) names, for each fact, a scenario,
+a KPI, the published value and the band that counts as reproduced. Every scenario runs on
+the same replicate seeds, so a relative fact (a `baseline_scenario` and a
+`relative_change`) is a paired comparison: the change is computed replicate by replicate.
+A fact is reproduced when the model's mean lies inside its band.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.experiments.design import replicate_seeds, run_id
+from sim.experiments.executors import Job, run_jobs
+from sim.experiments.stats import mean_interval
+from sim.experiments.sweep import default_workers
+from sim.scenario import ScenarioError, describe_error, load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_TARGETS = ROOT / "targets" / "stylized_facts.toml"
+DEFAULT_SCENARIOS = ROOT / "scenarios"
+DEFAULT_SEED = 20_100_101
+
+
+class Fact(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    id: str
+    scenario: str
+    kpi: str
+    low: float
+    high: float
+    source: str
+    value: float | None = None
+    baseline_scenario: str | None = None
+    relative_change: float | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Fact:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) exceeds high ({self.high})")
+        if self.baseline_scenario is None and self.value is None:
+            raise ValueError("needs a value, or a baseline_scenario and a relative_change")
+        if self.baseline_scenario is not None and self.relative_change is None:
+            raise ValueError("a fact with a baseline_scenario needs a relative_change")
+        return self
+
+    @property
+    def published(self) -> float:
+        return self.relative_change if self.baseline_scenario else self.value
+
+
+class FactsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    fact: list[Fact] = Field(min_length=1)
+
+
+def load_facts(path: str | Path) -> list[Fact]:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "file not found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ScenarioError(str(path), "", f"cannot read facts ({' '.join(str(error).split())})") from None
+    try:
+        return FactsFile.model_validate(data).fact
+    except ValidationError as error:
+        raise ScenarioError(str(path), *describe_error(error.errors()[0], FactsFile)) from None
+
+
+def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT_SCENARIOS, replicates: int = 5, *,
+          seed: int = DEFAULT_SEED, workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:
+    """One row per fact: source, published value, band, model mean with 95% CI, and `ok`."""
+    found = load_facts(targets)
+    names = sorted({name for fact in found for name in (fact.scenario, fact.baseline_scenario) if name})
+    loaded = {}
+    for name in names:
+        path = Path(scenarios) / f"{name}.toml"
+        if not path.is_file():
+            raise ScenarioError(str(targets), "fact.scenario", f"scenario '{name}' not found in {scenarios}")
+        loaded[name] = load_scenario(path)
+    seeds = replicate_seeds(seed, replicates)
+    jobs = {(name, s): Job(run_id(scenario, s), scenario, s) for name, scenario in loaded.items() for s in seeds}
+    outcomes = run_jobs(list(jobs.values()), workers or default_workers(), scheduler)
+    kpis = {name: pd.DataFrame([outcomes[jobs[name, s].run_id].summary for s in seeds]) for name in names}
+    rows = []
+    for fact in found:
+        if fact.kpi not in kpis[fact.scenario].columns:
+            raise ScenarioError(str(targets), f"fact {fact.id}.kpi", f"unknown KPI '{fact.kpi}'")
+        values = kpis[fact.scenario][fact.kpi]
+        if fact.baseline_scenario:
+            values = values / kpis[fact.baseline_scenario][fact.kpi] - 1.0
+        mean, low, high = mean_interval(values)
+        rows.append({"fact": fact.id, "scenario": fact.scenario, "kpi": fact.kpi,
+                     "relative": fact.baseline_scenario is not None, "published": fact.published,
+                     "band_low": fact.low, "band_high": fact.high, "model": mean, "model_low": low,
+                     "model_high": high, "ok": bool(fact.low <= mean <= fact.high), "source": fact.source})
+    return pd.DataFrame(rows)
