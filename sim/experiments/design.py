@@ -72,7 +72,7 @@ def _from_unit(key: str, spec: Any, u: float) -> Any:
     for a list of levels, onto one level with equal chances."""
     if isinstance(spec, list):
         return spec[min(int(u * len(spec)), len(spec) - 1)]
-    value = spec["low"] + u * (spec["high"] - spec["low"])
+    value = min(max(spec["low"] + u * (spec["high"] - spec["low"]), spec["low"]), spec["high"])  # no rounding past an end
     return int(round(value)) if _is_int(key) else float(value)
 
 

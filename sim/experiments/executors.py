@@ -124,7 +124,7 @@ def _dask(jobs: list[Job], client) -> Iterator[Outcome]:
 
     futures = [client.submit(simulate, job, key=f"community-sim-run-{job.run_id}", pure=False) for job in jobs]
     try:
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             try:
                 yield future.result()
             except KilledWorker as error:

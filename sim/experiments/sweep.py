@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from sim import __version__
 from sim.experiments.design import Run, design_points, plan_runs
-from sim.experiments.executors import Job, Outcome, run_jobs
+from sim.experiments.executors import Executor, Job, Outcome
 from sim.experiments.store import RunStore, run_row
 from sim.scenario import Scenario, load_scenario
 
@@ -75,23 +75,24 @@ def run_design(scenario: Scenario, runs: list[Run], out: Path | None = None, *, 
     """Run what the store does not hold yet; one row per planned run, in plan order."""
     store = RunStore(out) if out is not None else None
     unique = {run.run_id: run for run in runs}
-    done: set[str] = set()
-    if store is not None:
-        store.claim({"name": scenario.scenario.name, "base_id": base_id(scenario),
-                     "design": design or scenario.sweep.design, "parameters": list(scenario.sweep.parameters),
-                     "replicates": scenario.sweep.replicates, "runs": len(unique),
-                     "scenario": scenario.model_dump(mode="json"), "version": __version__})
-        done = store.finished_ids() & set(unique)
-    todo = [Job(run.run_id, run.scenario, run.seed, keep_daily) for run in unique.values() if run.run_id not in done]
-    bar = tqdm(total=len(unique), initial=len(done), unit="run", desc=scenario.scenario.name,
-               file=sys.stderr, smoothing=0.1) if progress else None
-    recorder = _Recorder(unique, store, flush_seconds, bar)
-    try:
-        run_jobs(todo, workers or default_workers(), scheduler, on_outcome=recorder)
-    finally:
-        recorder.flush()
-        if bar is not None:
-            bar.close()
+    with Executor(workers or default_workers(), scheduler) as executor:  # an unreachable cluster fails here
+        done: set[str] = set()
+        if store is not None:
+            store.claim({"name": scenario.scenario.name, "base_id": base_id(scenario),
+                         "design": design or scenario.sweep.design, "parameters": list(scenario.sweep.parameters),
+                         "replicates": scenario.sweep.replicates, "runs": len(unique),
+                         "scenario": scenario.model_dump(mode="json"), "version": __version__})
+            done = store.finished_ids() & set(unique)
+        todo = [Job(run.run_id, run.scenario, run.seed, keep_daily) for run in unique.values() if run.run_id not in done]
+        bar = tqdm(total=len(unique), initial=len(done), unit="run", desc=scenario.scenario.name,
+                   file=sys.stderr, smoothing=0.1) if progress else None
+        recorder = _Recorder(unique, store, flush_seconds, bar)
+        try:
+            executor.run(todo, on_outcome=recorder)
+        finally:
+            recorder.flush()
+            if bar is not None:
+                bar.close()
     table = store.read() if store is not None else pd.DataFrame(recorder.rows)
     return _in_plan_order(table, runs)
 
