@@ -272,7 +272,8 @@ def facts(
     out: Optional[Path] = typer.Option(None, "--out", help="Write facts.csv here"),
 ) -> None:
     """The shipped scenarios against published facts; exit 1 if any is outside its band."""
-    from sim.experiments import facts as module
+    from sim.experiments.facts import DEFAULT_SCENARIOS, DEFAULT_SEED, DEFAULT_TARGETS
+    from sim.experiments.facts import facts as check_facts
 
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 10_000)
@@ -281,8 +282,8 @@ def facts(
     if out is not None:
         check_writable(out)
     with _plain_errors():
-        table = module.facts(targets or module.DEFAULT_TARGETS, scenarios or module.DEFAULT_SCENARIOS, replicates,
-                             seed=module.DEFAULT_SEED if seed is None else seed, workers=workers, scheduler=scheduler)
+        table = check_facts(targets or DEFAULT_TARGETS, scenarios or DEFAULT_SCENARIOS, replicates,
+                            seed=DEFAULT_SEED if seed is None else seed, workers=workers, scheduler=scheduler)
     typer.echo(f"{'':2}{'fact':<24} {'source':<34} {'published':>9} {'band':>15}  {'model (95% CI)':<26}")
     for row in table.itertuples():
         source = row.source if len(row.source) <= 34 else row.source[:33] + "\u2026"

@@ -4,6 +4,7 @@ sentences about a change in one of them."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 KPI_TABLE = [
     ("Answering", [("answer_rate_24h", "pct"), ("answer_rate_ever", "pct"),
@@ -71,3 +72,18 @@ def describe_change(kpi: str, difference: float, low: float, high: float, curren
     verb = "raises" if difference > 0 else "lowers"
     near, far = sorted((abs(low), abs(high)))
     return f"{verb} {kpi} by {amount(difference)}{suffix} (95% CI {amount(near)}\u2013{amount(far)})"
+
+
+@lru_cache(maxsize=1)
+def kpi_names() -> frozenset[str]:
+    """Every key of `summary()`, read from a tiny run, so names can be checked before long runs."""
+    from sim.model import CommunityModel
+
+    model = CommunityModel(rng=0, members=20, days=1)
+    model.run()
+    return frozenset(model.summary())
+
+
+def unknown_kpi(names) -> str | None:
+    """The first name that is not a KPI, or None."""
+    return next((name for name in names if name not in kpi_names()), None)

@@ -21,10 +21,11 @@ import optuna
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim.experiments.design import replicate_seeds, run_id
+from sim.experiments.design import check_parameter_values, replicate_seeds, run_id
 from sim.experiments.executors import Executor, Job
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweep import default_workers, resolve
+from sim.kpis import unknown_kpi
 from sim.scenario import Scenario, ScenarioError, build_scenario, describe_error
 from sim.schema import field_at, sweep_spec_problem
 
@@ -117,6 +118,10 @@ def calibrate(scenario: Scenario | str | Path, targets: str | Path | TargetsFile
     if not free:
         raise ScenarioError(str(targets), "parameters", "no free parameters: give [parameters] ranges in the "
                             "targets file or in the scenario's [sweep.parameters]")
+    unknown = unknown_kpi(t.kpi for t in spec.target)
+    if unknown:
+        raise ScenarioError(str(targets), "target.kpi", f"unknown KPI '{unknown}'")
+    check_parameter_values(scenario, free, str(targets) if spec.parameters else source, "parameters")
     replicates = replicates or scenario.sweep.replicates
     seeds = replicate_seeds(scenario.scenario.seed, replicates)
     base = scenario.model_dump(mode="json", exclude={"sweep"})
@@ -132,9 +137,6 @@ def calibrate(scenario: Scenario | str | Path, targets: str | Path | TargetsFile
         jobs = [Job(run_id(candidate, seed), candidate, seed) for seed in seeds]
         outcomes = executor.run(jobs)
         kpis = pd.DataFrame([outcomes[job.run_id].summary for job in jobs])
-        missing = names - set(kpis.columns)
-        if missing:
-            raise ScenarioError(str(targets), "target.kpi", f"unknown KPI '{sorted(missing)[0]}'")
         trial.set_user_attr("values", values)
         trial.set_user_attr("kpis", kpis[sorted(names)].to_dict(orient="list"))
         return _loss(kpis, spec.target)

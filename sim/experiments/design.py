@@ -117,6 +117,17 @@ def _resolved(scenario: Scenario, key: str) -> Any:
     return node
 
 
+def check_parameter_values(scenario: Scenario, specs: dict[str, Any], source: str, field: str) -> None:
+    """Each parameter's levels, or both ends of its range, must make a valid scenario."""
+    base = scenario.model_dump(mode="json", exclude={"sweep"})
+    for key, spec in specs.items():
+        for value in spec if isinstance(spec, list) else (spec["low"], spec["high"]):
+            try:
+                build_scenario(base, {key: value}, source=source)
+            except ScenarioError as error:
+                raise ScenarioError(source, f"{field}.{key}", error.problem) from None
+
+
 def plan_runs(scenario: Scenario, points: list[dict[str, Any]], source: str = "scenario") -> list[Run]:
     """Every point on every replicate seed, validated before anything runs: a point that
     makes an invalid scenario (say shares that no longer sum to one) is bad input."""

@@ -19,6 +19,7 @@ from sim.experiments.design import replicate_seeds, run_id
 from sim.experiments.executors import Job, run_jobs
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweep import default_workers
+from sim.kpis import unknown_kpi
 from sim.scenario import ScenarioError, describe_error, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +78,9 @@ def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT
           seed: int = DEFAULT_SEED, workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:
     """One row per fact: source, published value, band, model mean with 95% CI, and `ok`."""
     found = load_facts(targets)
+    unknown = unknown_kpi(fact.kpi for fact in found)
+    if unknown:
+        raise ScenarioError(str(targets), "fact.kpi", f"unknown KPI '{unknown}'")
     names = sorted({name for fact in found for name in (fact.scenario, fact.baseline_scenario) if name})
     loaded = {}
     for name in names:
@@ -90,8 +94,6 @@ def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT
     kpis = {name: pd.DataFrame([outcomes[jobs[name, s].run_id].summary for s in seeds]) for name in names}
     rows = []
     for fact in found:
-        if fact.kpi not in kpis[fact.scenario].columns:
-            raise ScenarioError(str(targets), f"fact {fact.id}.kpi", f"unknown KPI '{fact.kpi}'")
         values = kpis[fact.scenario][fact.kpi]
         if fact.baseline_scenario:
             values = values / kpis[fact.baseline_scenario][fact.kpi] - 1.0

@@ -19,6 +19,7 @@ from SALib.analyze import sobol as sobol_analyze
 
 from sim.experiments.design import design_points, plan_runs, unit_points, unit_problem
 from sim.experiments.sweep import resolve, run_design
+from sim.kpis import unknown_kpi
 from sim.scenario import Scenario, ScenarioError
 
 METHODS = {"sobol": "saltelli", "morris": "morris"}
@@ -26,8 +27,6 @@ RESAMPLES = 200
 
 
 def _point_means(rows: pd.DataFrame, kpi: str, points: int) -> np.ndarray:
-    if kpi not in rows.columns:
-        raise ScenarioError("--kpi", "", f"unknown KPI '{kpi}'")
     return rows.groupby("point")[kpi].mean().reindex(range(points)).to_numpy(dtype=float)
 
 
@@ -56,6 +55,9 @@ def sensitivity(scenario: Scenario | str | Path, method: str = "sobol", kpis: li
     scenario, source = resolve(scenario, overrides)
     if method not in METHODS:
         raise ScenarioError("--method", "", f"must be sobol or morris (got {method!r})")
+    unknown = unknown_kpi(kpis)
+    if unknown:
+        raise ScenarioError("--kpi", "", f"unknown KPI '{unknown}'")
     keys = list(scenario.sweep.parameters)
     if not keys:
         raise ScenarioError(source, "sweep.parameters", "sensitivity needs at least one parameter with a range")
