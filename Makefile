@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is required (found " + sys.version.split()[0] + "); with pyenv, .python-version selects 3.12")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,cluster]'
 	@$(BIN)/python -c 'import mesa, sys; v = tuple(int(x) for x in mesa.__version__.split(".")[:2]); sys.exit(0 if v >= (3, 5) else "mesa " + mesa.__version__ + " installed; 3.5 is required")'
 	touch $(STAMP)
 

@@ -53,17 +53,21 @@ def run(
 
 @app.command()
 def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario TOML files")) -> None:
-    """Check scenario files; exit 2 if any is invalid."""
+    """Check scenario files, and every point of their [sweep] design; exit 2 if any is invalid."""
+    from sim.experiments.design import design_points, plan_runs
+
     failed = False
     for path in scenarios:
         try:
             config = load_scenario(path)
+            runs = plan_runs(config, design_points(config), str(path)) if config.sweep.parameters else []
         except ScenarioError as error:
             typer.echo(f"error: {error}", err=True)
             failed = True
             continue
+        design = f"; a {config.sweep.design} sweep of {len(runs):,} runs" if runs else ""
         typer.echo(f"ok: {path} ({config.scenario.name}, {config.population.members:,} members, "
-                   f"{config.scenario.days} days)")
+                   f"{config.scenario.days} days{design})")
     if failed:
         raise typer.Exit(2)
 

@@ -102,9 +102,9 @@ def sweep(
     keep_daily: bool = typer.Option(False, "--keep-daily", help="Also store each run's daily series under daily/"),
 ) -> None:
     """Run the scenario's [sweep] design into a resumable Parquet store."""
-    from sim.experiments.results import results as summarise
+    from sim.experiments.store_summary import results as summarise
     from sim.experiments.store import RunStore
-    from sim.experiments.sweep import sweep as run_sweep
+    from sim.experiments.sweeps import sweep as run_sweep
 
     _check_executor(workers, scheduler)
     config = _config(scenario, set_, days, seed, design=design, replicates=replicates, samples=samples)
@@ -127,8 +127,8 @@ def results(
     export: Optional[Path] = typer.Option(None, "--export", help="Write the table to FILE.csv or FILE.parquet"),
 ) -> None:
     """Summarise a sweep store by parameter level (mean and 95% CI), or run a SQL query."""
-    from sim.experiments.results import query as run_query
-    from sim.experiments.results import results as summarise
+    from sim.experiments.store_summary import query as run_query
+    from sim.experiments.store_summary import results as summarise
 
     with _plain_errors():
         if query is not None:
@@ -154,7 +154,7 @@ def compare(
     out: Optional[Path] = typer.Option(None, "--out", help="Write compare.json, differences.csv, paired.csv here"),
 ) -> None:
     """Run A and B on the same seeds and print the paired difference B - A of every KPI."""
-    from sim.experiments.compare import differences, paired_runs, verdict
+    from sim.experiments.comparison import differences, paired_runs, verdict
 
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 100_000)
@@ -205,7 +205,7 @@ def sensitivity(
     out: Optional[Path] = typer.Option(None, "--out", help="Store the runs here (resumable) and write sensitivity.csv"),
 ) -> None:
     """Global sensitivity of KPIs to the [sweep] parameters: Sobol indices or Morris screening."""
-    from sim.experiments.sensitivity import sensitivity as analyse
+    from sim.experiments.sensitivity_analysis import sensitivity as analyse
 
     _check_executor(workers, scheduler)
     if method not in ("sobol", "morris"):
@@ -237,7 +237,7 @@ def calibrate(
     out: Optional[Path] = typer.Option(None, "--out", help="Keep the study here (resumable) and write calibration.json"),
 ) -> None:
     """Fit free parameters within their ranges to KPI targets (Optuna TPE over replicates)."""
-    from sim.experiments.calibrate import calibrate as fit
+    from sim.experiments.calibration import calibrate as fit
 
     _check_executor(workers, scheduler)
     check_between("--trials", trials, 1, 100_000)
@@ -272,8 +272,8 @@ def facts(
     out: Optional[Path] = typer.Option(None, "--out", help="Write facts.csv here"),
 ) -> None:
     """The shipped scenarios against published facts; exit 1 if any is outside its band."""
-    from sim.experiments.facts import DEFAULT_SCENARIOS, DEFAULT_SEED, DEFAULT_TARGETS
-    from sim.experiments.facts import facts as check_facts
+    from sim.experiments.stylized_facts import DEFAULT_SCENARIOS, DEFAULT_SEED, DEFAULT_TARGETS
+    from sim.experiments.stylized_facts import facts as check_facts
 
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 10_000)
@@ -284,11 +284,11 @@ def facts(
     with _plain_errors():
         table = check_facts(targets or DEFAULT_TARGETS, scenarios or DEFAULT_SCENARIOS, replicates,
                             seed=DEFAULT_SEED if seed is None else seed, workers=workers, scheduler=scheduler)
-    typer.echo(f"{'':2}{'fact':<24} {'source':<34} {'published':>9} {'band':>15}  {'model (95% CI)':<26}")
+    typer.echo(f"{'':2}{'fact':<24} {'source':<34} {'published':>9} {'band':>16}  {'model (95% CI)':<26}")
     for row in table.itertuples():
         source = row.source if len(row.source) <= 34 else row.source[:33] + "\u2026"
         typer.echo(f"{'✓' if row.ok else '✗':<2}{row.fact:<24} {source:<34} {row.published:>9.3f} "
-                   f"{f'{row.band_low:.3f}-{row.band_high:.3f}':>15}  {row.model:.3f} ({row.model_low:.3f}-{row.model_high:.3f})")
+                   f"{f'{row.band_low:.3f} to {row.band_high:.3f}':>16}  {row.model:.3f} ({row.model_low:.3f} to {row.model_high:.3f})")
     missed = int((~table.ok).sum())
     typer.echo(f"{len(table) - missed} of {len(table)} facts reproduced over {replicates} replicates")
     if out is not None:

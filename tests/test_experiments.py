@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.experiments import calibrate, compare, sensitivity, sweep
-from sim.experiments.compare import differences, paired_runs, verdict
+from sim.experiments.comparison import differences, paired_runs, verdict
 from sim.experiments.design import design_points
 from sim.scenario import build_scenario
 

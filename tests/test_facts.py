@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.experiments.facts import DEFAULT_TARGETS, load_facts
+from sim.experiments.stylized_facts import DEFAULT_TARGETS, load_facts
 
 from conftest import ROOT, SCENARIOS
 

@@ -19,8 +19,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.experiments.design import design_points, plan_runs, replicate_seeds, run_id
-from sim.experiments.store import RunStore
-from sim.experiments.sweep import sweep
+from sim.experiments.sweeps import sweep
 from sim.scenario import build_scenario, load_scenario
 
 runner = CliRunner()
@@ -163,7 +162,7 @@ def _chunks(out):
 def test_sigkill_then_resume_gives_every_run_once(tmp_path):
     path = tiny(tmp_path, replicates=4, members=1000, days=20)
     out = tmp_path / "store"
-    code = f"from sim.experiments.sweep import sweep; sweep({str(path)!r}, {str(out)!r}, workers=2, flush_seconds=0)"
+    code = f"from sim.experiments.sweeps import sweep; sweep({str(path)!r}, {str(out)!r}, workers=2, flush_seconds=0)"
     process = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
     deadline = time.monotonic() + 120
     while len(_chunks(out)) < 3 and process.poll() is None and time.monotonic() < deadline:

@@ -1,12 +1,19 @@
 """Experiments on the model: sweeps into a resumable store, paired comparisons, sensitivity
 analysis, calibration to targets and the published facts. The CLI verbs call these same
-functions, and each returns pandas DataFrames, so notebooks and the command line agree."""
+functions, and each returns pandas DataFrames, so notebooks and the command line agree.
 
-from sim.experiments.calibrate import calibrate
-from sim.experiments.compare import compare
-from sim.experiments.facts import facts
-from sim.experiments.results import query, results
-from sim.experiments.sensitivity import sensitivity
-from sim.experiments.sweep import sweep
+The functions are imported on first use, so the command line does not load Optuna, SALib
+and DuckDB for verbs that do not need them."""
 
-__all__ = ["calibrate", "compare", "facts", "query", "results", "sensitivity", "sweep"]
+from importlib import import_module
+
+_HOMES = {"sweep": "sweeps", "compare": "comparison", "sensitivity": "sensitivity_analysis",
+          "calibrate": "calibration", "facts": "stylized_facts", "results": "store_summary", "query": "store_summary"}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(import_module(f"sim.experiments.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'sim.experiments' has no attribute {name!r}")

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.experiments.design import replicate_seeds, run_id
 from sim.experiments.executors import Job, run_jobs
 from sim.experiments.stats import mean_interval
-from sim.experiments.sweep import default_workers
+from sim.experiments.sweeps import default_workers
 from sim.kpis import unknown_kpi
 from sim.scenario import ScenarioError, describe_error, load_scenario
 

@@ -18,7 +18,7 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
 from sim.experiments.design import design_points, plan_runs, unit_points, unit_problem
-from sim.experiments.sweep import resolve, run_design
+from sim.experiments.sweeps import resolve, run_design
 from sim.kpis import unknown_kpi
 from sim.scenario import Scenario, ScenarioError
 

@@ -16,7 +16,7 @@ import pandas as pd
 from sim.experiments.design import replicate_seeds, run_id
 from sim.experiments.executors import Job, run_jobs
 from sim.experiments.stats import mean_interval
-from sim.experiments.sweep import default_workers, resolve
+from sim.experiments.sweeps import default_workers, resolve
 from sim.kpis import HEADLINE_KPIS, describe_change
 from sim.scenario import Scenario, ScenarioError
 

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.experiments.design import check_parameter_values, replicate_seeds, run_id
 from sim.experiments.executors import Executor, Job
 from sim.experiments.stats import mean_interval
-from sim.experiments.sweep import default_workers, resolve
+from sim.experiments.sweeps import default_workers, resolve
 from sim.kpis import unknown_kpi
 from sim.scenario import Scenario, ScenarioError, build_scenario, describe_error
 from sim.schema import field_at, sweep_spec_problem
