@@ -31,7 +31,7 @@ class StoreClock:
 
     def __init__(self):
         self.seconds = 0.0
-        for name in ("append", "finished_ids", "read", "claim"):
+        for name in ("append", "finished_ids", "read"):
             self._wrap(name)
 
     def _wrap(self, name: str) -> None:

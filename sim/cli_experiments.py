@@ -21,9 +21,12 @@ from sim.kpis import HEADLINE_KPIS, KPI_KINDS, format_kpi, kpi_kind
 from sim.output import json_text, write_files
 from sim.scenario import Scenario, ScenarioError
 
-WORKERS_HELP = "Local worker processes (default: the number of cores; results do not depend on it)"
-SCHEDULER_HELP = "Run on a Dask cluster at this scheduler address (pip install 'community-sim[cluster]')"
 SET_HELP = "Override a parameter: key=value (repeatable)"
+# Options every experiment verb shares (typer reads these defaults as option declarations).
+WORKERS = typer.Option(None, "--workers", help="Local worker processes (default: the number of cores; results do not depend on it)")
+SCHEDULER = typer.Option(None, "--scheduler", help="Run on a Dask cluster at this scheduler address (pip install 'community-sim[cluster]')")
+SET = typer.Option([], "--set", help=SET_HELP)
+DAYS = typer.Option(None, "--days", help="Simulated days (overrides the scenario)")
 SHOWN_ROWS = 20
 
 
@@ -91,19 +94,18 @@ def register(app: typer.Typer) -> None:
 def sweep(
     scenario: Path = typer.Argument(..., help="Scenario TOML file with a [sweep] section"),
     out: Path = typer.Option(..., "--out", help="Store folder: runs/*.parquet (resumed if it exists)"),
-    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
-    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    set_: list[str] = SET,
+    days: Optional[int] = DAYS,
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds (default: the scenario's)"),
     design: Optional[str] = typer.Option(None, help="grid, lhs, sobol or morris (overrides [sweep] design)"),
     replicates: Optional[int] = typer.Option(None, help="Runs per design point (overrides [sweep] replicates)"),
     samples: Optional[int] = typer.Option(None, help="Design points for lhs/sobol, trajectories for morris"),
-    workers: Optional[int] = typer.Option(None, help=WORKERS_HELP),
-    scheduler: Optional[str] = typer.Option(None, help=SCHEDULER_HELP),
+    workers: Optional[int] = WORKERS,
+    scheduler: Optional[str] = SCHEDULER,
     keep_daily: bool = typer.Option(False, "--keep-daily", help="Also store each run's daily series under daily/"),
 ) -> None:
     """Run the scenario's [sweep] design into a resumable Parquet store."""
     from sim.experiments.store_summary import results as summarise
-    from sim.experiments.store import RunStore
     from sim.experiments.sweeps import sweep as run_sweep
 
     _check_executor(workers, scheduler)
@@ -111,10 +113,9 @@ def sweep(
     check_writable(out)
     started = time.monotonic()
     with _plain_errors():
-        stored = RunStore(out).finished_ids()
         rows = run_sweep(config, out, workers=workers, scheduler=scheduler, keep_daily=keep_daily, progress=True)
         table = summarise(out, list(HEADLINE_KPIS[:3]))
-    resumed = int(rows.run_id.isin(stored).sum())
+    resumed = rows.attrs["resumed"]
     typer.echo(f"{config.scenario.name}: {len(rows):,} runs of a {config.sweep.design} design "
                f"({resumed:,} already in the store) in {time.monotonic() - started:,.1f} s; store {out / 'runs'}")
     typer.echo(_level_table(table, list(HEADLINE_KPIS[:3])))
@@ -149,8 +150,8 @@ def compare(
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds (default: A's seed)"),
     set_: list[str] = typer.Option([], "--set", help=SET_HELP + "; applied to both"),
     days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides both)"),
-    workers: Optional[int] = typer.Option(None, help=WORKERS_HELP),
-    scheduler: Optional[str] = typer.Option(None, help=SCHEDULER_HELP),
+    workers: Optional[int] = WORKERS,
+    scheduler: Optional[str] = SCHEDULER,
     out: Optional[Path] = typer.Option(None, "--out", help="Write compare.json, differences.csv, paired.csv here"),
 ) -> None:
     """Run A and B on the same seeds and print the paired difference B - A of every KPI."""
@@ -197,11 +198,11 @@ def sensitivity(
     kpi: list[str] = typer.Option(["answer_rate_24h"], "--kpi", help="KPIs to analyse (repeatable)"),
     samples: Optional[int] = typer.Option(None, help="Base samples (sobol) or trajectories (morris)"),
     replicates: Optional[int] = typer.Option(None, help="Runs per design point, averaged"),
-    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
-    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    set_: list[str] = SET,
+    days: Optional[int] = DAYS,
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the seeds (default: the scenario's)"),
-    workers: Optional[int] = typer.Option(None, help=WORKERS_HELP),
-    scheduler: Optional[str] = typer.Option(None, help=SCHEDULER_HELP),
+    workers: Optional[int] = WORKERS,
+    scheduler: Optional[str] = SCHEDULER,
     out: Optional[Path] = typer.Option(None, "--out", help="Store the runs here (resumable) and write sensitivity.csv"),
 ) -> None:
     """Global sensitivity of KPIs to the [sweep] parameters: Sobol indices or Morris screening."""
@@ -229,11 +230,11 @@ def calibrate(
     targets: Path = typer.Option(..., "--targets", help="TOML: [[target]] kpi, value, weight; optional [parameters] ranges"),
     trials: int = typer.Option(40, help="Optuna trials in all (a resumed study runs only the rest)"),
     replicates: Optional[int] = typer.Option(None, help="Runs per trial (default: the [sweep] replicates)"),
-    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
-    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    set_: list[str] = SET,
+    days: Optional[int] = DAYS,
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the seeds and of the sampler"),
-    workers: Optional[int] = typer.Option(None, help=WORKERS_HELP),
-    scheduler: Optional[str] = typer.Option(None, help=SCHEDULER_HELP),
+    workers: Optional[int] = WORKERS,
+    scheduler: Optional[str] = SCHEDULER,
     out: Optional[Path] = typer.Option(None, "--out", help="Keep the study here (resumable) and write calibration.json"),
 ) -> None:
     """Fit free parameters within their ranges to KPI targets (Optuna TPE over replicates)."""
@@ -267,8 +268,8 @@ def facts(
     scenarios: Optional[Path] = typer.Option(None, "--scenarios", help="Folder of the scenarios the facts name"),
     replicates: int = typer.Option(5, help="Runs of each scenario, on shared seeds"),
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds"),
-    workers: Optional[int] = typer.Option(None, help=WORKERS_HELP),
-    scheduler: Optional[str] = typer.Option(None, help=SCHEDULER_HELP),
+    workers: Optional[int] = WORKERS,
+    scheduler: Optional[str] = SCHEDULER,
     out: Optional[Path] = typer.Option(None, "--out", help="Write facts.csv here"),
 ) -> None:
     """The shipped scenarios against published facts; exit 1 if any is outside its band."""

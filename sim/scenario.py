@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sim.schema import Scenario
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "build_scenario", "parse_override",
-           "flat_parameter_paths", "describe_error"]
+           "flat_parameter_paths", "describe_error", "read_toml", "load_data_file"]
 
 
 class ScenarioError(ValueError):
@@ -117,8 +117,8 @@ def build_scenario(data: Mapping[str, Any] | None = None, overrides: Mapping[str
     return validate_scenario(merged, source)
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Load, override and validate a scenario TOML file."""
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file's data; a missing, unreadable or malformed file is bad input."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -127,10 +127,22 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
         raise ScenarioError(str(path), "", f"cannot read file ({exc.__class__.__name__})") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(str(path), "", f"invalid TOML: {exc}") from None
-    return build_scenario(data, overrides, source=str(path))
+
+
+def load_data_file(path: str | Path, schema: type[BaseModel]) -> BaseModel:
+    """A TOML file validated by `schema` (targets, facts), with scenario-style errors."""
+    try:
+        return schema.model_validate(read_toml(path))
+    except ValidationError as exc:
+        raise ScenarioError(str(path), *describe_error(exc.errors()[0], schema)) from None
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Load, override and validate a scenario TOML file."""
+    return build_scenario(read_toml(path), overrides, source=str(path))
 
 
 def _is_section(annotation: Any) -> bool:

@@ -13,7 +13,7 @@ from sim.cli import app
 from sim.experiments import calibrate, compare, sensitivity, sweep
 from sim.experiments.comparison import differences, paired_runs, verdict
 from sim.experiments.design import design_points
-from sim.scenario import build_scenario
+from sim.scenario import build_scenario, load_scenario
 
 from conftest import SCENARIOS
 
@@ -44,12 +44,16 @@ def test_compare_pairs_runs_on_common_seeds(staff_vs_baseline):
     assert a.seed.tolist() == b.seed.tolist() and a.seed.is_unique
 
 
-def test_compare_of_a_scenario_with_itself_finds_no_difference():
-    table = compare(SCENARIOS / "baseline.toml", SCENARIOS / "baseline.toml", 3, overrides=SMALL, workers=2)
-    defined = table.dropna(subset=["difference"])
-    assert len(defined) > 30
-    assert ((defined.low <= 0) & (defined.high >= 0)).all(), "every interval contains zero"
-    assert (defined.difference == 0).all()
+def test_compare_finds_no_difference_where_there_is_none():
+    """B differs from A only in the price of a contact: behaviour is the same on common seeds,
+    so every behavioural interval contains zero, while contact costs move."""
+    a = load_scenario(SCENARIOS / "baseline.toml", SMALL)
+    b = build_scenario(a.model_dump(mode="json"), {"costs.contact": 20.0})
+    table = compare(a, b, 3, workers=2).dropna(subset=["difference"]).set_index("kpi")
+    behaviour = table[~table.index.str.startswith("cost")]
+    assert len(behaviour) > 30
+    assert ((behaviour.low <= 0) & (behaviour.high >= 0)).all(), "every behavioural interval contains zero"
+    assert table.loc["cost_contacts", "low"] > 0
 
 
 def test_compare_cli_prints_the_verdict_and_writes_the_paired_table(tmp_path):

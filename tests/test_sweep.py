@@ -3,6 +3,7 @@ SIGKILL, and retry after a worker dies."""
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import signal
@@ -18,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.experiments.stats import mean_interval
 from sim.experiments.design import design_points, plan_runs, replicate_seeds, run_id
 from sim.experiments.sweeps import sweep
 from sim.scenario import build_scenario, load_scenario
@@ -155,6 +157,17 @@ def test_store_of_another_scenario_is_refused(reference, tmp_path):
     assert result.exit_code == 2 and "holds a sweep of another scenario" in result.output
 
 
+def test_a_store_being_written_is_refused(reference, tmp_path):
+    path, _ = reference
+    out = tmp_path / "store"
+    out.mkdir()
+    with open(out / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = runner.invoke(app, ["sweep", str(path), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 2 and "another sweep is writing to" in result.output
+    assert not (out / "runs").exists()
+
+
 def _chunks(out):
     return list((out / "runs").glob("chunk-*.parquet"))
 
@@ -247,8 +260,11 @@ def test_results_summarises_levels_and_runs_sql(reference, tmp_path):
     low = expected[expected["behaviour.search_quality"] == 0.3]
     means = levels[levels["behaviour.search_quality"] == 0.3].self_service_rate_mean
     assert sorted(means) == pytest.approx(sorted(low.groupby("policy.forum.kind").self_service_rate.mean()))
-    assert (levels.self_service_rate_low <= levels.self_service_rate_mean).all()
-    assert (levels.self_service_rate_high >= levels.self_service_rate_mean).all()
+    for _, level in levels.iterrows():
+        runs = expected[(expected["behaviour.search_quality"] == level["behaviour.search_quality"])
+                        & (expected["policy.forum.kind"] == level["policy.forum.kind"])]
+        assert (level.self_service_rate_mean, level.self_service_rate_low, level.self_service_rate_high) == \
+            pytest.approx(mean_interval(runs.self_service_rate)), "mean and 95% t-interval over replicates"
     result = runner.invoke(app, ["results", str(out), "--query", "SELECT count(DISTINCT run_id) AS n FROM runs"])
     assert result.exit_code == 0 and result.output.split()[-1] == "8"
     result = runner.invoke(app, ["results", str(out), "--query", "SELECT nope FROM runs"])

@@ -11,22 +11,24 @@ as far as the replicates can tell; the spread of those trials' values is reporte
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 import optuna
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from sim import __version__
 from sim.experiments.design import check_parameter_values, replicate_seeds, run_id
 from sim.experiments.executors import Executor, Job
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers, resolve
 from sim.kpis import unknown_kpi
-from sim.scenario import Scenario, ScenarioError, build_scenario, describe_error
+from sim.scenario import Scenario, ScenarioError, build_scenario, load_data_file
 from sim.schema import field_at, sweep_spec_problem
 
 STUDY = "calibration"
@@ -57,17 +59,7 @@ class TargetsFile(BaseModel):
 
 
 def load_targets(path: str | Path) -> TargetsFile:
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "", "file not found") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ScenarioError(str(path), "", f"cannot read targets ({' '.join(str(error).split())})") from None
-    try:
-        return TargetsFile.model_validate(data)
-    except ValidationError as error:
-        raise ScenarioError(str(path), *describe_error(error.errors()[0], TargetsFile)) from None
+    return load_data_file(path, TargetsFile)
 
 
 def _suggest(trial: optuna.Trial, key: str, spec: Any) -> Any:
@@ -87,15 +79,22 @@ def _loss(kpis: pd.DataFrame, targets: list[Target]) -> float:
     return float(total)
 
 
-def _study(out: Path | None, seed: int) -> optuna.Study:
+def _study(out: Path | None, seed: int, fingerprint: str) -> optuna.Study:
+    """A new study, or the one persisted in `out` if it calibrates the same thing. A resumed
+    study's sampler is seeded past the trials already done, so it does not propose them again."""
     storage = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         backend = optuna.storages.journal.JournalFileBackend(str(out / "calibration.journal"))
         storage = optuna.storages.JournalStorage(backend)
     optuna.logging.set_verbosity(logging.WARNING)
-    return optuna.create_study(study_name=STUDY, storage=storage, load_if_exists=True, direction="minimize",
-                               sampler=optuna.samplers.TPESampler(seed=seed))
+    study = optuna.create_study(study_name=STUDY, storage=storage, load_if_exists=True, direction="minimize")
+    if study.user_attrs.get("fingerprint", fingerprint) != fingerprint:
+        raise ScenarioError("--out", "", f"{out} holds a calibration of other targets, parameters, replicates or "
+                            "scenario; choose another folder")
+    study.set_user_attr("fingerprint", fingerprint)
+    study.sampler = optuna.samplers.TPESampler(seed=seed + len(study.trials))
+    return study
 
 
 def _plausible(trials: pd.DataFrame, best_kpis: pd.DataFrame, targets: list[Target], seed: int) -> pd.DataFrame:
@@ -125,11 +124,10 @@ def calibrate(scenario: Scenario | str | Path, targets: str | Path | TargetsFile
     replicates = replicates or scenario.sweep.replicates
     seeds = replicate_seeds(scenario.scenario.seed, replicates)
     base = scenario.model_dump(mode="json", exclude={"sweep"})
-    workers = workers or default_workers()
     out = Path(out) if out is not None else None
-    study = _study(out, scenario.scenario.seed)
     names = {t.kpi for t in spec.target}
-    executor = Executor(workers, scheduler)
+    fingerprint = hashlib.sha256(json.dumps([spec.model_dump(mode="json"), free, replicates, base, __version__],
+                                            sort_keys=True).encode()).hexdigest()[:20]
 
     def objective(trial: optuna.Trial) -> float:
         values = {key: _suggest(trial, key, s) for key, s in free.items()}
@@ -141,9 +139,13 @@ def calibrate(scenario: Scenario | str | Path, targets: str | Path | TargetsFile
         trial.set_user_attr("kpis", kpis[sorted(names)].to_dict(orient="list"))
         return _loss(kpis, spec.target)
 
-    finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-    with executor:
+    with Executor(workers or default_workers(), scheduler) as executor:  # an unreachable cluster fails here
+        study = _study(out, scenario.scenario.seed, fingerprint)
+        finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
         study.optimize(objective, n_trials=max(0, trials - len(finished)), show_progress_bar=progress)
+    if not any(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials):
+        raise ScenarioError(str(targets), "target.kpi", "the model leaves a target KPI undefined in every trial "
+                            "(for example a rate with nothing to count); pick other targets or ranges")
     return _summarise(study, spec, free, scenario.scenario.seed)
 
 

@@ -22,6 +22,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
 
+from sim import __version__
 from sim.scenario import Scenario, ScenarioError, build_scenario
 from sim.schema import field_at
 
@@ -47,11 +48,13 @@ def replicate_seeds(root: int, replicates: int) -> list[int]:
 
 
 def run_id(scenario: Scenario, seed: int) -> str:
-    """A hash of what determines a run's result: every resolved parameter and the seed.
-    The scenario's name, description and own seed, and the sweep itself, do not count."""
+    """A hash of what determines a run's result: every resolved parameter, the seed and the
+    model version. The scenario's name, description and own seed, and the sweep itself,
+    do not count."""
     resolved = scenario.model_dump(mode="json", exclude={"sweep": True,
                                                          "scenario": {"name", "description", "seed"}})
-    text = json.dumps({"scenario": resolved, "seed": seed}, sort_keys=True, separators=(",", ":"))
+    text = json.dumps({"scenario": resolved, "seed": seed, "version": __version__}, sort_keys=True,
+                      separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -106,8 +109,13 @@ def design_points(scenario: Scenario, design: str | None = None) -> list[dict[st
     if design == "grid":
         grid = itertools.product(*(_levels(key, spec) for key, spec in specs.items()))
         return [dict(zip(specs, combination)) for combination in grid]
-    return [{key: _from_unit(key, spec, u) for (key, spec), u in zip(specs.items(), row)}
-            for row in unit_points(scenario, design)]
+    return points_from_unit(scenario, unit_points(scenario, design))
+
+
+def points_from_unit(scenario: Scenario, unit: np.ndarray) -> list[dict[str, Any]]:
+    """Unit-cube points mapped onto the [sweep] parameters' ranges and levels."""
+    specs = scenario.sweep.parameters
+    return [{key: _from_unit(key, spec, u) for (key, spec), u in zip(specs.items(), row)} for row in unit]
 
 
 def _resolved(scenario: Scenario, key: str) -> Any:

@@ -50,9 +50,12 @@ def simulate(job: Job) -> Outcome:
 
 
 class LocalPool:
-    """A process pool kept for many batches of runs. At most `workers` runs are in flight,
-    so a worker's death costs only the runs it and its siblings had started: those are
-    retried on a fresh pool, and the rest were never sent."""
+    """A process pool kept for many batches of runs, with at most `workers` runs in flight.
+
+    A worker's death breaks the whole pool, so the runs in flight at that moment are all
+    suspects. They are retried on a fresh pool one at a time, alone, so a second death
+    names its run exactly; only that run is charged an attempt, and after MAX_ATTEMPTS it
+    is reported. Runs already finished are kept; runs not yet sent are unaffected."""
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -70,32 +73,36 @@ class LocalPool:
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
         queue = list(reversed(jobs))
+        suspects: list[Job] = []
         attempts: dict[str, int] = {}
         in_flight: dict = {}
-        while queue or in_flight:
+        while queue or suspects or in_flight:
             pool = self._fresh()
             try:
-                while queue and len(in_flight) < self.workers:
-                    job = queue.pop()
-                    in_flight[pool.submit(simulate, job)] = job
+                if suspects and not in_flight:
+                    in_flight[pool.submit(simulate, suspects[-1])] = suspects.pop()
+                while queue and not suspects and len(in_flight) < self.workers:
+                    in_flight[pool.submit(simulate, queue[-1])] = queue.pop()
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
-                    outcome = future.result()
                     del in_flight[future]
-                    yield outcome
+                    yield future.result()
             except BrokenProcessPool:
                 pool.shutdown(wait=False)
                 self.pool = None
+                lost = []
                 for future, job in list(in_flight.items()):
                     del in_flight[future]
                     if future.done() and future.exception() is None:
                         yield future.result()
-                        continue
-                    attempts[job.run_id] = attempts.get(job.run_id, 0) + 1
-                    if attempts[job.run_id] >= MAX_ATTEMPTS:
-                        raise RunFailed(f"run {job.run_id} (seed {job.seed}) was in flight when a worker "
-                                        f"died {MAX_ATTEMPTS} times") from None
-                    queue.append(job)
+                    else:
+                        lost.append(job)
+                if len(lost) == 1:
+                    attempts[lost[0].run_id] = attempts.get(lost[0].run_id, 0) + 1
+                    if attempts[lost[0].run_id] >= MAX_ATTEMPTS:
+                        raise RunFailed(f"run {lost[0].run_id} (seed {lost[0].seed}) killed its worker "
+                                        f"process {MAX_ATTEMPTS} times") from None
+                suspects += lost
 
 
 def check_scheduler_address(address: str) -> None:
@@ -118,20 +125,31 @@ def connect(address: str, timeout: float = 5.0):
 
 
 def _dask(jobs: list[Job], client) -> Iterator[Outcome]:
-    """Dask reschedules a task whose worker died (up to its allowed-failures setting)."""
+    """Dask reschedules a task whose worker died (up to its allowed-failures setting). About
+    two runs per worker thread are kept in flight, so a long sweep does not flood the
+    scheduler with every run at once."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
 
-    futures = [client.submit(simulate, job, key=f"community-sim-run-{job.run_id}", pure=False) for job in jobs]
+    queue = list(reversed(jobs))
+    in_flight = 2 * max(1, sum(client.nthreads().values()))
+
+    def submit():
+        job = queue.pop()
+        return client.submit(simulate, job, key=f"community-sim-run-{job.run_id}", pure=False)
+
+    running = as_completed([submit() for _ in range(min(in_flight, len(queue)))], loop=client.loop)
     try:
-        for future in as_completed(futures, loop=client.loop):
+        for future in running:
             try:
                 yield future.result()
             except KilledWorker as error:
                 raise RunFailed(f"a run kept killing its Dask workers ({error})") from None
             future.release()
+            if queue:
+                running.add(submit())
     finally:
-        client.cancel(futures)
+        running.clear()
 
 
 class Executor:

@@ -17,7 +17,7 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
-from sim.experiments.design import design_points, plan_runs, unit_points, unit_problem
+from sim.experiments.design import plan_runs, points_from_unit, unit_points, unit_problem
 from sim.experiments.sweeps import resolve, run_design
 from sim.kpis import unknown_kpi
 from sim.scenario import Scenario, ScenarioError
@@ -30,7 +30,7 @@ def _point_means(rows: pd.DataFrame, kpi: str, points: int) -> np.ndarray:
     return rows.groupby("point")[kpi].mean().reindex(range(points)).to_numpy(dtype=float)
 
 
-def _indices(method: str, keys: list[str], unit: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
+def _indices(method: str, keys: list[str], unit: np.ndarray, y: np.ndarray, seed: int, levels: int) -> pd.DataFrame:
     problem = unit_problem(keys)
     rng = np.random.default_rng(seed)
     if method == "sobol":
@@ -41,7 +41,7 @@ def _indices(method: str, keys: list[str], unit: np.ndarray, y: np.ndarray, seed
             table[f"{index}_low"] = table[index] - table[f"{index}_conf"]
             table[f"{index}_high"] = table[index] + table.pop(f"{index}_conf")
         return table
-    found = morris_analyze.analyze(problem, unit, y, num_resamples=RESAMPLES, seed=rng)
+    found = morris_analyze.analyze(problem, unit, y, num_resamples=RESAMPLES, num_levels=levels, seed=rng)
     return pd.DataFrame({"parameter": keys, "mu": found["mu"], "mu_star": found["mu_star"],
                          "sigma": found["sigma"], "mu_star_low": found["mu_star"] - found["mu_star_conf"],
                          "mu_star_high": found["mu_star"] + found["mu_star_conf"]})
@@ -63,7 +63,7 @@ def sensitivity(scenario: Scenario | str | Path, method: str = "sobol", kpis: li
         raise ScenarioError(source, "sweep.parameters", "sensitivity needs at least one parameter with a range")
     design = METHODS[method]
     unit = unit_points(scenario, design)
-    runs = plan_runs(scenario, design_points(scenario, design), source)
+    runs = plan_runs(scenario, points_from_unit(scenario, unit), source)
     rows = run_design(scenario, runs, Path(out) if out is not None else None, workers=workers,
                       scheduler=scheduler, progress=progress, design=design)
     tables = []
@@ -71,6 +71,7 @@ def sensitivity(scenario: Scenario | str | Path, method: str = "sobol", kpis: li
         y = _point_means(rows, kpi, len(unit))
         if np.isnan(y).any() or np.ptp(y) == 0:
             raise ScenarioError("--kpi", "", f"{kpi} is undefined or constant over the design; pick another KPI")
-        tables.append(_indices(method, keys, unit, y, scenario.scenario.seed).assign(kpi=kpi))
+        tables.append(_indices(method, keys, unit, y, scenario.scenario.seed, scenario.sweep.morris_levels)
+                      .assign(kpi=kpi))
     table = pd.concat(tables, ignore_index=True)
     return table[["kpi", *[c for c in table.columns if c != "kpi"]]]

@@ -6,6 +6,7 @@ Layout under the output folder:
                           DuckDB's read_parquet('DIR/runs/*.parquet') read it as one table
   daily/chunk-*.parquet   with --keep-daily: each run's daily series, keyed by run_id
   sweep.json              the scenario, design and parameters of the latest sweep
+  .lock                   held (flock) by the sweep writing to the store
 Each chunk is staged under a hidden temporary name and renamed into place, its daily
 file before its runs file, so a kill at any moment leaves only complete chunks, and a
 run counts as finished exactly when its row is in runs/. Resuming skips finished run ids.
@@ -13,10 +14,12 @@ run counts as finished exactly when its row is in runs/. Resuming skips finished
 
 from __future__ import annotations
 
+import fcntl
 import json
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -68,29 +71,30 @@ class RunStore:
         chunks = self._chunks(self.runs_dir)
         return pd.concat([pd.read_parquet(path) for path in chunks], ignore_index=True) if chunks else pd.DataFrame()
 
-    def read_daily(self) -> pd.DataFrame:
-        chunks = self._chunks(self.daily_dir)
-        return pd.concat([pd.read_parquet(path) for path in chunks], ignore_index=True) if chunks else pd.DataFrame()
-
     def describe(self) -> dict[str, Any] | None:
         path = self.out / "sweep.json"
         return json.loads(path.read_text()) if path.is_file() else None
 
-    def claim(self, description: dict[str, Any]) -> None:
-        """Record the sweep about to run; a folder holding runs of another base scenario is
-        refused, so one store never mixes unrelated experiments."""
+    @contextmanager
+    def claimed(self, description: dict[str, Any]) -> Iterator[None]:
+        """Hold the store for one sweep. A folder holding runs of another base scenario or
+        model version is refused before anything is written, and so is a folder another
+        sweep is writing to at this moment (two writers would store runs twice)."""
         previous = self.describe()
         if previous and previous.get("base_id") != description["base_id"]:
-            raise ScenarioError("--out", "", f"{self.out} holds a sweep of another scenario "
-                                f"('{previous.get('name')}', or other base parameters); choose another folder")
-        write_files([(self.out / "sweep.json", lambda tmp: tmp.write_text(json_text(description)))])
+            raise ScenarioError("--out", "", f"{self.out} holds a sweep of another scenario or model version "
+                                f"('{previous.get('name')}', version {previous.get('version')}); choose another folder")
+        self.out.mkdir(parents=True, exist_ok=True)
+        with open(self.out / ".lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ScenarioError("--out", "", f"another sweep is writing to {self.out} now") from None
+            write_files([(self.out / "sweep.json", lambda tmp: tmp.write_text(json_text(description)))])
+            yield
 
 
 def run_row(run, summary: dict[str, float]) -> dict[str, Any]:
     """A store row: ids, the swept values by dotted key, and every KPI as a float."""
     return {"run_id": run.run_id, "seed": run.seed, "replicate": run.replicate, **run.values,
             **{key: float(value) for key, value in summary.items()}}
-
-
-def is_store(folder: Path) -> bool:
-    return (Path(folder) / "runs").is_dir()

@@ -43,22 +43,16 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def swept_parameters(out: str | Path) -> list[str]:
-    """The store's parameter columns: dotted keys (KPI names have no dots)."""
-    columns = query(out, "SELECT * FROM runs LIMIT 0").columns
-    return [c for c in columns if "." in c]
-
-
-def kpi_columns(out: str | Path) -> list[str]:
-    columns = query(out, "SELECT * FROM runs LIMIT 0").columns
-    return [c for c in columns if "." not in c and c not in ID_COLUMNS]
+def columns(out: str | Path) -> tuple[list[str], list[str]]:
+    """The store's parameter columns (dotted keys) and KPI columns (KPI names have no dots)."""
+    names = query(out, "SELECT * FROM runs LIMIT 0").columns
+    return [c for c in names if "." in c], [c for c in names if "." not in c and c not in ID_COLUMNS]
 
 
 def results(out: str | Path, kpis: list[str] | None = None) -> pd.DataFrame:
     """One row per combination of parameter levels: runs, and for each KPI its mean and the
     95% t-interval of the mean (columns KPI_mean, KPI_low, KPI_high)."""
-    params = swept_parameters(out)
-    known = kpi_columns(out)
+    params, known = columns(out)
     kpis = kpis or known
     unknown = [k for k in kpis if k not in known]
     if unknown:

@@ -9,18 +9,17 @@ A fact is reproduced when the model's mean lies inside its band.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.experiments.design import replicate_seeds, run_id
 from sim.experiments.executors import Job, run_jobs
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers
 from sim.kpis import unknown_kpi
-from sim.scenario import ScenarioError, describe_error, load_scenario
+from sim.scenario import ScenarioError, load_data_file, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TARGETS = ROOT / "targets" / "stylized_facts.toml"
@@ -61,17 +60,7 @@ class FactsFile(BaseModel):
 
 
 def load_facts(path: str | Path) -> list[Fact]:
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "", "file not found") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ScenarioError(str(path), "", f"cannot read facts ({' '.join(str(error).split())})") from None
-    try:
-        return FactsFile.model_validate(data).fact
-    except ValidationError as error:
-        raise ScenarioError(str(path), *describe_error(error.errors()[0], FactsFile)) from None
+    return load_data_file(path, FactsFile).fact
 
 
 def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT_SCENARIOS, replicates: int = 5, *,

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -15,9 +16,9 @@ from tqdm import tqdm
 
 from sim import __version__
 from sim.experiments.design import Run, design_points, plan_runs
-from sim.experiments.executors import Executor, Job, Outcome
+from sim.experiments.executors import Executor, Job, Outcome, RunFailed
 from sim.experiments.store import RunStore, run_row
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario
 
 FLUSH_SECONDS = 10.0  # finished runs wait at most this long in memory before they are stored
 
@@ -34,7 +35,10 @@ def default_workers() -> int:
 
 
 def base_id(scenario: Scenario) -> str:
-    text = json.dumps(scenario.model_dump(mode="json", exclude={"sweep": True, "scenario": {"name", "description"}}),
+    """What a store's runs share: the base parameters (not the seed: more seeds are more
+    replicates of the same experiment) and the model version."""
+    text = json.dumps(scenario.model_dump(mode="json", exclude={"sweep": True, "scenario": {"name", "description", "seed"}})
+                      | {"version": __version__},
                       sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -45,7 +49,6 @@ class _Recorder:
     def __init__(self, runs: dict[str, Run], store: RunStore | None, flush_seconds: float, bar: tqdm | None):
         self.runs, self.store, self.flush_seconds, self.bar = runs, store, flush_seconds, bar
         self.rows: list[dict[str, Any]] = []
-        self.daily: list[pd.DataFrame] = []
         self.pending_rows: list[dict[str, Any]] = []
         self.pending_daily: list[pd.DataFrame] = []
         self.last_flush = time.monotonic()
@@ -61,10 +64,10 @@ class _Recorder:
             self.flush()
 
     def flush(self) -> None:
-        if self.store is not None:
+        if self.store is not None:  # the store keeps them; with no store, memory does
             self.store.append(self.pending_rows, self.pending_daily)
-        self.rows += self.pending_rows
-        self.daily += self.pending_daily
+        else:
+            self.rows += self.pending_rows
         self.pending_rows, self.pending_daily = [], []
         self.last_flush = time.monotonic()
 
@@ -75,14 +78,13 @@ def run_design(scenario: Scenario, runs: list[Run], out: Path | None = None, *, 
     """Run what the store does not hold yet; one row per planned run, in plan order."""
     store = RunStore(out) if out is not None else None
     unique = {run.run_id: run for run in runs}
-    with Executor(workers or default_workers(), scheduler) as executor:  # an unreachable cluster fails here
-        done: set[str] = set()
-        if store is not None:
-            store.claim({"name": scenario.scenario.name, "base_id": base_id(scenario),
-                         "design": design or scenario.sweep.design, "parameters": list(scenario.sweep.parameters),
-                         "replicates": scenario.sweep.replicates, "runs": len(unique),
-                         "scenario": scenario.model_dump(mode="json"), "version": __version__})
-            done = store.finished_ids() & set(unique)
+    description = {"name": scenario.scenario.name, "base_id": base_id(scenario),
+                   "design": design or scenario.sweep.design, "parameters": list(scenario.sweep.parameters),
+                   "replicates": scenario.sweep.replicates, "runs": len(unique),
+                   "scenario": scenario.model_dump(mode="json"), "version": __version__}
+    with Executor(workers or default_workers(), scheduler) as executor, \
+            (store.claimed(description) if store is not None else nullcontext()):
+        done = store.finished_ids() & set(unique) if store is not None else set()
         todo = [Job(run.run_id, run.scenario, run.seed, keep_daily) for run in unique.values() if run.run_id not in done]
         bar = tqdm(total=len(unique), initial=len(done), unit="run", desc=scenario.scenario.name,
                    file=sys.stderr, smoothing=0.1) if progress else None
@@ -93,8 +95,13 @@ def run_design(scenario: Scenario, runs: list[Run], out: Path | None = None, *, 
             recorder.flush()
             if bar is not None:
                 bar.close()
-    table = store.read() if store is not None else pd.DataFrame(recorder.rows)
-    return _in_plan_order(table, runs)
+        table = store.read() if store is not None else pd.DataFrame(recorder.rows)
+    missing = set(unique) - set(table.get("run_id", ()))
+    if missing:
+        raise RunFailed(f"{len(missing)} planned run(s) did not finish, for example {sorted(missing)[0]}")
+    rows = _in_plan_order(table, runs)
+    rows.attrs["resumed"] = len(done)
+    return rows
 
 
 def _in_plan_order(table: pd.DataFrame, runs: list[Run]) -> pd.DataFrame:
@@ -112,6 +119,8 @@ def sweep(scenario: Scenario | str | Path, out: str | Path | None = None, *,
     point, each swept parameter by dotted key, and every KPI. With `out`, runs are stored
     under out/runs and a repeated call skips the runs already there."""
     scenario, source = resolve(scenario, overrides)
+    if keep_daily and out is None:
+        raise ScenarioError("keep_daily", "", "daily series are kept in the store; give an output folder")
     runs = plan_runs(scenario, design_points(scenario), source)
     return run_design(scenario, runs, Path(out) if out is not None else None, workers=workers,
                       scheduler=scheduler, keep_daily=keep_daily, progress=progress, flush_seconds=flush_seconds)
