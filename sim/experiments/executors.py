@@ -80,13 +80,16 @@ class LocalPool:
             pool = self._fresh()
             try:
                 if suspects and not in_flight:
-                    in_flight[pool.submit(simulate, suspects[-1])] = suspects.pop()
+                    future = pool.submit(simulate, suspects[-1])  # a failed submit leaves the job queued
+                    in_flight[future] = suspects.pop()
                 while queue and not suspects and len(in_flight) < self.workers:
-                    in_flight[pool.submit(simulate, queue[-1])] = queue.pop()
+                    future = pool.submit(simulate, queue[-1])
+                    in_flight[future] = queue.pop()
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
+                    outcome = future.result()  # raises if the pool broke: the job stays in flight
                     del in_flight[future]
-                    yield future.result()
+                    yield outcome
             except BrokenProcessPool:
                 pool.shutdown(wait=False)
                 self.pool = None
