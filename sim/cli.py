@@ -53,7 +53,7 @@ def run(
 
 @app.command()
 def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario TOML files")) -> None:
-    """Check scenario files, and every point of their [sweep] design; exit 2 if any is invalid."""
+    """Check scenario files, and every point of their \\[sweep] design; exit 2 if any is invalid."""
     from sim.experiments.design import design_points, plan_runs
 
     failed = False

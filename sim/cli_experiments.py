@@ -92,19 +92,19 @@ def register(app: typer.Typer) -> None:
 
 
 def sweep(
-    scenario: Path = typer.Argument(..., help="Scenario TOML file with a [sweep] section"),
+    scenario: Path = typer.Argument(..., help="Scenario TOML file with a \\[sweep] section"),
     out: Path = typer.Option(..., "--out", help="Store folder: runs/*.parquet (resumed if it exists)"),
     set_: list[str] = SET,
     days: Optional[int] = DAYS,
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds (default: the scenario's)"),
-    design: Optional[str] = typer.Option(None, help="grid, lhs, sobol or morris (overrides [sweep] design)"),
-    replicates: Optional[int] = typer.Option(None, help="Runs per design point (overrides [sweep] replicates)"),
+    design: Optional[str] = typer.Option(None, help="grid, lhs, sobol or morris (overrides \\[sweep] design)"),
+    replicates: Optional[int] = typer.Option(None, help="Runs per design point (overrides \\[sweep] replicates)"),
     samples: Optional[int] = typer.Option(None, help="Design points for lhs/sobol, trajectories for morris"),
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
     keep_daily: bool = typer.Option(False, "--keep-daily", help="Also store each run's daily series under daily/"),
 ) -> None:
-    """Run the scenario's [sweep] design into a resumable Parquet store."""
+    """Run the scenario's \\[sweep] design into a resumable Parquet store."""
     from sim.experiments.store_summary import results as summarise
     from sim.experiments.sweeps import sweep as run_sweep
 
@@ -193,7 +193,7 @@ def compare(
 
 
 def sensitivity(
-    scenario: Path = typer.Argument(..., help="Scenario TOML file with [sweep.parameters] ranges"),
+    scenario: Path = typer.Argument(..., help="Scenario TOML file with \\[sweep.parameters] ranges"),
     method: str = typer.Option("sobol", help="sobol (first-order and total indices) or morris (mu*, sigma)"),
     kpi: list[str] = typer.Option(["answer_rate_24h"], "--kpi", help="KPIs to analyse (repeatable)"),
     samples: Optional[int] = typer.Option(None, help="Base samples (sobol) or trajectories (morris)"),
@@ -205,7 +205,7 @@ def sensitivity(
     scheduler: Optional[str] = SCHEDULER,
     out: Optional[Path] = typer.Option(None, "--out", help="Store the runs here (resumable) and write sensitivity.csv"),
 ) -> None:
-    """Global sensitivity of KPIs to the [sweep] parameters: Sobol indices or Morris screening."""
+    """Global sensitivity of KPIs to the \\[sweep] parameters: Sobol indices or Morris screening."""
     from sim.experiments.sensitivity_analysis import sensitivity as analyse
 
     _check_executor(workers, scheduler)
@@ -227,9 +227,9 @@ def sensitivity(
 
 def calibrate(
     scenario: Path = typer.Argument(..., help="Scenario TOML file"),
-    targets: Path = typer.Option(..., "--targets", help="TOML: [[target]] kpi, value, weight; optional [parameters] ranges"),
+    targets: Path = typer.Option(..., "--targets", help="TOML: \\[\\[target]] kpi, value, weight; optional \\[parameters] ranges"),
     trials: int = typer.Option(40, help="Optuna trials in all (a resumed study runs only the rest)"),
-    replicates: Optional[int] = typer.Option(None, help="Runs per trial (default: the [sweep] replicates)"),
+    replicates: Optional[int] = typer.Option(None, help="Runs per trial (default: the \\[sweep] replicates)"),
     set_: list[str] = SET,
     days: Optional[int] = DAYS,
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the seeds and of the sampler"),
