@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-import numpy as np
 import pandas as pd
 
 from sim.experiments.design import replicate_seeds, run_id
@@ -48,8 +47,7 @@ def differences(paired: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for kpi in kpis:
         diff, low, high = mean_interval(b[kpi] - a[kpi])
-        rows.append({"kpi": kpi, "a_mean": float(np.nanmean(a[kpi])) if a[kpi].notna().any() else np.nan,
-                     "b_mean": float(np.nanmean(b[kpi])) if b[kpi].notna().any() else np.nan,
+        rows.append({"kpi": kpi, "a_mean": mean_interval(a[kpi])[0], "b_mean": mean_interval(b[kpi])[0],
                      "difference": diff, "low": low, "high": high,
                      "replicates": int((b[kpi] - a[kpi]).notna().sum())})
     return pd.DataFrame(rows)
