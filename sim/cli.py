@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from sim import __version__
 from sim.cli_experiments import register as register_experiments
+from sim.cli_present import register as register_presentation
 from sim.cli_support import MAX_SEED, check_between, check_writable, fail, load
 from sim.kpis import kpi_table
 from sim.output import json_text, write_files, write_run
@@ -30,7 +31,7 @@ def run(
     set_: list[str] = typer.Option([], "--set", help="Override a parameter: key=value (repeatable)"),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the scenario's)"),
     days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write summary.json, daily.parquet, daily.csv here"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write summary.json, daily.parquet, daily.csv, members.parquet here"),
 ) -> None:
     """Run one scenario and print its KPIs."""
     config = load(scenario, set_, days)
@@ -47,7 +48,7 @@ def run(
     if out is not None:
         document = {"kpis": result.summary, "scenario": config.model_dump(mode="json"),
                     "seed": result.seed, "version": __version__}
-        files = write_run(out, document, result.daily)
+        files = write_run(out, document, result.daily, result.members)
         typer.echo(f"wrote {', '.join(str(f) for f in files)}")
 
 
@@ -200,6 +201,7 @@ def herding(
 
 
 register_experiments(app)
+register_presentation(app)
 
 
 def _show_version(value: bool) -> None:

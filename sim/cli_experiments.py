@@ -152,10 +152,10 @@ def compare(
     days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides both)"),
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
-    out: Optional[Path] = typer.Option(None, "--out", help="Write compare.json, differences.csv, paired.csv here"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write compare.json, differences.csv, paired.csv, daily.parquet here"),
 ) -> None:
     """Run A and B on the same seeds and print the paired difference B - A of every KPI."""
-    from sim.experiments.comparison import differences, paired_runs, verdict
+    from sim.experiments.comparison import differences, paired_runs_with_daily, verdict
 
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 100_000)
@@ -165,7 +165,8 @@ def compare(
     if out is not None:
         check_writable(out)
     with _plain_errors():
-        paired = paired_runs(config_a, config_b, replicates, seed=seed, workers=workers, scheduler=scheduler)
+        paired, daily = paired_runs_with_daily(config_a, config_b, replicates, seed=seed, workers=workers,
+                                               scheduler=scheduler, keep_daily=out is not None)
     table = differences(paired)
     line = verdict(table, config_a.scenario.name, config_b.scenario.name, currency=config_b.costs.currency)
     typer.echo(f"{config_b.scenario.name} vs {config_a.scenario.name}: {replicates} paired replicates")
@@ -186,7 +187,8 @@ def compare(
                     "differences": table.to_dict(orient="records"),
                     "scenarios": {"a": config_a.model_dump(mode="json"), "b": config_b.model_dump(mode="json")},
                     "version": __version__}
-        files = write_files([(out / "paired.csv", lambda tmp: paired.to_csv(tmp, index=False)),
+        files = write_files([(out / "daily.parquet", lambda tmp: daily.to_parquet(tmp, index=False)),
+                             (out / "paired.csv", lambda tmp: paired.to_csv(tmp, index=False)),
                              (out / "differences.csv", lambda tmp: table.to_csv(tmp, index=False)),
                              (out / "compare.json", lambda tmp: tmp.write_text(json_text(document)))])
         typer.echo(f"wrote {', '.join(str(f) for f in files)}")

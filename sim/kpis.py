@@ -45,6 +45,27 @@ HEADLINE_KPIS = ("answer_rate_24h", "deflection_rate", "assisted_contacts", "cos
                  "median_hours_to_first_answer")
 
 
+KPI_LABELS = {
+    "answer_rate_24h": "Questions answered within 24 h", "answer_rate_ever": "Questions ever answered",
+    "median_hours_to_first_answer": "Median time to first answer", "solution_rate": "Questions solved",
+    "deflection_rate": "Issues deflected from paid channels", "self_service_rate": "Issues solved by search",
+    "assisted_contacts": "Assisted contacts (contact centre)", "escalation_rate": "Forum threads escalated",
+    "cost_total": "Total support cost", "cost_per_issue": "Cost per issue",
+    "staff_answer_share": "Answers written by staff", "volunteer_answers": "Answers written by members",
+    "social_share": "Issues taken to social media", "social_unanswered_share": "Public complaints left unanswered",
+    "kudos_per_answer": "Kudos per answer", "herding_index": "Kudos given by following the crowd",
+    "top1_answer_share": "Answers by the top 1% of members", "top10_answer_share": "Answers by the top 10% of contributors",
+    "gini_answers": "Gini of answers per member", "lurker_share": "Members who only read",
+    "superuser_share": "Super-users among members", "superusers_active": "Active super-users",
+    "members_active": "Active members", "superuser_retention": "Day-0 super-users retained",
+}
+
+
+def kpi_label(key: str) -> str:
+    """A KPI's plain name for charts and reports (the key itself when it has none)."""
+    return KPI_LABELS.get(key, key.replace("_", " "))
+
+
 def kpi_kind(key: str) -> str:
     return KPI_KINDS.get(key, "num")
 
@@ -55,23 +76,25 @@ def _units(kind: str, currency: str) -> tuple[str, float, str, str]:
             "hours": ("{:.2f}", 1.0, "", " h"), "int": ("{:,.1f}", 1.0, "", "")}.get(kind, ("{:.3f}", 1.0, "", ""))
 
 
-def describe_change(kpi: str, difference: float, low: float, high: float, currency: str = "$") -> str:
+def describe_change(kpi: str, difference: float, low: float, high: float, currency: str = "$",
+                    name: str | None = None) -> str:
     """'raises answer_rate_24h by 6.1 points (95% CI 4.0\u20138.2)', or 'does not detectably
-    change ...' when the interval contains zero."""
+    change ...' when the interval contains zero. `name` replaces the key in the sentence (e.g. a plain label)."""
     number, scale, prefix, suffix = _units(kpi_kind(kpi), currency)
+    name = name or kpi
 
     def amount(value: float, signed: bool = False) -> str:
         sign = ("+" if value >= 0 else "-") if signed else ""
         return f"{sign}{prefix}{number.format(abs(value) * scale)}"
 
     if math.isnan(difference):
-        return f"leaves {kpi} undefined"
+        return f"leaves {name} undefined"
     if math.isnan(low) or low <= 0 <= high:
-        return (f"does not detectably change {kpi} ({amount(difference, True)}{suffix}, "
+        return (f"does not detectably change {name} ({amount(difference, True)}{suffix}, "
                 f"95% CI {amount(low, True)} to {amount(high, True)})")
     verb = "raises" if difference > 0 else "lowers"
     near, far = sorted((abs(low), abs(high)))
-    return f"{verb} {kpi} by {amount(difference)}{suffix} (95% CI {amount(near)}\u2013{amount(far)})"
+    return f"{verb} {name} by {amount(difference)}{suffix} (95% CI {amount(near)}\u2013{amount(far)})"
 
 
 @lru_cache(maxsize=1)

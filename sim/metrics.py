@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pandas as pd
 
 from sim.policies import policy_costs
 from sim.arrays import run_starts
-from sim.population import READER, RESPONDER, SUPERUSER
+from sim.population import READER, RESPONDER, ROLE_NAMES, SUPERUSER
 from sim.threads import SOLVED
 
 LURK_WINDOW_HOURS = 12 * 168.0
@@ -161,6 +162,17 @@ def summary(model) -> dict[str, float]:
         "superuser_retention": superuser_retention(model.population, model.initial_superusers, now),
         "days": now / 24.0,
     }
+
+
+def members_table(pop) -> pd.DataFrame:
+    """One row per member who ever joined: role (the last one held), whether still a member,
+    join and leave day, and what they wrote; the source of the Lorenz curve of answers."""
+    return pd.DataFrame({
+        "role": pd.Categorical.from_codes(pop.live("role"), ROLE_NAMES),
+        "alive": pop.live("alive"), "joined_day": pop.live("joined_at") / 24.0,
+        "left_day": pop.live("left_at") / 24.0, "answers": pop.live("answers"),
+        "accepted": pop.live("accepted"), "questions": pop.live("questions"), "points": pop.live("points"),
+    })
 
 
 def superuser_retention(pop, initial_superusers: np.ndarray, now: float) -> float:

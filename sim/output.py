@@ -61,10 +61,12 @@ def json_text(document: dict) -> str:
     return json.dumps(_json_safe(document), indent=2, allow_nan=False) + "\n"
 
 
-def write_run(out: Path, summary: dict, daily: pd.DataFrame) -> list[Path]:
-    """summary.json, daily.parquet and daily.csv of one run (DESIGN.md §5); summary.json is
-    renamed last and marks a complete run."""
+def write_run(out: Path, summary: dict, daily: pd.DataFrame, members: pd.DataFrame) -> list[Path]:
+    """summary.json, daily.parquet and daily.csv of one run (DESIGN.md §5), and members.parquet
+    (one row per member, for the participation figures); summary.json is renamed last and
+    marks a complete run."""
     text = json_text(summary)
     return write_files([(out / "daily.parquet", lambda tmp: daily.to_parquet(tmp, index=False)),
                         (out / "daily.csv", lambda tmp: daily.to_csv(tmp, index=False)),
+                        (out / "members.parquet", lambda tmp: members.to_parquet(tmp, index=False)),
                         (out / "summary.json", lambda tmp: tmp.write_text(text))])

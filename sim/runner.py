@@ -7,6 +7,7 @@ from typing import Callable
 
 import pandas as pd
 
+from sim.metrics import members_table
 from sim.model import HOURS_PER_DAY, CommunityModel
 from sim.scenario import Scenario
 
@@ -17,6 +18,7 @@ class RunResult:
     daily: pd.DataFrame
     scenario: Scenario
     seed: int
+    members: pd.DataFrame | None = None
 
 
 def run_scenario(scenario: Scenario, seed: int | None = None,
@@ -29,4 +31,4 @@ def run_scenario(scenario: Scenario, seed: int | None = None,
         if on_day is not None:
             on_day(day + 1)
     daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    return RunResult(model.summary(), daily, scenario, seed)
+    return RunResult(model.summary(), daily, scenario, seed, members_table(model.population))

@@ -20,23 +20,38 @@ from sim.kpis import HEADLINE_KPIS, describe_change
 from sim.scenario import Scenario, ScenarioError
 
 
-def paired_runs(a: Scenario | str | Path, b: Scenario | str | Path, replicates: int = 10, *,
-                seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-                workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:
-    """One row per scenario and replicate: arm ('A' or 'B'), scenario name, seed and KPIs.
-    Seeds are spawned from `seed`, by default scenario A's own seed."""
+def paired_runs_with_daily(a: Scenario | str | Path, b: Scenario | str | Path, replicates: int = 10, *,
+                           seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+                           workers: int | None = None, scheduler: str | None = None,
+                           keep_daily: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """`paired_runs`, and every run's daily series tagged with arm, scenario and replicate
+    (None unless `keep_daily`), for time-series figures with replicate bands."""
     if replicates < 2:
         raise ScenarioError("--replicates", "", f"needs at least 2 to estimate an interval (got {replicates})")
     (a, _), (b, _) = resolve(a, overrides), resolve(b, overrides)
     seeds = replicate_seeds(a.scenario.seed if seed is None else seed, replicates)
     arms = [(arm, scenario, replicate, s) for arm, scenario in (("A", a), ("B", b))
             for replicate, s in enumerate(seeds)]
-    jobs = {(arm, replicate): Job(run_id(scenario, s), scenario, s) for arm, scenario, replicate, s in arms}
+    jobs = {(arm, replicate): Job(run_id(scenario, s), scenario, s, keep_daily)
+            for arm, scenario, replicate, s in arms}
     outcomes = run_jobs(list({job.run_id: job for job in jobs.values()}.values()),
                         workers or default_workers(), scheduler)
-    return pd.DataFrame([{"arm": arm, "scenario": scenario.scenario.name, "replicate": replicate, "seed": s,
-                          **outcomes[jobs[arm, replicate].run_id].summary}
-                         for arm, scenario, replicate, s in arms])
+    paired = pd.DataFrame([{"arm": arm, "scenario": scenario.scenario.name, "replicate": replicate, "seed": s,
+                            **outcomes[jobs[arm, replicate].run_id].summary}
+                           for arm, scenario, replicate, s in arms])
+    daily = pd.concat([outcomes[jobs[arm, replicate].run_id].daily.assign(
+        arm=arm, scenario=scenario.scenario.name, replicate=replicate)
+        for arm, scenario, replicate, _ in arms], ignore_index=True) if keep_daily else None
+    return paired, daily
+
+
+def paired_runs(a: Scenario | str | Path, b: Scenario | str | Path, replicates: int = 10, *,
+                seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+                workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:
+    """One row per scenario and replicate: arm ('A' or 'B'), scenario name, seed and KPIs.
+    Seeds are spawned from `seed`, by default scenario A's own seed."""
+    return paired_runs_with_daily(a, b, replicates, seed=seed, overrides=overrides, workers=workers,
+                                  scheduler=scheduler, keep_daily=False)[0]
 
 
 def differences(paired: pd.DataFrame) -> pd.DataFrame:

@@ -1,62 +1,201 @@
-"""Plotly figures: each function takes results and returns a plotly Figure with titles,
-units and hover text."""
+"""Plotly figures: each function takes result tables and returns a plotly Figure with titles,
+units and hover text. The run figures read a `run --out` folder's tables (daily series,
+summary KPIs, members); the experiment figures read compare, sweep and sensitivity tables
+(`sim/report/experiment_figures.py`); the ovation figures live in `ovation_figures.py`."""
 
 from __future__ import annotations
 
+from typing import Mapping, Sequence
+
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-STANDING_COLOURS = [[0.0, "#d9d9d9"], [0.5, "#d9d9d9"], [0.5, "#c0392b"], [1.0, "#c0392b"]]
+from sim.kpis import kpi_kind, kpi_label
+from sim.report.experiment_figures import forest_plot, sobol_tornado, sweep_effects, sweep_heatmap
+from sim.report.ovation_figures import ovation_hall, standing_share_over_time
+from sim.report.style import PALETTE, rgba
+
+__all__ = ["kpi_time_series", "issue_flow_sankey", "participation_pyramid", "lorenz_curve", "role_flows",
+           "forest_plot", "sweep_effects", "sweep_heatmap", "sobol_tornado", "ovation_hall",
+           "standing_share_over_time", "PALETTE", "DAILY_CONTACTS", "DAILY_COST"]
+
+DAILY_CONTACTS = "assisted_contacts_per_day"
+DAILY_COST = "cost_per_day"
+TIME_SERIES = ("answer_rate_24h", "median_hours_to_first_answer", "deflection_rate", DAILY_CONTACTS, DAILY_COST)
+CONTACT_COLUMNS = ("direct_contacts_day", "escalations_day", "repeat_contacts_day", "social_fallbacks_day",
+                   "pileup_contacts_day")
+TARGET_90_9_1 = {"readers": 0.90, "responders": 0.09, "superusers": 0.01}
+BAND_LOW, BAND_HIGH = 5, 95
 
 
-def ovation_hall(frames: list[np.ndarray], rows: int, seats: int, title: str = "The hall") -> go.Figure:
-    """The hall by step as an animation: red = standing, grey = seated; the stage is at the
-    bottom (row 0, the front row)."""
-    def heatmap(state: np.ndarray) -> go.Heatmap:
-        grid = state.reshape(rows, seats).astype(int)
-        text = np.where(grid == 1, "standing", "seated")
-        return go.Heatmap(z=grid, zmin=0, zmax=1, colorscale=STANDING_COLOURS, showscale=False,
-                          text=text, xgap=2, ygap=2,
-                          hovertemplate="row %{y}, seat %{x}: %{text}<extra></extra>")
+def _axis_unit(kpi: str, currency: str) -> str:
+    """The y-axis title of a time-series panel: its unit (the panel title names the KPI)."""
+    if kpi == DAILY_CONTACTS:
+        return "contacts per day"
+    if kpi == DAILY_COST:
+        return f"{currency} per day"
+    return {"pct": "share", "hours": "hours", "money": currency, "int": "count"}.get(kpi_kind(kpi), "")
 
-    def label(step: int, state: np.ndarray) -> str:
-        return f"{title}: step {step}, {state.mean():.0%} standing"
 
-    figure = go.Figure(
-        data=[heatmap(frames[0])],
-        frames=[go.Frame(data=[heatmap(state)], name=str(step),
-                         layout=go.Layout(title_text=label(step, state)))
-                for step, state in enumerate(frames)],
-        layout=go.Layout(
-            title_text=label(0, frames[0]),
-            xaxis=dict(title="seat", constrain="domain"),
-            yaxis=dict(title="row (0 = front, by the stage)", scaleanchor="x"),
-            updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=-0.12, xanchor="left",
-                              buttons=[dict(label="Play", method="animate",
-                                            args=[None, dict(frame=dict(duration=600, redraw=True),
-                                                             fromcurrent=True)])])],
-            sliders=[dict(currentvalue=dict(prefix="step "), pad=dict(t=40),
-                          steps=[dict(label=str(step), method="animate",
-                                      args=[[str(step)], dict(mode="immediate",
-                                                              frame=dict(duration=0, redraw=True))])
-                                 for step in range(len(frames))])],
-        ),
-    )
+def with_daily_flows(daily: pd.DataFrame) -> pd.DataFrame:
+    """Add assisted contacts per day and cost per day: the stored cost is cumulative, so each
+    replicate's cost is differenced within its own series."""
+    frame = daily.copy()
+    frame[DAILY_CONTACTS] = frame[[c for c in CONTACT_COLUMNS if c in frame]].sum(axis=1)
+    keys = [c for c in ("arm", "scenario", "replicate") if c in frame]
+    cost = frame.groupby(keys, sort=False)["cost_total"] if keys else frame["cost_total"]
+    frame[DAILY_COST] = cost.diff().fillna(frame["cost_total"])
+    return frame
+
+
+def kpi_time_series(daily: pd.DataFrame, kpis: Sequence[str] = TIME_SERIES, by: str | None = None,
+                    currency: str = "$") -> go.Figure:
+    """One panel per KPI by day. With a `replicate` column the line is the mean over replicates
+    and the band spans their 5th to 95th percentiles; `by` (e.g. 'scenario') draws one colour
+    per group. Rates are cumulative from day 1, as in the daily record."""
+    frame = with_daily_flows(daily)
+    groups = list(dict.fromkeys(frame[by])) if by else [None]
+    figure = make_subplots(rows=len(kpis), cols=1, shared_xaxes=True, vertical_spacing=0.04,
+                           subplot_titles=[kpi_label(k) if k in frame else f"{k} (not recorded)" for k in kpis])
+    for row, kpi in enumerate(kpis, start=1):
+        if kpi not in frame:
+            continue
+        for index, group in enumerate(groups):
+            part = frame if group is None else frame[frame[by] == group]
+            by_day = part.groupby("day")[kpi]
+            mean = by_day.mean()
+            colour = PALETTE[index % len(PALETTE)]
+            name = str(group) if group is not None else kpi_label(kpi)
+            if by_day.size().max() > 1:
+                low, high = by_day.quantile(BAND_LOW / 100), by_day.quantile(BAND_HIGH / 100)
+                figure.add_trace(go.Scatter(
+                    x=np.r_[mean.index, mean.index[::-1]], y=np.r_[high.to_numpy(), low.to_numpy()[::-1]],
+                    fill="toself", fillcolor=rgba(colour, 0.2), line=dict(width=0), hoverinfo="skip",
+                    legendgroup=name, showlegend=False, name=f"{name}: replicate band"), row=row, col=1)
+            figure.add_trace(go.Scatter(
+                x=mean.index, y=mean.to_numpy(), mode="lines", line=dict(color=colour), name=name,
+                legendgroup=name, showlegend=row == 1 and by is not None,
+                hovertemplate=f"{name}<br>day %{{x}}: %{{y:.3~f}}<extra>{kpi_label(kpi)}</extra>"),
+                row=row, col=1)
+        figure.update_yaxes(title_text=_axis_unit(kpi, currency), row=row, col=1,
+                            tickformat=".0%" if kpi_kind(kpi) == "pct" else None)
+    band = f" (band: {BAND_LOW}th\u2013{BAND_HIGH}th percentile of replicates)" if "replicate" in frame else ""
+    figure.update_xaxes(title_text="day", row=len(kpis), col=1)
+    figure.update_layout(title_text=f"KPIs by day{band}", height=260 * len(kpis), hovermode="x unified")
     return figure
 
 
-def standing_share_over_time(shares: np.ndarray, title: str = "Share standing by step") -> go.Figure:
-    """Share standing by step: the mean over halls with a band from the 5th to the 95th
-    percentile. `shares` is (steps + 1, halls)."""
-    steps = np.arange(shares.shape[0])
-    low, mean, high = np.percentile(shares, 5, axis=1), shares.mean(axis=1), np.percentile(shares, 95, axis=1)
+def issue_flows(kpis: Mapping[str, float]) -> list[tuple[str, str, float]]:
+    """(source, target, issues) links of where issues went, from a run's cumulative counters.
+    Every issue is solved by search, posted, called in or complained about in public; forum
+    threads are solved, escalated or still unsolved; complaints are answered, or go on to a
+    call (after no reply, or a reply that did not fix it), or are still open; contacts are resolved first time or need a repeat contact."""
+    forum, social = kpis["forum_threads"], kpis["complaints"]
+    contacts = kpis["direct_contacts"] + kpis["escalations"] + kpis["social_fallbacks"]
+    # a complainer calls after no reply (complaints_unanswered) or after a reply that did not fix it
+    served_unresolved = max(kpis["social_fallbacks"] - kpis["complaints_unanswered"], 0)
+    links = [
+        ("Issues", "Self-service (search)", kpis["self_service"]), ("Issues", "Forum", forum),
+        ("Issues", "Contact centre", kpis["direct_contacts"]), ("Issues", "Social media", social),
+        ("Self-service (search)", "Resolved", kpis["self_service"]),
+        ("Forum", "Resolved", kpis["solved"]), ("Forum", "Contact centre", kpis["escalations"]),
+        ("Forum", "Unsolved or still open", max(forum - kpis["solved"] - kpis["escalations"], 0.0)),
+        ("Social media", "Resolved", kpis["complaints_served"] - served_unresolved),
+        ("Social media", "Contact centre", kpis["social_fallbacks"]),
+        ("Social media", "Unsolved or still open", social - kpis["complaints_served"] - kpis["complaints_unanswered"]),
+        ("Contact centre", "Resolved", contacts - kpis["repeat_contacts"]),
+        ("Contact centre", "Escalated to a repeat contact", kpis["repeat_contacts"]),
+    ]
+    return [(source, target, float(value)) for source, target, value in links if value > 0]
+
+
+def issue_flow_sankey(kpis: Mapping[str, float], title: str = "Where issues went") -> go.Figure:
+    """A Sankey of issue flows (see `issue_flows`); pass a run's summary KPIs or replicate means."""
+    links = issue_flows(kpis)
+    nodes = list(dict.fromkeys(name for source, target, _ in links for name in (source, target)))
+    total = float(kpis["issues"]) or 1.0
+    figure = go.Figure(go.Sankey(
+        node=dict(label=nodes, pad=18, thickness=16,
+                  hovertemplate="%{label}: %{value:,.0f} issues<extra></extra>"),
+        link=dict(source=[nodes.index(s) for s, _, _ in links], target=[nodes.index(t) for _, t, _ in links],
+                  value=[v for _, _, v in links], customdata=[v / total for _, _, v in links],
+                  hovertemplate="%{source.label} \u2192 %{target.label}: %{value:,.0f} issues "
+                                "(%{customdata:.1%} of all)<extra></extra>")))
+    figure.update_layout(title_text=f"{title}: {total:,.0f} issues", height=460)
+    return figure
+
+
+def participation_pyramid(kpis: Mapping[str, float], title: str = "Participation against 90-9-1") -> go.Figure:
+    """Members by role at the end of the run beside the 90-9-1 rule (Nielsen 2006): readers at
+    the base, responders in the middle, super-users at the top."""
+    roles = list(TARGET_90_9_1)
+    counts = np.array([float(kpis[r]) for r in roles])
+    shares = counts / counts.sum() if counts.sum() else counts
+    labels = {"readers": "Readers", "responders": "Responders", "superusers": "Super-users"}
     figure = go.Figure([
-        go.Scatter(x=np.r_[steps, steps[::-1]], y=np.r_[high, low[::-1]], fill="toself",
-                   fillcolor="rgba(192,57,43,0.2)", line=dict(width=0), hoverinfo="skip",
-                   name="5th to 95th percentile of halls"),
-        go.Scatter(x=steps, y=mean, mode="lines+markers", line=dict(color="#c0392b"), name="mean",
-                   hovertemplate="step %{x}: %{y:.1%} standing<extra></extra>"),
+        go.Bar(y=[labels[r] for r in roles], x=-shares, orientation="h", name="this community",
+               marker_color=PALETTE[0], customdata=np.c_[shares, counts],
+               hovertemplate="%{y}: %{customdata[0]:.1%} (%{customdata[1]:,.0f} members)<extra></extra>"),
+        go.Bar(y=[labels[r] for r in roles], x=[TARGET_90_9_1[r] for r in roles], orientation="h",
+               name="90-9-1 rule", marker_color="#bbbbbb",
+               hovertemplate="%{y}: %{x:.0%} under the 90-9-1 rule<extra></extra>"),
     ])
-    figure.update_layout(title_text=title, xaxis_title="step (everyone updates once)",
-                         yaxis=dict(title="share standing", tickformat=".0%", range=[0, 1]))
+    ticks = [-1, -0.5, -0.1, 0, 0.1, 0.5, 1]
+    figure.update_layout(title_text=title, barmode="overlay", bargap=0.15, height=340,
+                         xaxis=dict(title="share of members (left: model, right: 90-9-1)", tickvals=ticks,
+                                    ticktext=[f"{abs(t):.0%}" for t in ticks], range=[-1, 1]))
+    return figure
+
+
+def lorenz_points(answers: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Cumulative share of members (fewest answers first) against cumulative share of answers,
+    and the Gini coefficient as twice the area between the curve and the diagonal."""
+    counts = np.sort(np.asarray(answers, dtype=float))
+    total = counts.sum()
+    members = np.linspace(0.0, 1.0, counts.size + 1)
+    if counts.size == 0 or total == 0:
+        return members, members, float("nan")
+    share = np.r_[0.0, np.cumsum(counts) / total]
+    gini = 1.0 - float(np.sum((share[1:] + share[:-1]) * np.diff(members)))
+    return members, share, gini
+
+
+def lorenz_curve(answers: np.ndarray, title: str = "Who writes the answers") -> go.Figure:
+    """The Lorenz curve of answers per member, with its Gini in the title (0 = everyone writes
+    the same number of answers, 1 = one member writes them all)."""
+    members, share, gini = lorenz_points(answers)
+    step = max(1, members.size // 2000)  # a few thousand points draw the same curve
+    keep = np.r_[np.arange(0, members.size - 1, step), members.size - 1]
+    figure = go.Figure([
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#888888"),
+                   name="everyone equal", hoverinfo="skip"),
+        go.Scatter(x=members[keep], y=share[keep], mode="lines", line=dict(color=PALETTE[1]), fill="tonexty",
+                   fillcolor=rgba(PALETTE[1], 0.12), name="this community",
+                   hovertemplate="the %{x:.1%} of members with the fewest answers wrote %{y:.1%} of them"
+                                 "<extra></extra>"),
+    ])
+    figure.update_layout(title_text=f"{title}: Gini {gini:.2f}", height=420,
+                         xaxis=dict(title="share of members, fewest answers first", tickformat=".0%"),
+                         yaxis=dict(title="share of all answers", tickformat=".0%", scaleanchor="x"))
+    return figure
+
+
+def role_flows(daily: pd.DataFrame, title: str = "Members by role over time") -> go.Figure:
+    """Stacked members by role by day, and the running total of members who left; role changes
+    per day on hover. With replicates, each series is their mean."""
+    frame = daily.groupby("day")[["readers", "responders", "superusers", "churned", "role_changes_day"]].mean()
+    series = [("readers", "Readers", PALETTE[0]), ("responders", "Responders", PALETTE[2]),
+              ("superusers", "Super-users", PALETTE[4])]
+    figure = go.Figure([go.Scatter(x=frame.index, y=frame[column], name=name, stackgroup="members",
+                                   line=dict(color=colour), customdata=frame["role_changes_day"],
+                                   hovertemplate=f"day %{{x}}: %{{y:,.0f}} {name.lower()}"
+                                                 "<br>%{customdata:,.0f} role changes that day<extra></extra>")
+                        for column, name, colour in series])
+    figure.add_trace(go.Scatter(x=frame.index, y=frame["churned"], name="Left (running total)",
+                                line=dict(color="#555555", dash="dash"),
+                                hovertemplate="day %{x}: %{y:,.0f} members have left<extra></extra>"))
+    figure.update_layout(title_text=title, height=400, hovermode="x unified",
+                         xaxis_title="day", yaxis_title="members")
     return figure

@@ -1,0 +1,53 @@
+"""The presentation verbs: `report` turns an output folder into one HTML page for
+executives, and `app` serves the live exploration app on this machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sim.cli_support import check_between, check_writable, fail
+from sim.scenario import ScenarioError
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)
+    app.command(name="app")(serve_app)
+
+
+def report(
+    folder: Path = typer.Argument(..., help="A run, compare or sweep output folder (their --out)"),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="The HTML file to write (default: FOLDER/report.html)"),
+) -> None:
+    """Write one self-contained HTML report (plotly.js embedded, works offline) of an output folder."""
+    from sim.report.page import write_report
+
+    if out is not None:
+        if out.is_dir():
+            fail(ScenarioError("--out", "", f"{out} is a folder; give the HTML file to write"))
+        check_writable(out.parent)
+    try:
+        written = write_report(folder, out)
+    except ScenarioError as error:
+        fail(error)
+    typer.echo(f"wrote {written}")
+
+
+def serve_app(
+    scenario: Optional[Path] = typer.Argument(None, help="Base scenario TOML (default: scenarios/baseline.toml)"),
+    host: str = typer.Option("127.0.0.1", help="Address to bind; the default keeps the app on this machine"),
+    port: int = typer.Option(8765, help="Port to serve on"),
+) -> None:
+    """Serve the live exploration app (Mesa SolaraViz) and print its address."""
+    from sim.app import serve
+    from sim.scenario import load_scenario
+
+    check_between("--port", port, 1, 65535)
+    if scenario is not None:
+        try:
+            load_scenario(scenario)
+        except ScenarioError as error:
+            fail(error)
+    serve(scenario, host=host, port=port)

@@ -1,0 +1,232 @@
+"""What a report says: read a `run`, `compare` or `sweep` output folder and turn it into
+headline KPIs with plain sentences, figures and a parameter table (`Report`).
+
+Every string that came from a scenario file (names, descriptions, parameter values) is
+HTML-escaped here, once, before it reaches a figure or the page."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from sim.kpis import HEADLINE_KPIS, describe_change, format_kpi, kpi_kind, kpi_label
+from sim.report import figures
+from sim.scenario import ScenarioError
+
+SWEEP_KPIS = ("answer_rate_24h", "deflection_rate", "cost_per_issue")
+
+
+@dataclass
+class Headline:
+    label: str
+    value: str
+    sentence: str
+
+
+@dataclass
+class Report:
+    kind: str  # "run", "compare" or "sweep"
+    title: str
+    story: str
+    headlines: list[Headline]
+    figures: list[tuple[str, go.Figure]]
+    parameters: pd.DataFrame  # columns: parameter, then one column of values per scenario
+    notes: list[str] = field(default_factory=list)
+    provenance: str = ""
+
+
+def _read_json(path: Path, required: tuple[str, ...]) -> dict:
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ScenarioError(str(path), "", f"cannot be read as JSON ({error})") from None
+    missing = [key for key in required if not isinstance(document, dict) or key not in document]
+    if missing:
+        raise ScenarioError(str(path), missing[0], "missing: this is not a community-sim output")
+    return document
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises several types for a torn or foreign file
+        raise ScenarioError(str(path), "", f"cannot be read as a parquet table ({type(error).__name__})") from None
+
+
+def flatten(scenario: dict, prefix: str = "") -> dict[str, object]:
+    """A resolved scenario as dotted keys (launch tables as launches.0.day ...)."""
+    flat: dict[str, object] = {}
+    for key, value in scenario.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, name + "."))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for index, item in enumerate(value):
+                flat.update(flatten(item, f"{name}.{index}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _parameter_table(columns: dict[str, dict]) -> pd.DataFrame:
+    """One row per parameter (except the [sweep] section), one column per scenario, escaped."""
+    flats = {name: flatten({k: v for k, v in scenario.items() if k != "sweep"}) for name, scenario in columns.items()}
+    keys = list(dict.fromkeys(key for flat in flats.values() for key in flat))
+    return pd.DataFrame({"parameter": keys,
+                         **{name: [escape(str(flat.get(key, ""))) for key in keys] for name, flat in flats.items()}})
+
+
+def _run_sentence(kpi: str, kpis: dict, currency: str) -> str:
+    value = kpis.get(kpi)
+    if value is None:
+        return f"{kpi_label(kpi)} is undefined for this run (nothing to measure yet)."
+    shown = format_kpi(value, kpi_kind(kpi))
+    return {
+        "answer_rate_24h": f"{shown} of forum questions got a first answer within 24 hours.",
+        "median_hours_to_first_answer": f"Half of the answered questions waited less than {shown} for a first answer.",
+        "deflection_rate": f"{shown} of all issues were resolved by search or the forum, without a paid channel.",
+        "assisted_contacts": f"{shown} contacts reached the contact centre: calls, escalations and repeat contacts.",
+        "cost_per_issue": f"Support cost {currency}{shown} per issue, {currency}{format_kpi(kpis['cost_total'], 'money')} in all.",
+    }.get(kpi, f"{kpi_label(kpi)}: {shown}.")
+
+
+def _headline_value(kpi: str, value, currency: str) -> str:
+    shown = format_kpi(value, kpi_kind(kpi))
+    return f"{currency}{shown}" if kpi_kind(kpi) == "money" and value is not None else shown
+
+
+def run_report(folder: Path) -> Report:
+    """A `run --out` folder: summary.json, daily.parquet and (since 0.1) members.parquet."""
+    summary = _read_json(folder / "summary.json", ("kpis", "scenario", "seed", "version"))
+    kpis, scenario = summary["kpis"], summary["scenario"]
+    currency = escape(str(scenario.get("costs", {}).get("currency", "$")))
+    daily = _read_parquet(folder / "daily.parquet")
+    found = [("KPIs by day", figures.kpi_time_series(daily, currency=currency)),
+             ("Where issues went", figures.issue_flow_sankey(kpis)),
+             ("The participation pyramid", figures.participation_pyramid(kpis))]
+    notes = []
+    if (folder / "members.parquet").exists():
+        found.append(("Who writes the answers", figures.lorenz_curve(_read_parquet(folder / "members.parquet")["answers"])))
+    else:
+        notes.append("No members.parquet in this folder (written by runs of version 0.1 and later): "
+                     "the Lorenz curve of answers is left out.")
+    found.append(("Members by role", figures.role_flows(daily)))
+    return Report(
+        kind="run", title=escape(str(scenario["scenario"]["name"])),
+        story=escape(str(scenario["scenario"].get("description", ""))),
+        headlines=[Headline(kpi_label(k), _headline_value(k, kpis.get(k), currency), _run_sentence(k, kpis, currency))
+                   for k in HEADLINE_KPIS],
+        figures=found, parameters=_parameter_table({"value": scenario}), notes=notes,
+        provenance=f"One run, seed {int(summary['seed'])}, {float(kpis.get('days', 0)):.0f} days, "
+                   f"community-sim {escape(str(summary['version']))}.")
+
+
+def compare_report(folder: Path) -> Report:
+    """A `compare --out` folder: compare.json, differences.csv, paired.csv and daily.parquet."""
+    document = _read_json(folder / "compare.json", ("a", "b", "replicates", "differences", "scenarios", "verdict"))
+    a, b = escape(str(document["a"])), escape(str(document["b"]))
+    table = pd.DataFrame(document["differences"]).astype({"difference": float, "low": float, "high": float})
+    rows = table.set_index("kpi")
+    currency = escape(str(document["scenarios"]["b"].get("costs", {}).get("currency", "$")))
+    headlines = [Headline(kpi_label(k),
+                          f"{_headline_value(k, rows.loc[k, 'a_mean'], currency)} \u2192 "
+                          f"{_headline_value(k, rows.loc[k, 'b_mean'], currency)}",
+                          f"{b} {describe_change(k, *rows.loc[k, ['difference', 'low', 'high']], currency=currency,
+                                                   name=kpi_label(k).lower())}.")
+                 for k in HEADLINE_KPIS if k in rows.index]
+    paired = pd.read_csv(folder / "paired.csv") if (folder / "paired.csv").exists() else None
+    found = [("Paired differences", figures.forest_plot(table, a_name=a, b_name=b))]
+    notes = []
+    if (folder / "daily.parquet").exists():
+        daily = _read_parquet(folder / "daily.parquet")
+        daily["scenario"] = daily["arm"].map({"A": f"A: {a}", "B": f"B: {b}"})
+        found.append(("KPIs by day", figures.kpi_time_series(daily, by="scenario", currency=currency)))
+    else:
+        notes.append("No daily.parquet in this folder (written by compare of version 0.1 and later): "
+                     "the KPI time series are left out.")
+    if paired is not None:
+        for arm, name in (("A", a), ("B", b)):
+            means = paired[paired.arm == arm].mean(numeric_only=True).to_dict()
+            found.append((f"Where issues went: {arm}", figures.issue_flow_sankey(means, title=f"{arm}: {name}")))
+    return Report(
+        kind="compare", title=f"{b} compared with {a}",
+        story=f"A: {escape(str(document['scenarios']['a']['scenario'].get('description', '')))}<br>"
+              f"B: {escape(str(document['scenarios']['b']['scenario'].get('description', '')))}",
+        headlines=headlines, figures=found,
+        parameters=_parameter_table({f"A: {a}": document["scenarios"]["a"], f"B: {b}": document["scenarios"]["b"]}),
+        notes=notes,
+        provenance=f"{int(document['replicates'])} paired replicates on common seeds; intervals are 95% "
+                   f"t-intervals of the paired difference B \u2212 A; community-sim {escape(str(document.get('version', '')))}.")
+
+
+def _sweep_headline(runs: pd.DataFrame, parameters: list[str], kpi: str, currency: str) -> Headline:
+    means = runs.groupby(parameters)[kpi].mean() if parameters else runs[kpi].agg(["mean"])
+    best, worst = means.idxmax(), means.idxmin()
+
+    def at(point) -> str:
+        values = point if isinstance(point, tuple) else (point,)
+        return ", ".join(f"{p} = {escape(str(v))}" for p, v in zip(parameters, values))
+
+    low, high = (_headline_value(kpi, means[p], currency) for p in (worst, best))
+    return Headline(kpi_label(kpi), f"{low} to {high}",
+                    f"Across the design, {kpi_label(kpi).lower()} ranges from {low} ({at(worst)}) "
+                    f"to {high} ({at(best)}).")
+
+
+def sweep_report(folder: Path) -> Report:
+    """A sweep store: runs/chunk-*.parquet, sweep.json, and sensitivity.csv if `sensitivity
+    --out` wrote one there."""
+    from sim.experiments.store_summary import query
+
+    description = _read_json(folder / "sweep.json", ("name", "design", "parameters", "scenario"))
+    runs = query(folder, "SELECT * FROM runs")
+    parameters = [p for p in description["parameters"] if p in runs]
+    currency = escape(str(description["scenario"].get("costs", {}).get("currency", "$")))
+    kpis = [k for k in SWEEP_KPIS if k in runs]
+    safe_runs = runs.assign(**{p: runs[p].map(lambda v: escape(str(v)) if isinstance(v, str) else v)
+                               for p in parameters})
+    found = [(f"{kpi_label(k)} by parameter", figures.sweep_effects(safe_runs, k, parameters)) for k in kpis]
+    notes = []
+    if len(parameters) >= 2:
+        found.append(("Two parameters together",
+                      figures.sweep_heatmap(safe_runs, kpis[0], parameters[0], parameters[1])))
+    sensitivity = folder / "sensitivity.csv"
+    if sensitivity.exists():
+        indices = pd.read_csv(sensitivity)
+        if "ST" in indices:
+            for kpi in dict.fromkeys(indices.kpi):
+                found.append((f"What drives {kpi_label(kpi).lower()}", figures.sobol_tornado(indices, kpi)))
+        else:
+            notes.append("sensitivity.csv holds Morris screening, not Sobol indices: no tornado is drawn.")
+    levels = {p: ", ".join(escape(str(v)) for v in sorted(runs[p].dropna().unique(), key=str)[:12]) for p in parameters}
+    table = _parameter_table({"base value": description["scenario"]})
+    table["swept over"] = table.parameter.map(levels).fillna("")
+    return Report(
+        kind="sweep", title=f"Sweep of {escape(str(description['name']))}",
+        story=escape(str(description["scenario"]["scenario"].get("description", ""))),
+        headlines=[_sweep_headline(runs, parameters, k, currency) for k in kpis], figures=found,
+        parameters=table, notes=notes,
+        provenance=f"{len(runs):,} runs, {escape(str(description['design']))} design over "
+                   f"{len(parameters)} parameter(s); community-sim {escape(str(description['scenario'].get('version', '')))}")
+
+
+def build_report(folder: str | Path) -> Report:
+    """The report of any output folder; bad input raises ScenarioError naming the folder."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise ScenarioError(str(folder), "", "no such folder")
+    if not folder.is_dir():
+        raise ScenarioError(str(folder), "", "is not a folder: give a run, compare or sweep output folder")
+    if (folder / "summary.json").exists():
+        return run_report(folder)
+    if (folder / "compare.json").exists():
+        return compare_report(folder)
+    if (folder / "sweep.json").exists() or (folder / "runs").is_dir():
+        return sweep_report(folder)
+    raise ScenarioError(str(folder), "", "not a community-sim output: no summary.json (run), compare.json "
+                                         "(compare) or runs/ and sweep.json (sweep store)")

@@ -1,0 +1,77 @@
+"""Open an HTML report in Debian's Chromium, headless, through Playwright, and say what a
+reader would see: console errors, dialogs, requests that left the file, and whether every
+plotly figure drew its SVG. Also takes the screenshots (test artefacts and the README's).
+
+    python tests/browser.py REPORT.html SHOT.png   # screenshot of the report's first screen
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1280, "height": 1000}
+ALL_DRAWN = """() => {
+  const divs = [...document.querySelectorAll('.plotly-graph-div')];
+  return divs.length > 0 && divs.every(d => d.querySelector('svg.main-svg'));
+}"""
+
+
+@dataclass
+class PageCheck:
+    figures: int = 0
+    drawn: int = 0
+    console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    heading: str = ""
+
+
+def check_report(html: Path, screenshot: Path | None = None, full_page: bool = True) -> PageCheck:
+    """Load the page from disk with every non-file request refused, wait for the figures to
+    draw (up to 60 s), and report what happened."""
+    from playwright.sync_api import sync_playwright
+
+    found = PageCheck()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.on("console", lambda message: found.console_errors.append(message.text)
+                    if message.type == "error" else None)
+            page.on("pageerror", lambda error: found.console_errors.append(str(error)))
+
+            def on_dialog(dialog) -> None:
+                found.dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", on_dialog)
+
+            def outside(route) -> None:
+                found.outside_requests.append(route.request.url)
+                route.abort()
+
+            page.route(lambda url: not url.startswith(("file:", "data:", "blob:")), outside)
+            page.goto(html.resolve().as_uri(), wait_until="load")
+            try:
+                page.wait_for_function(ALL_DRAWN, timeout=60_000)
+            except Exception:  # counted below: the test names the figures that did not draw
+                pass
+            found.figures = page.locator(".plotly-graph-div").count()
+            found.drawn = page.locator(".plotly-graph-div:has(svg.main-svg)").count()
+            found.heading = page.locator("h1").inner_text()
+            if screenshot is not None:
+                screenshot.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot), full_page=full_page)
+        finally:
+            browser.close()
+    return found
+
+
+if __name__ == "__main__":
+    check = check_report(Path(sys.argv[1]), Path(sys.argv[2]), full_page=False)
+    print(f"{check.drawn}/{check.figures} figures drawn, {len(check.console_errors)} console errors")

@@ -1,0 +1,123 @@
+"""The figure library: each figure shows what its data says (totals conserved, bands around
+means, intervals where the table puts them), checked on a real run and on known tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import SCENARIOS
+from sim.metrics import gini
+from sim.report import figures
+from sim.runner import run_scenario
+from sim.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def result():
+    scenario = load_scenario(SCENARIOS / "social_2011.toml",
+                             {"population.members": 1500, "scenario.days": 40})
+    return run_scenario(scenario, 5)
+
+
+def test_lorenz_gini_matches_the_runs_kpi(result):
+    answers = result.members["answers"].to_numpy()
+    members, share, found = figures.lorenz_points(answers)
+    assert found == pytest.approx(result.summary["gini_answers"], abs=1e-9)
+    assert found == pytest.approx(gini(answers), abs=1e-9)
+    assert share[0] == 0 and share[-1] == pytest.approx(1) and np.all(np.diff(share) >= 0)
+    assert np.all(share <= members + 1e-12)  # fewest answers first: the curve is below the diagonal
+    assert f"Gini {found:.2f}" in figures.lorenz_curve(answers).layout.title.text
+    assert figures.lorenz_points(np.array([3, 3, 3, 3]))[2] == pytest.approx(0.0)
+    assert figures.lorenz_points(np.array([0, 0, 0, 8]))[2] == pytest.approx(0.75)
+
+
+def test_issue_flows_conserve_every_issue(result):
+    kpis = result.summary
+    links = pd.DataFrame(figures.issue_flows(kpis), columns=["source", "target", "value"])
+    out_of = links.groupby("source").value.sum()
+    into = links.groupby("target").value.sum()
+    assert out_of["Issues"] == kpis["issues"]
+    for node in ("Self-service (search)", "Forum", "Social media"):
+        assert into[node] == pytest.approx(out_of[node])  # every issue that arrives leaves
+    contacts = kpis["direct_contacts"] + kpis["escalations"] + kpis["social_fallbacks"]
+    assert into["Contact centre"] == out_of["Contact centre"] == contacts
+    assert into["Resolved"] == (kpis["self_service"] + kpis["solved"] + contacts - kpis["repeat_contacts"]
+                                + kpis["complaints_served"] - (kpis["social_fallbacks"] - kpis["complaints_unanswered"]))
+    assert kpis["complaints"] > 0 and "Social media" in set(links.source)
+    sankey = figures.issue_flow_sankey(kpis).data[0]
+    assert sum(sankey.link.value) == pytest.approx(links.value.sum())
+
+
+def test_time_series_band_surrounds_the_replicate_mean():
+    days = np.arange(1, 11)
+    frames = [pd.DataFrame({"day": days, "answer_rate_24h": 0.5 + 0.01 * r + 0 * days, "cost_total": days * 10.0 * (r + 1),
+                            "direct_contacts_day": r, "median_hours_to_first_answer": 2.0, "deflection_rate": 0.4,
+                            "replicate": r}) for r in range(5)]
+    figure = figures.kpi_time_series(pd.concat(frames), kpis=("answer_rate_24h", figures.DAILY_COST))
+    band, mean = figure.data[0], figure.data[1]
+    assert band.fill == "toself" and mean.y[0] == pytest.approx(0.52)
+    upper, lower = band.y[:10], band.y[10:][::-1]
+    assert np.all(lower <= mean.y) and np.all(mean.y <= upper) and np.all(upper > lower)
+    daily_cost = figure.data[3].y  # cumulative cost differenced within each replicate: 10, 20, ... 50 a day
+    assert daily_cost == pytest.approx(np.full(10, 30.0))
+    single = figures.kpi_time_series(frames[0].drop(columns="replicate"), kpis=("answer_rate_24h",))
+    assert len(single.data) == 1  # one run: a line, no band
+
+
+def test_pyramid_and_role_flows_count_the_members(result):
+    kpis = result.summary
+    pyramid = figures.participation_pyramid(kpis)
+    model_shares = -np.asarray(pyramid.data[0].x)
+    assert model_shares.sum() == pytest.approx(1.0)
+    assert list(pyramid.data[1].x) == [0.90, 0.09, 0.01]
+    flows = figures.role_flows(result.daily)
+    last = [trace.y[-1] for trace in flows.data[:3]]
+    assert sum(last) == kpis["members_now"]
+    assert flows.data[3].y[-1] == kpis["churned"]
+
+
+def test_forest_plot_fills_only_detected_differences():
+    table = pd.DataFrame({"kpi": ["answer_rate_24h", "deflection_rate", "cost_per_issue", "staff_answer_share"],
+                          "a_mean": [0.5, 0.4, 10.0, 0.0], "b_mean": [0.6, 0.41, 8.0, 0.3],
+                          "difference": [0.1, 0.01, -2.0, 0.3], "low": [0.05, -0.02, -3.0, 0.2],
+                          "high": [0.15, 0.04, -1.0, 0.4]})
+    figure = figures.forest_plot(table, a_name="A", b_name="B")
+    trace = figure.data[0]
+    assert len(trace.y) == 3  # a KPI that A never had (mean 0) has no relative change
+    assert list(trace.x) == pytest.approx([0.2, 0.025, -0.2])
+    assert [c != "white" for c in trace.marker.color] == [True, False, True]
+    assert list(trace.error_x.array) == pytest.approx([0.1, 0.075, 0.1])
+
+
+def test_sweep_figures_average_the_runs_at_each_level():
+    rng = np.random.default_rng(0)
+    runs = pd.DataFrame({"behaviour.search_quality": np.repeat([0.4, 0.6, 0.8], 8),
+                         "policy.forum.kind": np.tile(["none", "sla"], 12)})
+    runs["deflection_rate"] = runs["behaviour.search_quality"] + rng.normal(0, 0.01, len(runs))
+    effects = figures.sweep_effects(runs, "deflection_rate")
+    quality = effects.data[0]
+    assert list(quality.y) == pytest.approx(runs.groupby("behaviour.search_quality").deflection_rate.mean().to_list())
+    assert np.all(np.asarray(quality.error_y.array) > 0)
+    heat = figures.sweep_heatmap(runs, "deflection_rate", "behaviour.search_quality", "policy.forum.kind")
+    expected = runs.groupby(["policy.forum.kind", "behaviour.search_quality"]).deflection_rate.mean().unstack()
+    assert np.asarray(heat.data[0].z) == pytest.approx(expected.to_numpy())
+
+
+def test_tornado_puts_the_largest_total_effect_on_top():
+    indices = pd.DataFrame({"kpi": "answer_rate_24h", "parameter": ["a", "b", "c"], "S1": [0.1, 0.6, 0.0],
+                            "S1_low": [0.0, 0.5, -0.1], "S1_high": [0.2, 0.7, 0.1], "ST": [0.2, 0.8, 0.01],
+                            "ST_low": [0.1, 0.7, 0.0], "ST_high": [0.3, 0.9, 0.02]})
+    figure = figures.sobol_tornado(indices)
+    assert list(figure.data[0].y) == ["c", "a", "b"]  # plotly draws the last bar at the top
+    assert list(figure.data[0].x) == [0.01, 0.2, 0.8]
+
+
+def test_ovation_animation_has_a_frame_per_step():
+    frames = [np.zeros(12, dtype=bool), np.r_[np.ones(6, dtype=bool), np.zeros(6, dtype=bool)], np.ones(12, dtype=bool)]
+    hall = figures.ovation_hall(frames, rows=3, seats=4)
+    assert len(hall.frames) == 3 and "100% standing" in hall.frames[2].layout.title.text
+    shares = np.array([[0.0, 0.1], [0.5, 0.7], [1.0, 0.9]])
+    over_time = figures.standing_share_over_time(shares)
+    assert list(over_time.data[1].y) == pytest.approx([0.05, 0.6, 0.95])

@@ -1,0 +1,113 @@
+"""`community-sim report`: the HTML report of run, compare and sweep outputs, checked in
+Debian's Chromium through Playwright (tests/browser.py), and its bad-input handling."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from browser import check_report
+from conftest import ROOT, SCENARIOS
+
+ARTIFACTS = Path(os.environ.get("COMMUNITY_SIM_ARTIFACTS", ROOT / "artifacts"))
+SMALL = ["--set", "population.members=1000", "--days", "30"]
+HOSTILE_NAME = "<script>alert(1)</script>"
+HOSTILE_STORY = "<img src=x onerror=alert(2)> & <b>bold</b>"
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> dict[str, Path]:
+    """A real run (of a hostile-named scenario too), a compare and a small sweep, each reported."""
+    base = tmp_path_factory.mktemp("report")
+    hostile = base / "hostile.toml"
+    text = (SCENARIOS / "baseline.toml").read_text()
+    text = re.sub(r'(?m)^name = ".*"$', f'name = "{HOSTILE_NAME}"', text, count=1)
+    hostile.write_text(re.sub(r'(?m)^description = ".*"$', f'description = "{HOSTILE_STORY}"', text, count=1))
+    jobs = {
+        "run": ["run", SCENARIOS / "baseline.toml", *SMALL, "--out", base / "run"],
+        "hostile": ["run", hostile, *SMALL, "--out", base / "hostile"],
+        "compare": ["compare", SCENARIOS / "baseline.toml", SCENARIOS / "staff_answer_everything.toml", *SMALL,
+                    "--replicates", "2", "--workers", "2", "--out", base / "compare"],
+        "sweep": ["sweep", SCENARIOS / "baseline.toml", "--set", "population.members=600", "--days", "20",
+                  "--replicates", "2", "--workers", "2", "--out", base / "sweep"],
+    }
+    folders = {}
+    for name, args in jobs.items():
+        done = cli(*args)
+        assert done.returncode == 0, done.stderr
+        folders[name] = args[-1]
+        done = cli("report", args[-1], "-o", base / f"{name}.html")
+        assert done.returncode == 0, done.stderr
+    return {name: base / f"{name}.html" for name in jobs} | {f"{n}_folder": f for n, f in folders.items()}
+
+
+@pytest.mark.parametrize("kind, figures", [("run", 5), ("compare", 4), ("sweep", 4)])
+def test_report_renders_every_figure_in_a_real_browser(outputs, kind, figures):
+    check = check_report(outputs[kind], screenshot=ARTIFACTS / f"report-{kind}.png")
+    assert check.console_errors == []
+    assert check.dialogs == []
+    assert check.outside_requests == [], "the report must work offline (no CDN)"
+    assert check.figures >= figures
+    assert check.drawn == check.figures, f"only {check.drawn} of {check.figures} figures drew their SVG"
+    assert (ARTIFACTS / f"report-{kind}.png").stat().st_size > 10_000
+
+
+def test_scenario_text_is_escaped_so_no_script_runs(outputs):
+    check = check_report(outputs["hostile"])
+    assert check.dialogs == []
+    assert check.console_errors == []
+    assert check.heading == HOSTILE_NAME  # shown as text, not run as code
+    page = outputs["hostile"].read_text()
+    assert HOSTILE_NAME not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_report_is_one_self_contained_file(outputs):
+    page = outputs["run"].read_text()
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", page), "nothing is loaded from outside the file"
+    assert page.count("Plotly.newPlot") == 5
+    for sentence in ("of forum questions got a first answer within 24 hours", "without a paid channel",
+                     "reached the contact centre", "per issue", "waited less than"):
+        assert sentence in page
+    assert "<td>population.members</td><td>1000</td>" in page
+
+
+def test_compare_report_states_the_paired_differences(outputs):
+    page = outputs["compare"].read_text()
+    assert "staff_answer_everything compared with baseline" in page
+    differs = page.split("What the scenarios differ in", 1)[1].split("<details>", 1)[0]
+    assert "<td>policy.forum.kind</td><td>none</td><td>immediate</td>" in differs
+    assert "<td>population.members</td>" not in differs  # the same in both
+    assert "paired replicates on common seeds" in page
+
+
+def test_default_output_goes_into_the_folder(outputs, tmp_path):
+    folder = tmp_path / "copy"
+    shutil.copytree(outputs["run_folder"], folder)
+    done = cli("report", folder)
+    assert done.returncode == 0, done.stderr
+    assert (folder / "report.html").stat().st_size > 1_000_000  # plotly.js is embedded
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda p: p, "no such folder"),
+    (lambda p: (p.mkdir(), (p / "notes.txt").write_text("hello"))[0] or p, "not a community-sim output"),
+    (lambda p: (p.mkdir(), (p / "summary.json").write_text('{"answer": 42}'))[0] or p, "summary.json: kpis: missing"),
+    (lambda p: (p.mkdir(), (p / "summary.json").write_text("{not json"))[0] or p, "cannot be read as JSON"),
+])
+def test_missing_or_foreign_folder_is_bad_input(tmp_path, setup, message):
+    folder = setup(tmp_path / "input")
+    done = cli("report", folder, "-o", tmp_path / "out.html")
+    assert done.returncode == 2
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out.html").exists()
