@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CDN := $(VENV)/share/solara/cdn
+CDN_PACKAGES := @widgetti/solara-vuetify3-app@5.2.0 requirejs@2.3.6 font-awesome@4.5.0
 
 .PHONY: run test install clean
 
@@ -14,6 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,cluster,notebooks]'
 	@$(BIN)/python -c 'import mesa, sys; v = tuple(int(x) for x in mesa.__version__.split(".")[:2]); sys.exit(0 if v >= (3, 5) else "mesa " + mesa.__version__ + " installed; 3.5 is required")'
+	@# The live app's browser assets (solara 1.64.1's page), from the npm registry, so the
+	@# app works with no CDN: solara serves them from $(CDN).
+	@tmp=$$(mktemp -d); for spec in $(CDN_PACKAGES); do \
+	  file=$$(cd $$tmp && npm pack --silent $$spec) && mkdir -p "$(CDN)/$$spec" && \
+	  tar xzf "$$tmp/$$file" -C "$(CDN)/$$spec" --strip-components=1 || exit 1; done; rm -rf $$tmp
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -40,14 +40,16 @@ def serve_app(
     host: str = typer.Option("127.0.0.1", help="Address to bind; the default keeps the app on this machine"),
     port: int = typer.Option(8765, help="Port to serve on"),
 ) -> None:
-    """Serve the live exploration app (Mesa SolaraViz) and print its address."""
+    """Serve the live exploration app (Mesa SolaraViz) until Ctrl+C; open the address it prints."""
+    import subprocess
+
     from sim.app import serve
-    from sim.scenario import load_scenario
 
     check_between("--port", port, 1, 65535)
-    if scenario is not None:
-        try:
-            load_scenario(scenario)
-        except ScenarioError as error:
-            fail(error)
-    serve(scenario, host=host, port=port)
+    try:
+        serve(scenario, host=host, port=port)
+    except ScenarioError as error:
+        fail(error)
+    except subprocess.CalledProcessError as error:
+        typer.echo(f"error: the app server stopped with exit code {error.returncode} (is port {port} taken?)", err=True)
+        raise typer.Exit(1)

@@ -37,6 +37,10 @@ def test_run_writes_summary_parquet_and_csv(tmp_path):
     daily = pd.read_parquet(out / "daily.parquet")
     assert len(daily) == 10 and daily["day"].tolist() == list(range(1, 11))
     pd.testing.assert_frame_equal(daily, pd.read_csv(out / "daily.csv"), check_dtype=False)
+    members = pd.read_parquet(out / "members.parquet")
+    assert members.answers.sum() == document["kpis"]["answers"]  # volunteer answers, one row per member
+    assert members.alive.sum() == document["kpis"]["members_now"]
+    assert set(members.role) <= {"reader", "responder", "superuser"}
     assert not list(out.glob(".*tmp"))
 
 

@@ -1,5 +1,5 @@
 """docs/MODEL.md states every parameter with the schema's own default and meaning, so the
-model description cannot drift from the code."""
+model description cannot drift from the code; the README's commands and files exist."""
 
 from __future__ import annotations
 
@@ -57,3 +57,15 @@ def test_model_md_states_each_parameter_as_the_schema_does(dotted):
     cell, meaning = documented[dotted]
     assert _value(cell) == pytest.approx(default), f"{dotted}: MODEL.md says {cell}, schema {default!r}"
     assert meaning == re.sub(r"\s*\[[^\]]*\]$", "", description), f"{dotted}: meaning differs"
+
+
+def test_readme_commands_and_files_exist():
+    from sim.cli import app
+
+    readme = (ROOT / "README.md").read_text()
+    verbs = {command.name or command.callback.__name__ for command in app.registered_commands}
+    used = set(re.findall(r"community-sim ([a-z]+)", readme))
+    assert used and used <= verbs | {"experiment"}, used - verbs
+    for path in re.findall(r"(?:notebooks|scenarios|docs)/[\w/.-]+\.(?:ipynb|toml|md|png)", readme):
+        assert (ROOT / path).exists(), path
+    assert (ROOT / "docs" / "images" / "report.png").stat().st_size < 300_000

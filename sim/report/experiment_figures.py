@@ -81,7 +81,7 @@ def sweep_effects(runs: pd.DataFrame, kpi: str, parameters: Sequence[str] | None
                                hovertemplate=f"{parameter} = %{{x:.4g}}<br>{kpi} %{{y:.4g}}<extra></extra>")
         figure.add_trace(trace, row=row, col=col)
         figure.update_xaxes(title_text=parameter, row=row, col=col)
-    figure.update_yaxes(title_text=kpi_label(kpi), col=1, tickformat=".0%" if kpi_kind(kpi) == "pct" else None)
+    figure.update_yaxes(title_text=kpi_label(kpi), col=1, tickformat=".2~%" if kpi_kind(kpi) == "pct" else None)
     figure.update_layout(title_text=f"{kpi_label(kpi)} against each swept parameter (95% CI of the mean)",
                          showlegend=False, height=330 * rows)
     return figure

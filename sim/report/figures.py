@@ -28,6 +28,7 @@ CONTACT_COLUMNS = ("direct_contacts_day", "escalations_day", "repeat_contacts_da
                    "pileup_contacts_day")
 TARGET_90_9_1 = {"readers": 0.90, "responders": 0.09, "superusers": 0.01}
 BAND_LOW, BAND_HIGH = 5, 95
+FEW_DAYS = 30  # a short series also gets markers, so a single day still shows
 
 
 def _axis_unit(kpi: str, currency: str) -> str:
@@ -75,12 +76,13 @@ def kpi_time_series(daily: pd.DataFrame, kpis: Sequence[str] = TIME_SERIES, by: 
                     fill="toself", fillcolor=rgba(colour, 0.2), line=dict(width=0), hoverinfo="skip",
                     legendgroup=name, showlegend=False, name=f"{name}: replicate band"), row=row, col=1)
             figure.add_trace(go.Scatter(
-                x=mean.index, y=mean.to_numpy(), mode="lines", line=dict(color=colour), name=name,
+                x=mean.index, y=mean.to_numpy(), mode="lines" if len(mean) > FEW_DAYS else "lines+markers",
+                line=dict(color=colour), name=name,
                 legendgroup=name, showlegend=row == 1 and by is not None,
                 hovertemplate=f"{name}<br>day %{{x}}: %{{y:.3~f}}<extra>{kpi_label(kpi)}</extra>"),
                 row=row, col=1)
         figure.update_yaxes(title_text=_axis_unit(kpi, currency), row=row, col=1,
-                            tickformat=".0%" if kpi_kind(kpi) == "pct" else None)
+                            tickformat=".2~%" if kpi_kind(kpi) == "pct" else None)
     band = f" (band: {BAND_LOW}th\u2013{BAND_HIGH}th percentile of replicates)" if "replicate" in frame else ""
     figure.update_xaxes(title_text="day", row=len(kpis), col=1)
     figure.update_layout(title_text=f"KPIs by day{band}", height=260 * len(kpis), hovermode="x unified")
