@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.experiments import calibrate, compare, sensitivity, sweep
-from sim.experiments.comparison import differences, paired_runs, verdict
+from sim.experiments.comparison import arm_runs, differences, pair, paired_runs, verdict
 from sim.experiments.design import design_points
 from sim.scenario import build_scenario, load_scenario
 
@@ -164,3 +164,14 @@ def test_bad_targets_exit_2_with_one_line(tmp_path, content, fragment):
                                  "--trials", "1", "--workers", "1", "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
     assert fragment in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_arm_runs_pair_any_two_arms_on_common_seeds():
+    tiny = {"population.members": 500, "scenario.days": 10}
+    arms = {"none": SCENARIOS / "baseline.toml", "staff": SCENARIOS / "staff_answer_everything.toml",
+            "community first": SCENARIOS / "community_first.toml"}
+    runs, daily = arm_runs(arms, 2, overrides=tiny, workers=2, keep_daily=True)
+    assert runs.groupby("arm").seed.apply(tuple).nunique() == 1  # every arm meets the same seeds
+    assert set(daily.arm) == set(arms) and len(daily) == 3 * 2 * 10
+    direct = paired_runs(arms["none"], arms["staff"], 2, overrides=tiny, workers=2)
+    pd.testing.assert_frame_equal(differences(pair(runs, "none", "staff")), differences(direct))

@@ -8,7 +8,7 @@ and DuckDB for verbs that do not need them."""
 from importlib import import_module
 
 _HOMES = {"sweep": "sweeps", "compare": "comparison", "paired_runs": "comparison",
-          "paired_runs_with_daily": "comparison", "differences": "comparison", "verdict": "comparison",
+          "paired_runs_with_daily": "comparison", "arm_runs": "comparison", "pair": "comparison", "differences": "comparison", "verdict": "comparison",
           "sensitivity": "sensitivity_analysis",
           "calibrate": "calibration", "facts": "stylized_facts", "results": "store_summary", "query": "store_summary"}
 

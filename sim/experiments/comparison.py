@@ -20,29 +20,44 @@ from sim.kpis import HEADLINE_KPIS, describe_change
 from sim.scenario import Scenario, ScenarioError
 
 
+def arm_runs(arms: Mapping[str, Scenario | str | Path], replicates: int = 10, *, seed: int | None = None,
+             overrides: Mapping[str, Any] | None = None, workers: int | None = None,
+             scheduler: str | None = None, keep_daily: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Several scenarios ("arms", keyed by a label) on the same replicate seeds, in one batch:
+    one row per arm and replicate (arm, scenario name, replicate, seed, KPIs), and every run's
+    daily series tagged the same way (None unless `keep_daily`). Seeds are spawned from
+    `seed`, by default the first arm's own seed; any two arms form a paired comparison."""
+    if replicates < 2:
+        raise ScenarioError("--replicates", "", f"needs at least 2 to estimate an interval (got {replicates})")
+    resolved = {arm: resolve(scenario, overrides)[0] for arm, scenario in arms.items()}
+    first = next(iter(resolved.values()))
+    seeds = replicate_seeds(first.scenario.seed if seed is None else seed, replicates)
+    plan = [(arm, scenario, replicate, s) for arm, scenario in resolved.items() for replicate, s in enumerate(seeds)]
+    jobs = {(arm, replicate): Job(run_id(scenario, s), scenario, s, keep_daily) for arm, scenario, replicate, s in plan}
+    outcomes = run_jobs(list({job.run_id: job for job in jobs.values()}.values()),
+                        workers or default_workers(), scheduler)
+    runs = pd.DataFrame([{"arm": arm, "scenario": scenario.scenario.name, "replicate": replicate, "seed": s,
+                          **outcomes[jobs[arm, replicate].run_id].summary} for arm, scenario, replicate, s in plan])
+    daily = pd.concat([outcomes[jobs[arm, replicate].run_id].daily.assign(
+        arm=arm, scenario=scenario.scenario.name, replicate=replicate)
+        for arm, scenario, replicate, _ in plan], ignore_index=True) if keep_daily else None
+    return runs, daily
+
+
 def paired_runs_with_daily(a: Scenario | str | Path, b: Scenario | str | Path, replicates: int = 10, *,
                            seed: int | None = None, overrides: Mapping[str, Any] | None = None,
                            workers: int | None = None, scheduler: str | None = None,
                            keep_daily: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """`paired_runs`, and every run's daily series tagged with arm, scenario and replicate
     (None unless `keep_daily`), for time-series figures with replicate bands."""
-    if replicates < 2:
-        raise ScenarioError("--replicates", "", f"needs at least 2 to estimate an interval (got {replicates})")
-    (a, _), (b, _) = resolve(a, overrides), resolve(b, overrides)
-    seeds = replicate_seeds(a.scenario.seed if seed is None else seed, replicates)
-    arms = [(arm, scenario, replicate, s) for arm, scenario in (("A", a), ("B", b))
-            for replicate, s in enumerate(seeds)]
-    jobs = {(arm, replicate): Job(run_id(scenario, s), scenario, s, keep_daily)
-            for arm, scenario, replicate, s in arms}
-    outcomes = run_jobs(list({job.run_id: job for job in jobs.values()}.values()),
-                        workers or default_workers(), scheduler)
-    paired = pd.DataFrame([{"arm": arm, "scenario": scenario.scenario.name, "replicate": replicate, "seed": s,
-                            **outcomes[jobs[arm, replicate].run_id].summary}
-                           for arm, scenario, replicate, s in arms])
-    daily = pd.concat([outcomes[jobs[arm, replicate].run_id].daily.assign(
-        arm=arm, scenario=scenario.scenario.name, replicate=replicate)
-        for arm, scenario, replicate, _ in arms], ignore_index=True) if keep_daily else None
-    return paired, daily
+    return arm_runs({"A": a, "B": b}, replicates, seed=seed, overrides=overrides, workers=workers,
+                    scheduler=scheduler, keep_daily=keep_daily)
+
+
+def pair(runs: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Two arms of `arm_runs` as a paired table (arms relabelled 'A' and 'B') for `differences`."""
+    both = runs[runs.arm.isin([a, b])]
+    return both.assign(arm=both.arm.map({a: "A", b: "B"}))
 
 
 def paired_runs(a: Scenario | str | Path, b: Scenario | str | Path, replicates: int = 10, *,
