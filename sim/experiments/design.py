@@ -67,7 +67,8 @@ def _levels(key: str, spec: Any) -> list[Any]:
     if isinstance(spec, list):
         return spec
     values = np.linspace(spec["low"], spec["high"], spec.get("steps", 2))
-    return [int(round(v)) if _is_int(key) else float(v) for v in values]
+    # rounded to 12 decimals, so 0.4..0.8 in 3 steps gives 0.6, not 0.6000000000000001
+    return [int(round(v)) if _is_int(key) else round(float(v), 12) for v in values]
 
 
 def _from_unit(key: str, spec: Any, u: float) -> Any:

@@ -115,7 +115,8 @@ def sobol_tornado(indices: pd.DataFrame, kpi: str | None = None) -> go.Figure:
                hovertemplate=f"%{{y}}: {index} %{{x:.3f}}<extra>{name}</extra>")
         for index, name, colour in (("ST", "total effect (ST)", PALETTE[0]), ("S1", "alone (S1)", PALETTE[4]))])
     figure.update_layout(title_text=f"What drives {kpi_label(kpi or '')}: Sobol indices with 95% intervals",
-                         barmode="group", xaxis=dict(title="share of the KPI's variance", range=[0, 1.05]),
+                         barmode="group", xaxis=dict(title="share of the KPI's variance (estimates can stray below 0 or above 1 "
+                                               "with few samples)", rangemode="tozero"),
                          height=max(300, 70 * len(table) + 150))
     return figure
 
