@@ -23,22 +23,22 @@ import solara
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.kpis import format_kpi, kpi_kind, kpi_label
+from sim.cli_present import APP_PORT, LOCAL_HOST
+from sim.kpis import HEADLINE_KPIS, format_kpi, kpi_kind, kpi_label
 from sim.model import HOURS_PER_DAY, CommunityModel
 from sim.report.figures import kpi_time_series
-from sim.scenario import flat_parameter_paths, load_scenario
+from sim.scenario import SCENARIOS_DIR, flat_parameter_paths, load_scenario
 from sim.schema import field_at
 
 __all__ = ["AppModel", "Dashboard", "Explorer", "KpiChart", "KpiPanel", "MODEL_PARAMS", "SCENARIO_ENV",
            "page", "default_inputs", "serve", "solara_command"]
 
 SCENARIO_ENV = "COMMUNITY_SIM_APP_SCENARIO"
-DEFAULT_SCENARIO = Path(__file__).parents[1] / "scenarios" / "baseline.toml"
+DEFAULT_SCENARIO = SCENARIOS_DIR / "baseline.toml"
 BASE = load_scenario(os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO)
 
 # Few enough members that a simulated day steps in well under a second.
 DEFAULT_MEMBERS = 2000
-HEADLINE = ("answer_rate_24h", "deflection_rate", "assisted_contacts", "cost_per_issue")
 
 # (dotted scenario key, label, low, high, step). The ranges stay inside the schema's bounds;
 # labels stay short, since SolaraViz draws each slider beside its label in a narrow sidebar.
@@ -110,7 +110,7 @@ def KpiPanel(model: CommunityModel):
     kpis, config = model.summary(), model.config
     with solara.Card("Headline KPIs"), solara.Column(gap="4px"):
         solara.Text(f"Day {model.time / HOURS_PER_DAY:.1f} of {config.scenario.days}")
-        for key in HEADLINE:
+        for key in HEADLINE_KPIS:
             kind = kpi_kind(key)
             unit = f" ({config.costs.currency})" if kind == "money" else ""
             solara.Text(f"{kpi_label(key)}{unit}: {format_kpi(kpis[key], kind)}")
@@ -168,7 +168,7 @@ def solara_command(host: str, port: int) -> list[str]:
             "--production", "--no-open", "--no-check-version"]
 
 
-def serve(scenario_path: Path | None = None, host: str = "127.0.0.1", port: int = 8765) -> None:
+def serve(scenario_path: Path | None = None, host: str = LOCAL_HOST, port: int = APP_PORT) -> None:
     """Serve the app until Ctrl+C, on this machine only unless `host` says otherwise.
 
     `solara run`, its documented command line, runs in a child process: it sets up solara's

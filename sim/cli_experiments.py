@@ -155,7 +155,7 @@ def compare(
     out: Optional[Path] = typer.Option(None, "--out", help="Write compare.json, differences.csv, paired.csv, daily.parquet here"),
 ) -> None:
     """Run A and B on the same seeds and print the paired difference B - A of every KPI."""
-    from sim.experiments.comparison import differences, paired_runs_with_daily, verdict
+    from sim.experiments.comparison import arm_runs, differences, verdict
 
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 100_000)
@@ -165,8 +165,8 @@ def compare(
     if out is not None:
         check_writable(out)
     with _plain_errors():
-        paired, daily = paired_runs_with_daily(config_a, config_b, replicates, seed=seed, workers=workers,
-                                               scheduler=scheduler, keep_daily=out is not None)
+        paired, daily = arm_runs({"A": config_a, "B": config_b}, replicates, seed=seed, workers=workers,
+                                 scheduler=scheduler, keep_daily=out is not None)
     table = differences(paired)
     line = verdict(table, config_a.scenario.name, config_b.scenario.name, currency=config_b.costs.currency)
     typer.echo(f"{config_b.scenario.name} vs {config_a.scenario.name}: {replicates} paired replicates")

@@ -11,6 +11,9 @@ import typer
 from sim.cli_support import check_between, check_writable, fail
 from sim.scenario import ScenarioError
 
+LOCAL_HOST = "127.0.0.1"  # the app is served to this machine only unless --host says otherwise
+APP_PORT = 8765
+
 
 def register(app: typer.Typer) -> None:
     app.command()(report)
@@ -28,6 +31,8 @@ def report(
         if out.is_dir():
             fail(ScenarioError("--out", "", f"{out} is a folder; give the HTML file to write"))
         check_writable(out.parent)
+    elif folder.is_dir():
+        check_writable(folder)  # the report goes beside the results
     try:
         written = write_report(folder, out)
     except ScenarioError as error:
@@ -37,8 +42,8 @@ def report(
 
 def serve_app(
     scenario: Optional[Path] = typer.Argument(None, help="Base scenario TOML (default: scenarios/baseline.toml)"),
-    host: str = typer.Option("127.0.0.1", help="Address to bind; the default keeps the app on this machine"),
-    port: int = typer.Option(8765, help="Port to serve on"),
+    host: str = typer.Option(LOCAL_HOST, help="Address to bind; the default keeps the app on this machine"),
+    port: int = typer.Option(APP_PORT, help="Port to serve on"),
 ) -> None:
     """Serve the live exploration app (Mesa SolaraViz) until Ctrl+C; open the address it prints."""
     import subprocess

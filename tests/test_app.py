@@ -166,7 +166,16 @@ def fake_server(monkeypatch):
     return FakeServer
 
 
-def test_serve_binds_to_this_machine_by_default():
+def test_the_app_command_binds_to_this_machine_by_default(fake_server):
+    from typer.testing import CliRunner
+
+    from sim.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["app"])
+    assert result.exit_code == 0, result.output
+    (command, _), = fake_server.started
+    options = solara_run.make_context("run", command[4:]).params
+    assert (options["host"], options["port"]) == ("127.0.0.1", 8765)
     assert inspect.signature(app.serve).parameters["host"].default == "127.0.0.1"
 
 

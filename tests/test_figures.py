@@ -28,24 +28,23 @@ def test_lorenz_gini_matches_the_runs_kpi(result):
     assert found == pytest.approx(gini(answers), abs=1e-9)
     assert share[0] == 0 and share[-1] == pytest.approx(1) and np.all(np.diff(share) >= 0)
     assert np.all(share <= members + 1e-12)  # fewest answers first: the curve is below the diagonal
-    assert f"Gini {found:.2f}" in figures.lorenz_curve(answers).layout.title.text
+    assert f"Gini {found:.3f}" in figures.lorenz_curve(answers).layout.title.text
+    assert "Gini n/a" in figures.lorenz_curve(np.zeros(5, dtype=int)).layout.title.text
     assert figures.lorenz_points(np.array([3, 3, 3, 3]))[2] == pytest.approx(0.0)
     assert figures.lorenz_points(np.array([0, 0, 0, 8]))[2] == pytest.approx(0.75)
 
 
 def test_issue_flows_conserve_every_issue(result):
     kpis = result.summary
+    assert kpis["complaints"] > 0 and kpis["pileup_contacts"] > 0  # every branch is exercised
     links = pd.DataFrame(figures.issue_flows(kpis), columns=["source", "target", "value"])
     out_of = links.groupby("source").value.sum()
     into = links.groupby("target").value.sum()
     assert out_of["Issues"] == kpis["issues"]
-    for node in ("Self-service (search)", "Forum", "Social media"):
-        assert into[node] == pytest.approx(out_of[node])  # every issue that arrives leaves
-    contacts = kpis["direct_contacts"] + kpis["escalations"] + kpis["social_fallbacks"]
-    assert into["Contact centre"] == out_of["Contact centre"] == contacts
-    assert into["Resolved"] == (kpis["self_service"] + kpis["solved"] + contacts - kpis["repeat_contacts"]
-                                + kpis["complaints_served"] - (kpis["social_fallbacks"] - kpis["complaints_unanswered"]))
-    assert kpis["complaints"] > 0 and "Social media" in set(links.source)
+    for node in ("Self-service (search)", "Forum", "Social media", "Contact centre"):
+        assert into[node] == pytest.approx(out_of[node]), node  # whatever arrives at a node leaves it
+    assert into["Contact centre"] == kpis["assisted_contacts"] - kpis["repeat_contacts"]
+    assert (links.value > 0).all()
     sankey = figures.issue_flow_sankey(kpis).data[0]
     assert sum(sankey.link.value) == pytest.approx(links.value.sum())
 
@@ -59,7 +58,7 @@ def test_time_series_band_surrounds_the_replicate_mean():
     band, mean = figure.data[0], figure.data[1]
     assert band.fill == "toself" and mean.y[0] == pytest.approx(0.52)
     upper, lower = band.y[:10], band.y[10:][::-1]
-    assert np.all(lower <= mean.y) and np.all(mean.y <= upper) and np.all(upper > lower)
+    assert upper == pytest.approx(np.full(10, 0.54)) and lower == pytest.approx(np.full(10, 0.50))
     daily_cost = figure.data[3].y  # cumulative cost differenced within each replicate: 10, 20, ... 50 a day
     assert daily_cost == pytest.approx(np.full(10, 30.0))
     single = figures.kpi_time_series(frames[0].drop(columns="replicate"), kpis=("answer_rate_24h",))

@@ -6,36 +6,44 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
+from types import SimpleNamespace
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from browser import check_report
 from conftest import ROOT, SCENARIOS
+from sim.cli import app
+from sim.report.build import _sweep_headline
 
 ARTIFACTS = Path(os.environ.get("COMMUNITY_SIM_ARTIFACTS", ROOT / "artifacts"))
 SMALL = ["--set", "population.members=1000", "--days", "30"]
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_STORY = "<img src=x onerror=alert(2)> & <b>bold</b>"
+HOSTILE_CURRENCY = "<svg onload=alert(3)>"
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+def cli(*args):
+    """The command line, in this process (a fresh interpreter per call costs seconds of imports);
+    test_cli.py runs the installed console script itself."""
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    return SimpleNamespace(returncode=result.exit_code, stderr=result.stderr, stdout=result.stdout)
 
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory) -> dict[str, Path]:
     """A real run (of a hostile-named scenario too), a compare and a small sweep, each reported."""
     base = tmp_path_factory.mktemp("report")
-    hostile = base / "hostile.toml"
-    text = (SCENARIOS / "baseline.toml").read_text()
+    hostile = base / "hostile.toml"  # staff answer everything, under a name, story and currency that are markup
+    text = (SCENARIOS / "staff_answer_everything.toml").read_text()
     text = re.sub(r'(?m)^name = ".*"$', f'name = "{HOSTILE_NAME}"', text, count=1)
-    hostile.write_text(re.sub(r'(?m)^description = ".*"$', f'description = "{HOSTILE_STORY}"', text, count=1))
+    text = re.sub(r'(?m)^description = ".*"$', f'description = "{HOSTILE_STORY}"', text, count=1)
+    hostile.write_text(text + f'\n[costs]\ncurrency = "{HOSTILE_CURRENCY}"\n')
     jobs = {
         "run": ["run", SCENARIOS / "baseline.toml", *SMALL, "--out", base / "run"],
         "hostile": ["run", hostile, *SMALL, "--out", base / "hostile"],
-        "compare": ["compare", SCENARIOS / "baseline.toml", SCENARIOS / "staff_answer_everything.toml", *SMALL,
+        "compare": ["compare", SCENARIOS / "baseline.toml", hostile, *SMALL,
                     "--replicates", "2", "--workers", "2", "--out", base / "compare"],
         "sweep": ["sweep", SCENARIOS / "baseline.toml", "--set", "population.members=600", "--days", "20",
                   "--replicates", "2", "--workers", "2", "--out", base / "sweep"],
@@ -59,16 +67,21 @@ def test_report_renders_every_figure_in_a_real_browser(outputs, kind, figures):
     assert check.figures >= figures
     assert check.drawn == check.figures, f"only {check.drawn} of {check.figures} figures drew their SVG"
     assert (ARTIFACTS / f"report-{kind}.png").stat().st_size > 10_000
+    if kind == "compare":  # B is the scenario named <script>alert(1)</script>: text, never run
+        assert HOSTILE_NAME in check.heading
 
 
-def test_scenario_text_is_escaped_so_no_script_runs(outputs):
-    check = check_report(outputs["hostile"])
-    assert check.dialogs == []
-    assert check.console_errors == []
-    assert check.heading == HOSTILE_NAME  # shown as text, not run as code
-    page = outputs["hostile"].read_text()
-    assert HOSTILE_NAME not in page and "<img src=x" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+@pytest.mark.parametrize("kind", ["hostile", "compare"])
+def test_scenario_text_is_escaped_so_no_script_runs(outputs, kind):
+    """The compare report of the hostile scenario also went through the browser above."""
+    if kind == "hostile":
+        check = check_report(outputs[kind])
+        assert check.dialogs == [] and check.console_errors == []
+        assert check.heading == HOSTILE_NAME  # shown as text, not run as code
+    page = outputs[kind].read_text()
+    for markup in (HOSTILE_NAME, "<img src=x", HOSTILE_CURRENCY):
+        assert markup not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;svg onload=alert(3)&gt;" in page
 
 
 def test_report_is_one_self_contained_file(outputs):
@@ -83,7 +96,8 @@ def test_report_is_one_self_contained_file(outputs):
 
 def test_compare_report_states_the_paired_differences(outputs):
     page = outputs["compare"].read_text()
-    assert "staff_answer_everything compared with baseline" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; compared with baseline" in page
+    assert "lowers median time to first answer by" in page  # staff answer at once
     differs = page.split("What the scenarios differ in", 1)[1].split("<details>", 1)[0]
     assert "<td>policy.forum.kind</td><td>none</td><td>immediate</td>" in differs
     assert "<td>population.members</td>" not in differs  # the same in both
@@ -96,6 +110,37 @@ def test_default_output_goes_into_the_folder(outputs, tmp_path):
     done = cli("report", folder)
     assert done.returncode == 0, done.stderr
     assert (folder / "report.html").stat().st_size > 1_000_000  # plotly.js is embedded
+
+
+def _copy(source: Path, target: Path, damage) -> Path:
+    shutil.copytree(source, target)
+    damage(target)
+    return target
+
+
+@pytest.mark.parametrize("name, damage, message", [
+    ("run_folder", lambda f: pd.DataFrame({"x": [1]}).to_parquet(f / "daily.parquet"), "daily.parquet: day: missing column"),
+    ("run_folder", lambda f: (f / "daily.parquet").write_bytes(b"torn"), "daily.parquet: cannot be read as a table"),
+    ("run_folder", lambda f: (f / "daily.parquet").unlink(), "daily.parquet: cannot be read as a table"),
+    ("run_folder", lambda f: (f / "summary.json").write_text('{"kpis": {}, "scenario": {}, "seed": 1, "version": "x"}'),
+     "not a complete community-sim output (KeyError"),
+    ("compare_folder", lambda f: (f / "paired.csv").write_text(""), "paired.csv: cannot be read as a table"),
+    ("sweep_folder", lambda f: (f / "sweep.json").unlink(), "sweep.json: missing"),
+])
+def test_damaged_outputs_are_bad_input(outputs, tmp_path, name, damage, message):
+    folder = _copy(outputs[name], tmp_path / "damaged", damage)
+    done = cli("report", folder, "-o", tmp_path / "out.html")
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out.html").exists()
+
+
+def test_a_kpi_undefined_across_a_sweep_gets_no_headline():
+    runs = pd.DataFrame({"behaviour.search_quality": [0.4, 0.8], "answer_rate_24h": [float("nan")] * 2,
+                         "deflection_rate": [0.3, 0.5]})
+    assert _sweep_headline(runs, ["behaviour.search_quality"], "answer_rate_24h", "$") is None
+    line = _sweep_headline(runs, ["behaviour.search_quality"], "deflection_rate", "$")
+    assert line.value == "30.0 % to 50.0 %" and "(behaviour.search_quality = 0.8)" in line.sentence
 
 
 @pytest.mark.parametrize("setup, message", [

@@ -7,10 +7,11 @@ and DuckDB for verbs that do not need them."""
 
 from importlib import import_module
 
-_HOMES = {"sweep": "sweeps", "compare": "comparison", "paired_runs": "comparison",
-          "paired_runs_with_daily": "comparison", "arm_runs": "comparison", "pair": "comparison", "differences": "comparison", "verdict": "comparison",
-          "sensitivity": "sensitivity_analysis",
-          "calibrate": "calibration", "facts": "stylized_facts", "results": "store_summary", "query": "store_summary"}
+_HOMES = {
+    "sweep": "sweeps", "sensitivity": "sensitivity_analysis", "calibrate": "calibration", "facts": "stylized_facts",
+    "results": "store_summary", "query": "store_summary",
+    **dict.fromkeys(("compare", "paired_runs", "arm_runs", "pair", "differences", "verdict"), "comparison"),
+}
 
 __all__ = sorted(_HOMES)
 

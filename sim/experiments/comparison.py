@@ -44,16 +44,6 @@ def arm_runs(arms: Mapping[str, Scenario | str | Path], replicates: int = 10, *,
     return runs, daily
 
 
-def paired_runs_with_daily(a: Scenario | str | Path, b: Scenario | str | Path, replicates: int = 10, *,
-                           seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-                           workers: int | None = None, scheduler: str | None = None,
-                           keep_daily: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """`paired_runs`, and every run's daily series tagged with arm, scenario and replicate
-    (None unless `keep_daily`), for time-series figures with replicate bands."""
-    return arm_runs({"A": a, "B": b}, replicates, seed=seed, overrides=overrides, workers=workers,
-                    scheduler=scheduler, keep_daily=keep_daily)
-
-
 def pair(runs: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     """Two arms of `arm_runs` as a paired table (arms relabelled 'A' and 'B') for `differences`."""
     both = runs[runs.arm.isin([a, b])]
@@ -65,8 +55,8 @@ def paired_runs(a: Scenario | str | Path, b: Scenario | str | Path, replicates: 
                 workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:
     """One row per scenario and replicate: arm ('A' or 'B'), scenario name, seed and KPIs.
     Seeds are spawned from `seed`, by default scenario A's own seed."""
-    return paired_runs_with_daily(a, b, replicates, seed=seed, overrides=overrides, workers=workers,
-                                  scheduler=scheduler, keep_daily=False)[0]
+    return arm_runs({"A": a, "B": b}, replicates, seed=seed, overrides=overrides, workers=workers,
+                    scheduler=scheduler)[0]
 
 
 def differences(paired: pd.DataFrame) -> pd.DataFrame:

@@ -19,11 +19,11 @@ from sim.experiments.executors import Job, run_jobs
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers
 from sim.kpis import unknown_kpi
-from sim.scenario import ScenarioError, load_data_file, load_scenario
+from sim.scenario import SCENARIOS_DIR, ScenarioError, load_data_file, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TARGETS = ROOT / "targets" / "stylized_facts.toml"
-DEFAULT_SCENARIOS = ROOT / "scenarios"
+DEFAULT_SCENARIOS = SCENARIOS_DIR
 DEFAULT_SEED = 20_100_101
 
 

@@ -16,9 +16,13 @@ import plotly.graph_objects as go
 
 from sim.kpis import HEADLINE_KPIS, describe_change, format_kpi, kpi_kind, kpi_label
 from sim.report import figures
+from sim.report.experiment_figures import MAX_LEVELS
 from sim.scenario import ScenarioError
 
 SWEEP_KPIS = ("answer_rate_24h", "deflection_rate", "cost_per_issue")
+DAILY_COLUMNS = ("day", "cost_total", "readers", "responders", "superusers", "churned", "role_changes_day")
+FLOW_KPIS = ("issues", "self_service", "forum_threads", "direct_contacts", "complaints", "solved", "escalations",
+             "social_fallbacks", "complaints_served", "complaints_unanswered", "pileup_contacts", "repeat_contacts")
 
 
 @dataclass
@@ -41,6 +45,8 @@ class Report:
 
 
 def _read_json(path: Path, required: tuple[str, ...]) -> dict:
+    if not path.exists():
+        raise ScenarioError(str(path), "", "missing: this folder is not a complete community-sim output")
     try:
         document = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -51,11 +57,16 @@ def _read_json(path: Path, required: tuple[str, ...]) -> dict:
     return document
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_table(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A parquet or CSV result table with the columns a figure needs, or a ScenarioError."""
     try:
-        return pd.read_parquet(path)
-    except Exception as error:  # pyarrow raises several types for a torn or foreign file
-        raise ScenarioError(str(path), "", f"cannot be read as a parquet table ({type(error).__name__})") from None
+        table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except Exception as error:  # pyarrow and pandas raise several types for a torn or foreign file
+        raise ScenarioError(str(path), "", f"cannot be read as a table ({type(error).__name__})") from None
+    missing = [c for c in columns if c not in table]
+    if missing:
+        raise ScenarioError(str(path), missing[0], "missing column: this is not a community-sim table")
+    return table
 
 
 def flatten(scenario: dict, prefix: str = "") -> dict[str, object]:
@@ -90,7 +101,7 @@ def _run_sentence(kpi: str, kpis: dict, currency: str) -> str:
         "answer_rate_24h": f"{shown} of forum questions got a first answer within 24 hours.",
         "median_hours_to_first_answer": f"Half of the answered questions waited less than {shown} for a first answer.",
         "deflection_rate": f"{shown} of all issues were resolved by search or the forum, without a paid channel.",
-        "assisted_contacts": f"{shown} contacts reached the contact centre: calls, escalations and repeat contacts.",
+        "assisted_contacts": f"{shown} contacts reached the contact centre: calls, escalations from the forum and social media, and repeats.",
         "cost_per_issue": f"Support cost {currency}{shown} per issue, {currency}{format_kpi(kpis['cost_total'], 'money')} in all.",
     }.get(kpi, f"{kpi_label(kpi)}: {shown}.")
 
@@ -105,13 +116,13 @@ def run_report(folder: Path) -> Report:
     summary = _read_json(folder / "summary.json", ("kpis", "scenario", "seed", "version"))
     kpis, scenario = summary["kpis"], summary["scenario"]
     currency = escape(str(scenario.get("costs", {}).get("currency", "$")))
-    daily = _read_parquet(folder / "daily.parquet")
+    daily = _read_table(folder / "daily.parquet", DAILY_COLUMNS)
     found = [("KPIs by day", figures.kpi_time_series(daily, currency=currency)),
              ("Where issues went", figures.issue_flow_sankey(kpis)),
              ("The participation pyramid", figures.participation_pyramid(kpis))]
     notes = []
     if (folder / "members.parquet").exists():
-        found.append(("Who writes the answers", figures.lorenz_curve(_read_parquet(folder / "members.parquet")["answers"])))
+        found.append(("Who writes the answers", figures.lorenz_curve(_read_table(folder / "members.parquet", ("answers",))["answers"])))
     else:
         notes.append("No members.parquet in this folder (written by runs of version 0.1 and later): "
                      "the Lorenz curve of answers is left out.")
@@ -127,7 +138,7 @@ def run_report(folder: Path) -> Report:
 
 
 def compare_report(folder: Path) -> Report:
-    """A `compare --out` folder: compare.json, differences.csv, paired.csv and daily.parquet."""
+    """A `compare --out` folder: compare.json (with the differences), paired.csv and daily.parquet."""
     document = _read_json(folder / "compare.json", ("a", "b", "replicates", "differences", "scenarios", "verdict"))
     a, b = escape(str(document["a"])), escape(str(document["b"]))
     table = pd.DataFrame(document["differences"]).astype({"difference": float, "low": float, "high": float})
@@ -139,17 +150,19 @@ def compare_report(folder: Path) -> Report:
                           f"{b} {describe_change(k, *rows.loc[k, ['difference', 'low', 'high']], currency=currency,
                                                    name=kpi_label(k).lower())}.")
                  for k in HEADLINE_KPIS if k in rows.index]
-    paired = pd.read_csv(folder / "paired.csv") if (folder / "paired.csv").exists() else None
+    paired = _read_table(folder / "paired.csv", ("arm", *FLOW_KPIS)) if (folder / "paired.csv").exists() else None
     found = [("Paired differences", figures.forest_plot(table, a_name=a, b_name=b))]
     notes = []
     if (folder / "daily.parquet").exists():
-        daily = _read_parquet(folder / "daily.parquet")
+        daily = _read_table(folder / "daily.parquet", ("arm", *DAILY_COLUMNS))
         daily["scenario"] = daily["arm"].map({"A": f"A: {a}", "B": f"B: {b}"})
         found.append(("KPIs by day", figures.kpi_time_series(daily, by="scenario", currency=currency)))
     else:
         notes.append("No daily.parquet in this folder (written by compare of version 0.1 and later): "
                      "the KPI time series are left out.")
-    if paired is not None:
+    if paired is None:
+        notes.append("No paired.csv in this folder: the issue-flow diagrams are left out.")
+    else:
         for arm, name in (("A", a), ("B", b)):
             means = paired[paired.arm == arm].mean(numeric_only=True).to_dict()
             found.append((f"Where issues went: {arm}", figures.issue_flow_sankey(means, title=f"{arm}: {name}")))
@@ -164,18 +177,29 @@ def compare_report(folder: Path) -> Report:
                    f"t-intervals of the paired difference B \u2212 A; community-sim {escape(str(document.get('version', '')))}.")
 
 
-def _sweep_headline(runs: pd.DataFrame, parameters: list[str], kpi: str, currency: str) -> Headline:
-    means = runs.groupby(parameters)[kpi].mean() if parameters else runs[kpi].agg(["mean"])
-    best, worst = means.idxmax(), means.idxmin()
+def _sweep_headline(runs: pd.DataFrame, parameters: list[str], kpi: str, currency: str) -> Headline | None:
+    """The KPI's range over the design's points (None when it is undefined everywhere)."""
+    means = (runs.groupby(parameters)[kpi].mean() if parameters else runs[kpi].agg(["mean"])).dropna()
+    if means.empty:
+        return None
+    highest, lowest = means.idxmax(), means.idxmin()
 
     def at(point) -> str:
         values = point if isinstance(point, tuple) else (point,)
         return ", ".join(f"{p} = {escape(str(v))}" for p, v in zip(parameters, values))
 
-    low, high = (_headline_value(kpi, means[p], currency) for p in (worst, best))
+    low, high = (_headline_value(kpi, means[p], currency) for p in (lowest, highest))
     return Headline(kpi_label(kpi), f"{low} to {high}",
-                    f"Across the design, {kpi_label(kpi).lower()} ranges from {low} ({at(worst)}) "
-                    f"to {high} ({at(best)}).")
+                    f"Across the design, {kpi_label(kpi).lower()} ranges from {low} ({at(lowest)}) "
+                    f"to {high} ({at(highest)}).")
+
+
+def _levels(values: pd.Series) -> str:
+    """The values a parameter took: listed when few, else their range."""
+    distinct = sorted(values.dropna().unique(), key=lambda v: (isinstance(v, str), v))
+    if len(distinct) <= MAX_LEVELS or isinstance(distinct[0], str):
+        return ", ".join(escape(str(v)) for v in distinct)
+    return f"{distinct[0]:.4g} to {distinct[-1]:.4g} ({len(distinct)} values)"
 
 
 def sweep_report(folder: Path) -> Report:
@@ -192,32 +216,44 @@ def sweep_report(folder: Path) -> Report:
                                for p in parameters})
     found = [(f"{kpi_label(k)} by parameter", figures.sweep_effects(safe_runs, k, parameters)) for k in kpis]
     notes = []
-    if len(parameters) >= 2:
-        found.append(("Two parameters together",
-                      figures.sweep_heatmap(safe_runs, kpis[0], parameters[0], parameters[1])))
+    gridded = [p for p in parameters if runs[p].nunique() <= MAX_LEVELS]
+    if len(gridded) >= 2 and kpis:
+        found.append(("Two parameters together", figures.sweep_heatmap(safe_runs, kpis[0], gridded[0], gridded[1])))
     sensitivity = folder / "sensitivity.csv"
     if sensitivity.exists():
-        indices = pd.read_csv(sensitivity)
+        indices = _read_table(sensitivity, ("kpi", "parameter"))
         if "ST" in indices:
             for kpi in dict.fromkeys(indices.kpi):
-                found.append((f"What drives {kpi_label(kpi).lower()}", figures.sobol_tornado(indices, kpi)))
+                found.append((f"What drives {escape(kpi_label(str(kpi))).lower()}",
+                              figures.sobol_tornado(indices, kpi)))
         else:
             notes.append("sensitivity.csv holds Morris screening, not Sobol indices: no tornado is drawn.")
-    levels = {p: ", ".join(escape(str(v)) for v in sorted(runs[p].dropna().unique(), key=str)[:12]) for p in parameters}
+    levels = {p: _levels(runs[p]) for p in parameters}
     table = _parameter_table({"base value": description["scenario"]})
     table["swept over"] = table.parameter.map(levels).fillna("")
     return Report(
         kind="sweep", title=f"Sweep of {escape(str(description['name']))}",
         story=escape(str(description["scenario"]["scenario"].get("description", ""))),
-        headlines=[_sweep_headline(runs, parameters, k, currency) for k in kpis], figures=found,
+        headlines=[h for h in (_sweep_headline(runs, parameters, k, currency) for k in kpis) if h], figures=found,
         parameters=table, notes=notes,
         provenance=f"{len(runs):,} runs, {escape(str(description['design']))} design over "
-                   f"{len(parameters)} parameter(s); community-sim {escape(str(description['scenario'].get('version', '')))}")
+                   f"{len(parameters)} parameter(s); community-sim {escape(str(description.get('version', '')))}.")
 
 
 def build_report(folder: str | Path) -> Report:
-    """The report of any output folder; bad input raises ScenarioError naming the folder."""
-    folder = Path(folder)
+    """The report of any output folder; bad input raises ScenarioError naming the folder.
+    Files that parse but lack what a community-sim output holds (a foreign or hand-edited
+    summary, say) surface as KeyError or ValueError while building, and are bad input too."""
+    try:
+        return _build(Path(folder))
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as error:
+        if isinstance(error, ScenarioError):
+            raise
+        raise ScenarioError(str(folder), "", f"not a complete community-sim output ({type(error).__name__}: "
+                                             f"{' '.join(str(error).split())[:120]})") from None
+
+
+def _build(folder: Path) -> Report:
     if not folder.exists():
         raise ScenarioError(str(folder), "", "no such folder")
     if not folder.is_dir():

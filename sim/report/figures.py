@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.kpis import kpi_kind, kpi_label
+from sim.kpis import format_kpi, kpi_kind, kpi_label
 from sim.report.experiment_figures import forest_plot, sobol_tornado, sweep_effects, sweep_heatmap
 from sim.report.ovation_figures import ovation_hall, standing_share_over_time
 from sim.report.style import PALETTE, rgba
@@ -27,7 +27,6 @@ TIME_SERIES = ("answer_rate_24h", "median_hours_to_first_answer", "deflection_ra
 CONTACT_COLUMNS = ("direct_contacts_day", "escalations_day", "repeat_contacts_day", "social_fallbacks_day",
                    "pileup_contacts_day")
 TARGET_90_9_1 = {"readers": 0.90, "responders": 0.09, "superusers": 0.01}
-BAND_LOW, BAND_HIGH = 5, 95
 FEW_DAYS = 30  # a short series also gets markers, so a single day still shows
 
 
@@ -54,8 +53,9 @@ def with_daily_flows(daily: pd.DataFrame) -> pd.DataFrame:
 def kpi_time_series(daily: pd.DataFrame, kpis: Sequence[str] = TIME_SERIES, by: str | None = None,
                     currency: str = "$") -> go.Figure:
     """One panel per KPI by day. With a `replicate` column the line is the mean over replicates
-    and the band spans their 5th to 95th percentiles; `by` (e.g. 'scenario') draws one colour
-    per group. Rates are cumulative from day 1, as in the daily record."""
+    and the band spans their range (lowest to highest replicate that day); `by` (e.g.
+    'scenario') draws one colour per group. Rates are cumulative from day 1, as in the daily
+    record."""
     frame = with_daily_flows(daily)
     groups = list(dict.fromkeys(frame[by])) if by else [None]
     figure = make_subplots(rows=len(kpis), cols=1, shared_xaxes=True, vertical_spacing=0.04,
@@ -70,7 +70,7 @@ def kpi_time_series(daily: pd.DataFrame, kpis: Sequence[str] = TIME_SERIES, by: 
             colour = PALETTE[index % len(PALETTE)]
             name = str(group) if group is not None else kpi_label(kpi)
             if by_day.size().max() > 1:
-                low, high = by_day.quantile(BAND_LOW / 100), by_day.quantile(BAND_HIGH / 100)
+                low, high = by_day.min(), by_day.max()
                 figure.add_trace(go.Scatter(
                     x=np.r_[mean.index, mean.index[::-1]], y=np.r_[high.to_numpy(), low.to_numpy()[::-1]],
                     fill="toself", fillcolor=rgba(colour, 0.2), line=dict(width=0), hoverinfo="skip",
@@ -83,20 +83,23 @@ def kpi_time_series(daily: pd.DataFrame, kpis: Sequence[str] = TIME_SERIES, by: 
                 row=row, col=1)
         figure.update_yaxes(title_text=_axis_unit(kpi, currency), row=row, col=1,
                             tickformat=".2~%" if kpi_kind(kpi) == "pct" else None)
-    band = f" (band: {BAND_LOW}th\u2013{BAND_HIGH}th percentile of replicates)" if "replicate" in frame else ""
+    band = " (band: lowest to highest replicate)" if "replicate" in frame else ""
     figure.update_xaxes(title_text="day", row=len(kpis), col=1)
     figure.update_layout(title_text=f"KPIs by day{band}", height=260 * len(kpis), hovermode="x unified")
     return figure
 
 
 def issue_flows(kpis: Mapping[str, float]) -> list[tuple[str, str, float]]:
-    """(source, target, issues) links of where issues went, from a run's cumulative counters.
-    Every issue is solved by search, posted, called in or complained about in public; forum
-    threads are solved, escalated or still unsolved; complaints are answered, or go on to a
-    call (after no reply, or a reply that did not fix it), or are still open; contacts are resolved first time or need a repeat contact."""
+    """(source, target, count) links of where issues went, from a run's cumulative counters.
+
+    Every issue is solved by search, posted, called in or complained about in public. Forum
+    threads are solved, escalated to the contact centre or still unsolved. Complaints are
+    answered in public, or the complainer calls (after no reply, or a reply that did not fix
+    it), or they are still open. Onlookers who join a pile-up call too. Every contact ends
+    resolved, at once or after a repeat contact; the contact centre's inflow is
+    `assisted_contacts` without the repeats."""
     forum, social = kpis["forum_threads"], kpis["complaints"]
-    contacts = kpis["direct_contacts"] + kpis["escalations"] + kpis["social_fallbacks"]
-    # a complainer calls after no reply (complaints_unanswered) or after a reply that did not fix it
+    contacts = kpis["direct_contacts"] + kpis["escalations"] + kpis["social_fallbacks"] + kpis["pileup_contacts"]
     served_unresolved = max(kpis["social_fallbacks"] - kpis["complaints_unanswered"], 0)
     links = [
         ("Issues", "Self-service (search)", kpis["self_service"]), ("Issues", "Forum", forum),
@@ -107,8 +110,9 @@ def issue_flows(kpis: Mapping[str, float]) -> list[tuple[str, str, float]]:
         ("Social media", "Resolved", kpis["complaints_served"] - served_unresolved),
         ("Social media", "Contact centre", kpis["social_fallbacks"]),
         ("Social media", "Unsolved or still open", social - kpis["complaints_served"] - kpis["complaints_unanswered"]),
+        ("Pile-up onlookers", "Contact centre", kpis["pileup_contacts"]),
         ("Contact centre", "Resolved", contacts - kpis["repeat_contacts"]),
-        ("Contact centre", "Escalated to a repeat contact", kpis["repeat_contacts"]),
+        ("Contact centre", "Resolved after a repeat contact", kpis["repeat_contacts"]),
     ]
     return [(source, target, float(value)) for source, target, value in links if value > 0]
 
@@ -178,7 +182,7 @@ def lorenz_curve(answers: np.ndarray, title: str = "Who writes the answers") -> 
                    hovertemplate="the %{x:.1%} of members with the fewest answers wrote %{y:.1%} of them"
                                  "<extra></extra>"),
     ])
-    figure.update_layout(title_text=f"{title}: Gini {gini:.2f}", height=420,
+    figure.update_layout(title_text=f"{title}: Gini {format_kpi(gini, 'num')}", height=420,
                          xaxis=dict(title="share of members, fewest answers first", tickformat=".0%"),
                          yaxis=dict(title="share of all answers", tickformat=".0%", scaleanchor="x"))
     return figure

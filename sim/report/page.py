@@ -58,13 +58,11 @@ def _parameters(report: Report) -> str:
     every parameter, folded away when the short table came first."""
     table = report.parameters
     values = [c for c in table.columns if c != "parameter"]
-    if "swept over" in values:
-        key = table["swept over"] != ""
-        title = "What the sweep varies"
+    if report.kind == "sweep":
+        key, title = table["swept over"] != "", "What the sweep varies"
+    elif report.kind == "compare":
+        key, title = table[values].nunique(axis=1) > 1, "What the scenarios differ in"
     else:
-        key = table[values].nunique(axis=1) > 1 if len(values) > 1 else table.parameter.isna()
-        title = "What the scenarios differ in"
-    if not key.any():
         return f"<h2>Parameters</h2>\n{_table(table)}"
     return (f"<h2>{title}</h2>\n{_table(table[key])}\n<details><summary>All {len(table)} parameters"
             f"</summary>\n{_table(table)}\n</details>")
