@@ -69,27 +69,18 @@ def _read_table(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
     return table
 
 
-def flatten(scenario: dict, prefix: str = "") -> dict[str, object]:
-    """A resolved scenario as dotted keys (launch tables as launches.0.day ...)."""
-    flat: dict[str, object] = {}
-    for key, value in scenario.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flatten(value, name + "."))
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            for index, item in enumerate(value):
-                flat.update(flatten(item, f"{name}.{index}."))
-        else:
-            flat[name] = value
-    return flat
-
-
 def _parameter_table(columns: dict[str, dict]) -> pd.DataFrame:
     """One row per parameter (except the [sweep] section), one column per scenario, escaped."""
-    flats = {name: flatten({k: v for k, v in scenario.items() if k != "sweep"}) for name, scenario in columns.items()}
+    flats = {name: pd.json_normalize({k: v for k, v in scenario.items() if k != "sweep"}).iloc[0].to_dict()
+             for name, scenario in columns.items()}
     keys = list(dict.fromkeys(key for flat in flats.values() for key in flat))
     return pd.DataFrame({"parameter": keys,
-                         **{name: [escape(str(flat.get(key, ""))) for key in keys] for name, flat in flats.items()}})
+                         **{name: [_cell(flat.get(key, "")) for key in keys] for name, flat in flats.items()}})
+
+
+def _cell(value) -> str:
+    """A parameter value as escaped text; lists of tables (launches) as JSON."""
+    return escape(json.dumps(value) if isinstance(value, list) else str(value))
 
 
 def _run_sentence(kpi: str, kpis: dict, currency: str) -> str:

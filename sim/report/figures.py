@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.kpis import format_kpi, kpi_kind, kpi_label
+from sim.metrics import CONTACT_COUNTERS
 from sim.report.experiment_figures import forest_plot, sobol_tornado, sweep_effects, sweep_heatmap
 from sim.report.ovation_figures import ovation_hall, standing_share_over_time
 from sim.report.style import PALETTE, rgba
@@ -24,8 +25,7 @@ __all__ = ["kpi_time_series", "issue_flow_sankey", "participation_pyramid", "lor
 DAILY_CONTACTS = "assisted_contacts_per_day"
 DAILY_COST = "cost_per_day"
 TIME_SERIES = ("answer_rate_24h", "median_hours_to_first_answer", "deflection_rate", DAILY_CONTACTS, DAILY_COST)
-CONTACT_COLUMNS = ("direct_contacts_day", "escalations_day", "repeat_contacts_day", "social_fallbacks_day",
-                   "pileup_contacts_day")
+CONTACT_COLUMNS = tuple(f"{name}_day" for name in CONTACT_COUNTERS)  # the daily parts of assisted_contacts
 TARGET_90_9_1 = {"readers": 0.90, "responders": 0.09, "superusers": 0.01}
 FEW_DAYS = 30  # a short series also gets markers, so a single day still shows
 
