@@ -18,10 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.cli_support import overrides_from
+from sim.cli.support import overrides_from
 from sim.experiments import store
 from sim.experiments.sweeps import sweep
-from sim.scenario import load_scenario
+from sim.params.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 from sim.model import CommunityModel
 from sim.runner import RunResult, run_scenario
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.params.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["CommunityModel", "RunResult", "Scenario", "ScenarioError", "load_scenario",
            "run_scenario", "__version__"]

@@ -30,7 +30,7 @@ from sim.rules.launches import build_launches, total_topics, update_topic_mix
 from sim.rules.search import search_knowledge_base
 from sim.rules.social import complain_in_public, give_up_unanswered, pile_on
 from sim.samplers import build_samplers
-from sim.scenario import Scenario, build_scenario, flat_parameter_paths
+from sim.params.scenario import Scenario, build_scenario, flat_parameter_paths
 from sim.threads import AnswerLog, Threads
 
 HOURS_PER_DAY = 24

@@ -9,7 +9,7 @@ import pandas as pd
 
 from sim.metrics import members_table
 from sim.model import HOURS_PER_DAY, CommunityModel
-from sim.scenario import Scenario
+from sim.params.scenario import Scenario
 
 
 @dataclass

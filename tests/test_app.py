@@ -26,7 +26,7 @@ from solara.__main__ import run as solara_run
 from browser import CHROMIUM, FLAGS, VIEWPORT
 from conftest import ROOT
 from sim import app
-from sim.scenario import ScenarioError, flat_parameter_paths, load_scenario
+from sim.params.scenario import ScenarioError, flat_parameter_paths, load_scenario
 
 SCENARIOS = app.DEFAULT_SCENARIO.parent
 ARTIFACTS = Path(os.environ.get("COMMUNITY_SIM_ARTIFACTS", ROOT / "artifacts"))
@@ -184,7 +184,7 @@ def test_serve_runs_solara_on_this_module_with_the_scenario(fake_server):
     (command, env), = fake_server.started
     assert command[:4] == [sys.executable, "-m", "solara", "run"]
     options = solara_run.make_context("run", command[4:]).params  # parsed by solara's own CLI
-    assert (options["app"], options["host"], options["port"]) == ("sim.app", "127.0.0.1", 8765)
+    assert (options["app"], options["host"], options["port"]) == ("sim.ui.app", "127.0.0.1", 8765)
     assert options["production"] and not options["open"] and not options["check_version"]
     assert env[app.SCENARIO_ENV] == str(app.DEFAULT_SCENARIO.resolve())
 

@@ -9,7 +9,7 @@ import tomllib
 import pytest
 from pydantic import BaseModel
 
-from sim.schema import Launch, Scenario
+from sim.params.schema import Launch, Scenario
 
 from conftest import ROOT
 

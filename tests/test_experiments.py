@@ -13,7 +13,7 @@ from sim.cli import app
 from sim.experiments import calibrate, compare, sensitivity, sweep
 from sim.experiments.comparison import arm_runs, differences, pair, paired_runs, verdict
 from sim.experiments.design import design_points
-from sim.scenario import build_scenario, load_scenario
+from sim.params.scenario import build_scenario, load_scenario
 
 from conftest import SCENARIOS
 

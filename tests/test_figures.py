@@ -11,7 +11,7 @@ from conftest import SCENARIOS
 from sim.metrics import gini
 from sim.report import figures
 from sim.runner import run_scenario
-from sim.scenario import load_scenario
+from sim.params.scenario import load_scenario
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import CommunityModel
-from sim.scenario import build_scenario
+from sim.params.scenario import build_scenario
 
 LAUNCH = {"population": {"members": 3000}, "scenario": {"days": 80},
           "launches": [{"day": 30, "new_topics": 20, "lasting_share": 0.1, "surge": 2.0,

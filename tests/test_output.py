@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from sim.output import write_run
+from sim.experiments.output import write_run
 
 
 def test_failed_write_keeps_previous_results(tmp_path, monkeypatch):

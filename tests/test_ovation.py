@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from sim.cascade import sightlines
-from sim.ovation import (SUMMARY_KEYS, Halls, StandingOvationModel, mean_summary, ovation_config,
+from sim.ovation.hall import sightlines
+from sim.ovation.model import (SUMMARY_KEYS, Halls, StandingOvationModel, mean_summary, ovation_config,
                          ovation_study)
 
 HALLS = 1000

@@ -8,7 +8,7 @@ import pytest
 
 from sim import CommunityModel
 from sim.rewards import award_points, badge_progress, draw_sensitivity
-from sim.schema import Rewards
+from sim.params.schema import Rewards
 
 from conftest import YEAR, assert_above_zero, paired, replicate
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim import ScenarioError, load_scenario, run_scenario
-from sim.scenario import build_scenario, flat_parameter_paths, parse_override
+from sim.params.scenario import build_scenario, flat_parameter_paths, parse_override
 
 from conftest import SCENARIOS
 

@@ -22,7 +22,7 @@ from sim.cli import app
 from sim.experiments.stats import mean_interval
 from sim.experiments.design import design_points, plan_runs, replicate_seeds, run_id
 from sim.experiments.sweeps import sweep
-from sim.scenario import build_scenario, load_scenario
+from sim.params.scenario import build_scenario, load_scenario
 
 runner = CliRunner()
 

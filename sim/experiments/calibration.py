@@ -27,9 +27,9 @@ from sim.experiments.design import check_parameter_values, replicate_seeds, run_
 from sim.experiments.executors import Executor, Job
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers, resolve
-from sim.kpis import unknown_kpi
-from sim.scenario import Scenario, ScenarioError, build_scenario, load_data_file
-from sim.schema import field_at, sweep_spec_problem
+from sim.measures.registry import unknown_kpi
+from sim.params.scenario import Scenario, ScenarioError, build_scenario, load_data_file
+from sim.params.schema import field_at, sweep_spec_problem
 
 STUDY = "calibration"
 BOOTSTRAP = 500

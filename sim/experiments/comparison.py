@@ -16,8 +16,8 @@ from sim.experiments.design import replicate_seeds, run_id
 from sim.experiments.executors import Job, run_jobs
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers, resolve
-from sim.kpis import HEADLINE_KPIS, describe_change
-from sim.scenario import Scenario, ScenarioError
+from sim.measures.registry import HEADLINE_KPIS, describe_change
+from sim.params.scenario import Scenario, ScenarioError
 
 
 def arm_runs(arms: Mapping[str, Scenario | str | Path], replicates: int = 10, *, seed: int | None = None,

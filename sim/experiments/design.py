@@ -23,8 +23,8 @@ from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
 
 from sim import __version__
-from sim.scenario import Scenario, ScenarioError, build_scenario
-from sim.schema import field_at
+from sim.params.scenario import Scenario, ScenarioError, build_scenario
+from sim.params.schema import field_at
 
 MAX_RUNS = 10_000_000
 

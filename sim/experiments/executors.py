@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from sim.scenario import Scenario, ScenarioError
+from sim.params.scenario import Scenario, ScenarioError
 
 MAX_ATTEMPTS = 3  # a run in flight on a worker that died is retried this many times in all
 ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$|^[\w.\-]+:\d+$")

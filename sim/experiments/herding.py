@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.model import CommunityModel
-from sim.scenario import Scenario
+from sim.params.scenario import Scenario
 
 CONTROL, ORDINARY_KUDO, FRONT_ROW_KUDO = 1, 2, 3
 ARMS = {CONTROL: "control", ORDINARY_KUDO: "one ordinary kudo", FRONT_ROW_KUDO: "one front-row kudo"}

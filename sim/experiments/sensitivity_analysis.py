@@ -19,8 +19,8 @@ from SALib.analyze import sobol as sobol_analyze
 
 from sim.experiments.design import plan_runs, points_from_unit, unit_points, unit_problem
 from sim.experiments.sweeps import resolve, run_design
-from sim.kpis import unknown_kpi
-from sim.scenario import Scenario, ScenarioError
+from sim.measures.registry import unknown_kpi
+from sim.params.scenario import Scenario, ScenarioError
 
 METHODS = {"sobol": "saltelli", "morris": "morris"}
 RESAMPLES = 200

@@ -24,8 +24,8 @@ from typing import Any, Iterator
 import pandas as pd
 import pyarrow.parquet as pq
 
-from sim.output import json_text, write_files
-from sim.scenario import ScenarioError
+from sim.experiments.output import json_text, write_files
+from sim.params.scenario import ScenarioError
 
 ID_COLUMNS = ("run_id", "seed", "replicate")
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from sim.experiments.stats import t_half_width
 from sim.experiments.store import ID_COLUMNS, RunStore
-from sim.scenario import ScenarioError
+from sim.params.scenario import ScenarioError
 
 
 def _connect(out: Path) -> duckdb.DuckDBPyConnection:

@@ -18,8 +18,8 @@ from sim.experiments.design import replicate_seeds, run_id
 from sim.experiments.executors import Job, run_jobs
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers
-from sim.kpis import unknown_kpi
-from sim.scenario import SCENARIOS_DIR, ScenarioError, load_data_file, load_scenario
+from sim.measures.registry import unknown_kpi
+from sim.params.scenario import SCENARIOS_DIR, ScenarioError, load_data_file, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TARGETS = ROOT / "targets" / "stylized_facts.toml"

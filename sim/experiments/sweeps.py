@@ -18,7 +18,7 @@ from sim import __version__
 from sim.experiments.design import Run, design_points, plan_runs
 from sim.experiments.executors import Executor, Job, Outcome, RunFailed
 from sim.experiments.store import RunStore, run_row
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.params.scenario import Scenario, ScenarioError, load_scenario
 
 FLUSH_SECONDS = 10.0  # finished runs wait at most this long in memory before they are stored
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.kpis import HEADLINE_KPIS, describe_change, format_kpi, kpi_kind, kpi_label
+from sim.measures.registry import HEADLINE_KPIS, describe_change, format_kpi, kpi_kind, kpi_label
 from sim.report import figures
 from sim.report.experiment_figures import MAX_LEVELS
-from sim.scenario import ScenarioError
+from sim.params.scenario import ScenarioError
 
 SWEEP_KPIS = ("answer_rate_24h", "deflection_rate", "cost_per_issue")
 DAILY_COLUMNS = ("day", "cost_total", "readers", "responders", "superusers", "churned", "role_changes_day")

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.experiments.stats import t_half_width
-from sim.kpis import HEADLINE_KPIS, format_kpi, kpi_kind, kpi_label
+from sim.measures.registry import HEADLINE_KPIS, format_kpi, kpi_kind, kpi_label
 from sim.report.style import PALETTE
 
 FOREST_KPIS = (*HEADLINE_KPIS, "solution_rate", "self_service_rate", "cost_total", "staff_answer_share",

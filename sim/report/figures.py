@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.kpis import format_kpi, kpi_kind, kpi_label
+from sim.measures.registry import format_kpi, kpi_kind, kpi_label
 from sim.metrics import CONTACT_COUNTERS
 from sim.report.experiment_figures import forest_plot, sobol_tornado, sweep_effects, sweep_heatmap
 from sim.report.ovation_figures import ovation_hall, standing_share_over_time

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from plotly.offline import get_plotlyjs
 
-from sim.output import write_files
+from sim.experiments.output import write_files
 from sim.report.build import Report, build_report
 
 STYLE = """

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.arrays import first_occurrences
-from sim.cascade import crowd_share, follows_crowd
+from sim.ovation.hall import crowd_share, follows_crowd
 from sim.population import SUPERUSER
 from sim.rewards import award_points
 

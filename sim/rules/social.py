@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.cascade import crowd_share, follows_crowd
+from sim.ovation.hall import crowd_share, follows_crowd
 from sim.complaints import UNANSWERED
 from sim.population import SOCIAL
 from sim.rules.arrivals import Issues

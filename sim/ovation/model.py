@@ -16,8 +16,8 @@ import mesa
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.cascade import Sightlines, conform, mate_standing, sightlines, standing_share
-from sim.scenario import ScenarioError, describe_error
+from sim.ovation.hall import Sightlines, conform, mate_standing, sightlines, standing_share
+from sim.params.scenario import ScenarioError, describe_error
 
 MAX_SEATS = 250_000
 SUMMARY_KEYS = ("initial_standing_share", "final_standing_share", "steps_to_settle", "settled",

@@ -23,12 +23,12 @@ import solara
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.cli_present import APP_PORT, LOCAL_HOST
-from sim.kpis import HEADLINE_KPIS, format_kpi, kpi_kind, kpi_label
+from sim.ui.settings import APP_PORT, LOCAL_HOST
+from sim.measures.registry import HEADLINE_KPIS, format_kpi, kpi_kind, kpi_label
 from sim.model import HOURS_PER_DAY, CommunityModel
 from sim.report.figures import kpi_time_series
-from sim.scenario import SCENARIOS_DIR, flat_parameter_paths, load_scenario
-from sim.schema import field_at
+from sim.params.scenario import SCENARIOS_DIR, flat_parameter_paths, load_scenario
+from sim.params.schema import field_at
 
 __all__ = ["AppModel", "Dashboard", "Explorer", "KpiChart", "KpiPanel", "MODEL_PARAMS", "SCENARIO_ENV",
            "page", "default_inputs", "serve", "solara_command"]
@@ -164,7 +164,7 @@ page = Explorer()
 def solara_command(host: str, port: int) -> list[str]:
     """`solara run` for this module: production mode (no hot reload of the source), no
     browser opened (the URL is printed) and no version check against PyPI."""
-    return [sys.executable, "-m", "solara", "run", "sim.app", "--host", host, "--port", str(port),
+    return [sys.executable, "-m", "solara", "run", "sim.ui.app", "--host", host, "--port", str(port),
             "--production", "--no-open", "--no-check-version"]
 
 

@@ -8,11 +8,10 @@ from typing import Optional
 
 import typer
 
-from sim.cli_support import check_between, check_writable, fail
-from sim.scenario import ScenarioError
+from sim.cli.support import check_between, check_writable, fail
+from sim.ui.settings import APP_PORT, LOCAL_HOST
+from sim.params.scenario import ScenarioError
 
-LOCAL_HOST = "127.0.0.1"  # the app is served to this machine only unless --host says otherwise
-APP_PORT = 8765
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +47,7 @@ def serve_app(
     """Serve the live exploration app (Mesa SolaraViz) until Ctrl+C; open the address it prints."""
     import subprocess
 
-    from sim.app import serve
+    from sim.ui.app import serve
 
     check_between("--port", port, 1, 65535)
     try:

@@ -12,13 +12,13 @@ import typer
 from tqdm import tqdm
 
 from sim import __version__
-from sim.cli_experiments import register as register_experiments
-from sim.cli_present import register as register_presentation
-from sim.cli_support import MAX_SEED, check_between, check_writable, fail, load
-from sim.kpis import kpi_table
-from sim.output import json_text, write_files, write_run
+from sim.cli.experiments import register as register_experiments
+from sim.cli.present import register as register_presentation
+from sim.cli.support import MAX_SEED, check_between, check_writable, fail, load
+from sim.measures.registry import kpi_table
+from sim.experiments.output import json_text, write_files, write_run
 from sim.runner import run_scenario
-from sim.scenario import ScenarioError, load_scenario
+from sim.params.scenario import ScenarioError, load_scenario
 
 OVATION_CELL_BUDGET = 50_000_000  # halls x seats x sightlines: about 1 GB of kernel arrays
 
@@ -105,7 +105,7 @@ def ovation(
     out: Optional[Path] = typer.Option(None, "--out", help="Write summary.json, replicates.csv, hall.html here"),
 ) -> None:
     """The standing-ovation problem (Miller & Page 2004): run halls and print the outcome."""
-    from sim.ovation import SUMMARY_KEYS, mean_summary, ovation_config, ovation_study, sightline_cells
+    from sim.ovation.model import SUMMARY_KEYS, mean_summary, ovation_config, ovation_study, sightline_cells
     from sim.report.figures import ovation_hall, standing_share_over_time
 
     try:

@@ -15,11 +15,11 @@ import pandas as pd
 import typer
 
 from sim import __version__
-from sim.cli_support import MAX_SEED, check_between, check_writable, fail, load
+from sim.cli.support import MAX_SEED, check_between, check_writable, fail, load
 from sim.experiments.executors import RunFailed, check_scheduler_address
-from sim.kpis import HEADLINE_KPIS, KPI_KINDS, format_kpi, kpi_kind
-from sim.output import json_text, write_files
-from sim.scenario import Scenario, ScenarioError
+from sim.measures.registry import HEADLINE_KPIS, KPI_KINDS, format_kpi, kpi_kind
+from sim.experiments.output import json_text, write_files
+from sim.params.scenario import Scenario, ScenarioError
 
 SET_HELP = "Override a parameter: key=value (repeatable)"
 # Options every experiment verb shares (typer reads these defaults as option declarations).

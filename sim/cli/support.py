@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from sim.scenario import Scenario, ScenarioError, load_scenario, parse_override
+from sim.params.scenario import Scenario, ScenarioError, load_scenario, parse_override
 
 MAX_SEED = 2**63 - 1
 

@@ -14,9 +14,9 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ValidationError
 
-from sim.schema import Scenario
+from sim.params.schema import Scenario
 
-SCENARIOS_DIR = Path(__file__).resolve().parents[1] / "scenarios"  # the scenario files shipped with the project
+SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"  # the scenario files shipped with the project
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "build_scenario", "parse_override",
            "flat_parameter_paths", "describe_error", "read_toml", "load_data_file"]

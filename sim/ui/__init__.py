@@ -1,0 +1,1 @@
+"""The live SolaraViz app (`community-sim app`)."""
