@@ -1,6 +1,9 @@
-"""CommunityModel: wires population, threads, knowledge and rules into the hourly step.
+"""CommunityModel: the Mesa model that wires the world, the schedule and the agents together.
 
-The model holds no behaviour of its own; each process is a rule function in sim/rules.
+The model holds no behaviour of its own: each process is a compiled rule (sim/rules, with
+the levers in sim/levers) and sim/schedule.py says in which order they run. Mesa keeps the
+clock (one step is one hour), the scheduled events (product launches), the agents (one per
+member, of class Reader, Responder or SuperUser) and the daily DataCollector.
 """
 
 from __future__ import annotations
@@ -11,27 +14,18 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import metrics
 from sim.agents import AGENT_CLASS_BY_ROLE, Member
-from sim.complaints import Complaints
-from sim.knowledge import KnowledgeBase
-from sim.policies import build_teams, serve_complaints, staff_answers
-from sim.population import CONTACT, FORUM, READER, RESPONDER, SOCIAL, SUPERUSER, Population
-from sim.rewards import RewardSchemes, draw_sensitivity
-from sim.rules import membership, motivation, roles
-from sim.rules.acceptance import accept_answers
-from sim.rules.answering import write_answers
-from sim.rules.arrivals import draw_issues, zipf_weights
-from sim.rules.asking import post_questions
-from sim.rules.channels import call_contact_centre, choose_channels
-from sim.rules.escalation import escalate_expired
-from sim.rules.kudos import AnswerViews, draw_conformity, give_kudos
-from sim.rules.launches import build_launches, total_topics, update_topic_mix
-from sim.rules.search import search_knowledge_base
-from sim.rules.social import complain_in_public, give_up_unanswered, pile_on
-from sim.samplers import build_samplers
+from sim.levers.launches import start_launch
+from sim.measures.daily import DailyRecord
+from sim.measures.kpis import summary
 from sim.params.scenario import Scenario, build_scenario, flat_parameter_paths
-from sim.threads import AnswerLog, Threads
+from sim.rules.membership import found_community, initial_propensities
+from sim.rules.online import index_members
+from sim.rules.roles import change_role
+from sim.schedule import DAY_END, DAY_START, run_hour
+from sim.state.counters import CounterView
+from sim.state.population import READER, RESPONDER, SUPERUSER
+from sim.state.world import CHURNED, MINUTES_PER_HOUR, MINUTES_PER_ITEM, ROLE_CHANGES, World, set_herding_share
 
 HOURS_PER_DAY = 24
 
@@ -47,37 +41,22 @@ class CommunityModel(mesa.Model):
     def __init__(self, scenario: Scenario | None = None, rng: Any = None, **overrides: Any):
         super().__init__(rng=rng)
         self.config = self._resolve(scenario, overrides)
-        cfg = self.config
-        self.hours = cfg.scenario.days * HOURS_PER_DAY
-        b = cfg.behaviour
-        n_topics = total_topics(cfg)  # launch topics exist from the start with zero weight
-        self.base_topic_weights = np.zeros(n_topics)
-        self.base_topic_weights[: b.topics] = zipf_weights(b.topics, b.topic_zipf)
-        self.topic_area = np.concatenate([(np.arange(b.topics) * b.topic_areas) // b.topics,
-                                          np.arange(n_topics - b.topics) % b.topic_areas])
-        self.area_weights = np.bincount(self.topic_area, weights=self.base_topic_weights)
-        self.population = Population(cfg.population.members)
-        self.threads = Threads(capacity=max(1024, cfg.population.members // 4))
-        self.answer_log = AnswerLog(capacity=max(1024, cfg.population.members // 2))
-        self.complaints = Complaints(capacity=1024)
-        self.answer_views = AnswerViews()
-        self.interventions: list = []  # experiments acting on new answers (sim/experiments)
-        self.knowledge = KnowledgeBase(self.base_topic_weights, b.initial_articles, b.coverage_half_stock,
-                                       b.knowledge_half_life_days)
-        self.counters = metrics.Counters()
-        self.rewards = RewardSchemes(self)
-        self.forum_team, self.social_team = build_teams(cfg)
+        self.hours = self.config.scenario.days * HOURS_PER_DAY
+        self.world = World(self.config, seed=self._seed)
+        self.population, self.threads, self.answer_log = self.world.pop, self.world.threads, self.world.log
+        self.complaints = self.world.complaints
+        self.counters = CounterView(self.world.counters)
         self._members: list[Member | None] = []
-        self.add_members(*self._initial_members())
+        self._found_community()
         self.initial_superusers = self.population.alive_rows(SUPERUSER)
-        self.samplers = build_samplers(self)
-        self.launches = build_launches(self)
-        update_topic_mix(self)
-        self._flows_at_last_collect = metrics.Counters()
+        self._launches = [partial(start_launch, self.world.ref, index) for index in range(len(self.config.launches))]
+        for launch, start in zip(self.config.launches, self._launches):  # Mesa keeps only weak references
+            self.schedule_event(start, at=24.0 * launch.day)
+        self._record = DailyRecord()
         self._day_record: dict[str, float] = {}
-        keys = list(self._daily_record())
-        self.datacollector = mesa.DataCollector(
-            model_reporters={key: partial(_day_value, key=key) for key in keys})
+        keys = self._record.record(self.world, self.initial_superusers, 0.0).keys()
+        self._record = DailyRecord()
+        self.datacollector = DailyCollector(model_reporters={key: partial(_day_value, key=key) for key in keys})
         self.running = True
 
     @staticmethod
@@ -93,134 +72,111 @@ class CommunityModel(mesa.Model):
         plain = {paths[k]: v.item() if isinstance(v, np.generic) else v for k, v in overrides.items()}
         return build_scenario(data, plain, source="CommunityModel keywords")
 
-    def _initial_members(self) -> tuple[np.ndarray, np.ndarray]:
+    def _found_community(self) -> None:
         """Roles at the start follow engagement: the most online 1% are super-users, the next
         9% responders (with the default shares), so each role is held by people who act it."""
         p = self.config.population
-        propensity = np.sort(self._draw_online_propensity(p.members))[::-1]
+        propensity = initial_propensities(self.world.ref, p.members)
         counts = apportion(p.members, np.array([p.superuser_share, p.responder_share, p.reader_share]))
-        return np.repeat(np.array([SUPERUSER, RESPONDER, READER], dtype=np.int8), counts), propensity
+        roles = np.empty(p.members, dtype=np.int64)
+        roles[np.argsort(-propensity, kind="stable")] = np.repeat([SUPERUSER, RESPONDER, READER], counts)
+        self.world.reserve_members(p.members)
+        found_community(self.world.ref, roles)
+        index_members(self.world.ref)
+        self._sync_agents()
 
-    def _draw_online_propensity(self, n: int) -> np.ndarray:
-        return self.rng.lognormal(0.0, self.config.population.online_sigma, n)
+    # ----- Mesa's side of the columns -----
+    def _sync_agents(self) -> None:
+        """Bring Mesa's agents in line with the columns after a compiled call: role changes
+        swap an agent's class (same object, unique_id and row), churn removes the agent (the
+        row stays), new rows get agents of their role's class."""
+        world, pop = self.world, self.population
+        if world.sync[ROLE_CHANGES]:
+            for row in world.sync_rows[: world.sync[ROLE_CHANGES]].tolist():
+                self._swap_class(self._members[row], AGENT_CLASS_BY_ROLE[pop.role[row]])
+            world.sync[ROLE_CHANGES] = 0
+        if world.sync[CHURNED]:
+            for row in world.churn_rows[: world.sync[CHURNED]].tolist():
+                self._members[row].remove()
+                self._members[row] = None
+            world.sync[CHURNED] = 0
+        first = len(self._members)
+        if pop.size > first:
+            roles = pop.role[first: pop.size].tolist()
+            self._members.extend(AGENT_CLASS_BY_ROLE[code](self, row) for row, code in enumerate(roles, start=first))
 
-    # ----- membership and roles (identity-preserving) -----
-    def add_members(self, role_codes: np.ndarray, online_propensity: np.ndarray | None = None) -> np.ndarray:
-        """New members with drawn traits; each gets a Mesa agent of its role's class."""
-        n, pop, rng, p = role_codes.size, self.population, self.rng, self.config.population
-        rows = pop.add(n)
-        if n == 0:
-            return rows
-        b = self.config.behaviour
-        mean = np.array([p.expertise_reader, p.expertise_responder, p.expertise_superuser])[role_codes]
-        pop.role[rows] = role_codes
-        pop.joined_at[rows] = self.time
-        pop.role_since[rows] = self.time
-        pop.expertise[rows] = rng.beta(mean * p.expertise_concentration,
-                                       (1 - mean) * p.expertise_concentration)
-        pop.area[rows] = rng.choice(self.area_weights.size, n, p=self.area_weights)
-        pop.online_propensity[rows] = (self._draw_online_propensity(n) if online_propensity is None
-                                       else online_propensity)
-        pop.issue_propensity[rows] = rng.gamma(p.issue_propensity_shape, 1.0 / p.issue_propensity_shape, n)
-        pop.intrinsic[rows] = rng.normal(b.intrinsic_mean, b.intrinsic_sd, n)
-        pop.reach[rows] = rng.lognormal(np.log(b.reach_median), b.reach_sigma, n)
-        pop.channel_success[rows, SOCIAL] = b.social_prior_success
-        pop.conformity[rows] = draw_conformity(rng, n, b)
-        pop.reward_sensitivity[rows] = draw_sensitivity(rng, n, self.config.rewards)
-        self._members.extend(AGENT_CLASS_BY_ROLE[code](self, row)
-                             for row, code in zip(rows.tolist(), role_codes.tolist()))
-        self.counters.add(joined=n if self.steps else 0)
-        return rows
-
-    def remove_members(self, rows: np.ndarray) -> None:
-        """Churn: the row stays (history), the Mesa agent leaves the model."""
-        pop = self.population
-        pop.alive[rows] = False
-        pop.left_at[rows] = self.time
-        for row in rows.tolist():
-            self._members[row].remove()
-            self._members[row] = None
-        self.counters.add(churned=rows.size)
-
-    def change_role(self, rows: np.ndarray, role_code: int) -> None:
-        """Move members to another role class, keeping agent object, unique_id and row."""
-        rows = rows[self.population.role[rows] != role_code]
-        if rows.size == 0:
+    def _swap_class(self, agent: Member, new_class: type) -> None:
+        if type(agent) is new_class:
             return
-        self.population.role[rows] = role_code
-        self.population.role_changes[rows] += 1
-        self.population.role_since[rows] = self.time
-        new_class = AGENT_CLASS_BY_ROLE[role_code]
-        for row in rows.tolist():
-            agent = self._members[row]
-            unique_id = agent.unique_id
-            self.deregister_agent(agent)
-            agent.__class__ = new_class
-            self.register_agent(agent)
-            agent.unique_id = unique_id
-        self.counters.add(role_changes=rows.size)
+        unique_id = agent.unique_id
+        self.deregister_agent(agent)
+        agent.__class__ = new_class
+        self.register_agent(agent)
+        agent.unique_id = unique_id
+
+    def change_role(self, rows, role_code: int) -> None:
+        """Move members to another role (their agent keeps its object, unique_id and row)."""
+        for row in np.atleast_1d(rows).tolist():
+            change_role(self.world.ref, int(row), int(role_code))
+        self._sync_agents()
 
     def member(self, row: int) -> Member | None:
         """The Mesa agent of a population row (None once the member has churned)."""
         return self._members[row]
 
-    # ----- the hourly step -----
+    def seed_kudos(self, share: float) -> None:
+        """Run the herding experiment on new answers (sim/experiments/herding.py)."""
+        set_herding_share(self.world.ref, share)
+
+    # ----- the schedule -----
     def step(self) -> None:
-        hour_start = self.time - 1.0
-        first_new_answer = self.answer_log.size
-        issues = draw_issues(self, hour_start)
-        self.counters.add(issues=len(issues))
-        found = search_knowledge_base(self, issues)
-        unresolved = issues.subset(~found)
-        channel = choose_channels(self, unresolved.member)
-        post_questions(self, unresolved.subset(channel == FORUM))
-        call_contact_centre(self, unresolved.member[channel == CONTACT])
-        complain_in_public(self, unresolved.subset(channel == SOCIAL))
-        staff = staff_answers(self, hour_start)
-        accept_answers(self, staff + write_answers(self))
-        escalate_expired(self, until=self.time)
-        served = serve_complaints(self, hour_start)
-        gone = give_up_unanswered(self, until=self.time)
-        pile_on(self, hour_start, np.concatenate([self.complaints.open_ids, served, gone]))
-        for intervention in self.interventions:
-            intervention.on_new_answers(self, np.arange(first_new_answer, self.answer_log.size))
-        viewer, row, _ = self.answer_views.take()
-        give_kudos(self, viewer, row)
+        if (self.steps - 1) % HOURS_PER_DAY == 0:
+            for step in DAY_START:
+                step.rule(self.world.ref)
+        self.world.reserve_hour(self._answers_bound())
+        run_hour(self.world.ref, float(self.time))
+        if self.world.sync[ROLE_CHANGES]:
+            self._sync_agents()
         if self.steps % HOURS_PER_DAY == 0:
             self._end_of_day()
         if self.time >= self.hours:
             self.running = False
 
-    def _end_of_day(self) -> None:
-        """Daily processes, then sampler rebuild and the daily record."""
-        motivation.decay_one_day(self, self.samplers.contributor_rows)
-        self.knowledge.decay_one_day()
-        self.rewards.end_of_day(self.steps // HOURS_PER_DAY)
-        roles.promote_and_demote(self)
-        membership.churn_one_day(self)
-        rate = metrics.recent_answer_rate(self.threads, self.time)
-        no_signal = np.isnan(rate) or not self.config.behaviour.forum_open
-        membership.join_one_day(self, self.config.population.join_reference_answer_rate if no_signal else rate)
-        self.samplers = build_samplers(self)
-        update_topic_mix(self)
-        self._day_record = self._daily_record()
-        self.datacollector.collect(self)
+    def _answers_bound(self) -> int:
+        """The most answers one hour can bring: every contributor writing up to its hourly
+        capacity, and staff answering as fast as their time allows."""
+        b, team, role_count = self.config.behaviour, self.world.forum_team, self.world.tallies.role_count
+        per_member = min(b.browse_limit, b.answer_capacity_per_hour)
+        staff = int(team[MINUTES_PER_HOUR] // team[MINUTES_PER_ITEM]) + 2
+        return int(role_count[RESPONDER] + role_count[SUPERUSER]) * per_member + staff
 
-    def _daily_record(self) -> dict[str, float]:
-        kpis = self.summary()
-        flows = {f"{name}_day": self.counters[name] - self._flows_at_last_collect[name]
-                 for name in metrics.FLOW_COUNTERS}
-        self._flows_at_last_collect = metrics.Counters(self.counters)
-        sentiment = metrics.net_sentiment(flows["positive_impressions_day"], flows["negative_impressions_day"])
-        return {"day": self.time / HOURS_PER_DAY, **kpis, **flows, "brand_sentiment_day": sentiment}
+    def _end_of_day(self) -> None:
+        for step in DAY_END:
+            self.world.reserve_day()
+            step.rule(self.world.ref)
+            self._sync_agents()
+        self._day_record = self._record.record(self.world, self.initial_superusers, float(self.time))
+        self.datacollector.collect(self)
 
     def summary(self) -> dict[str, float]:
         """The KPIs of DESIGN.md §5 (plus extras), cumulative over the run so far."""
-        return metrics.summary(self)
+        return summary(self.world, self.initial_superusers, float(self.time))
 
     def run(self) -> None:
         """Run the scenario's full duration."""
         self.run_for(self.hours - self.time)
+
+
+class DailyCollector(mesa.DataCollector):
+    """Mesa's DataCollector with one model reporter per key of the daily record. The record
+    holds plain numbers made afresh each day, so `collect` appends them all at once instead
+    of calling and deep-copying one reporter at a time (that cost more than the day's work)."""
+
+    def collect(self, model) -> None:
+        for key, column in self.model_vars.items():
+            column.append(model._day_record[key])
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
 
 
 def apportion(total: int, shares: np.ndarray) -> np.ndarray:

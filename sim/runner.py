@@ -7,7 +7,7 @@ from typing import Callable
 
 import pandas as pd
 
-from sim.metrics import members_table
+from sim.measures.kpis import members_table
 from sim.model import HOURS_PER_DAY, CommunityModel
 from sim.params.scenario import Scenario
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sim import CommunityModel
-from sim.metrics import answer_rate_by_count
+from sim.measures.kpis import answer_rate_by_count
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -38,7 +38,7 @@ def _simulate(job: tuple[int, dict]) -> dict:
     seed, params = job
     model = CommunityModel(rng=seed, **params)
     model.run()
-    return {**model.summary(), "rate_by_count": answer_rate_by_count(model),
+    return {**model.summary(), "rate_by_count": answer_rate_by_count(model.answer_log, model.population, model.time),
             "daily": model.datacollector.get_model_vars_dataframe().reset_index(drop=True)}
 
 
@@ -67,6 +67,19 @@ def assert_above_zero(diffs, claim: str) -> None:
 
 def paired(runs: dict[str, list[dict]], kpi: str, high: str, low: str) -> np.ndarray:
     return np.array([h[kpi] - l[kpi] for h, l in zip(runs[high], runs[low])])
+
+
+def tiny(**params) -> CommunityModel:
+    """A small model, built but not run: the hand-built state of rule tests."""
+    params = {"members": 50, "days": 1, **params}
+    return CommunityModel(rng=params.pop("rng", 1), **params)
+
+
+def add_thread(model, asker=0, topic=0, difficulty=0.2, need=0.5, created=0.0, deadline=48.0) -> int:
+    """Open one thread by hand; returns its id."""
+    ids = model.threads.open(asker=np.array([asker]), topic=np.array([topic]), difficulty=np.array([difficulty]),
+                             need=np.array([need]), created=np.array([created]), deadline=np.array([deadline]))
+    return int(ids[0])
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The live app (sim/app.py): its page steps the model and charts the KPIs, Reset rebuilds the
+"""The live app (sim/ui/app.py): its page steps the model and charts the KPIs, Reset rebuilds the
 model from the inputs, the inputs are real scenario settings, and serve runs `solara run` on
 this machine only (checked without starting a server: one takes about 20 s to come up here).
 One smoke test does start the real server and drives it from Debian's Chromium, offline: the
@@ -25,7 +25,7 @@ from solara.__main__ import run as solara_run
 
 from browser import CHROMIUM, FLAGS, VIEWPORT
 from conftest import ROOT
-from sim import app
+from sim.ui import app
 from sim.params.scenario import ScenarioError, flat_parameter_paths, load_scenario
 
 SCENARIOS = app.DEFAULT_SCENARIO.parent

@@ -10,6 +10,7 @@ import pytest
 from sim import CommunityModel, load_scenario
 from sim.experiments.herding import ARMS, FRONT_ROW_KUDO, ORDINARY_KUDO, herding_effects, run_herding
 from sim.rules.kudos import give_kudos
+from sim.state.probe import floats, ints, set_views
 
 from conftest import SCENARIOS, assert_above_zero
 
@@ -86,8 +87,17 @@ def test_kudos_earn_points_where_points_are_on():
 
 
 def _one_answer(model, quality: float) -> int:
-    row = model.answer_log.append(np.array([5]), np.array([0]), np.array([1.0]), np.array([quality]))
-    return int(row[0])
+    log = model.answer_log
+    row = int(log.append_rows(1)[0])
+    log.member[row], log.thread[row], log.time[row], log.quality[row] = 5, 0, 1.0, quality
+    return row
+
+
+def _judge(model, viewers, rows) -> None:
+    """The hour's views (viewer, answer row), judged together as give_kudos does each hour."""
+    viewers = ints(viewers)
+    set_views(model.world.ref, viewers, ints(rows), floats(np.linspace(0.1, 0.9, viewers.size)))
+    give_kudos(model.world.ref)
 
 
 def test_a_front_row_kudo_is_seen_by_every_later_viewer_and_an_ordinary_one_by_chance():
@@ -99,7 +109,7 @@ def test_a_front_row_kudo_is_seen_by_every_later_viewer_and_an_ordinary_one_by_c
         log = model.answer_log
         log.views[row], log.kudos[row] = 1, 1
         log.front_views[row] = log.front_kudos[row] = int(front)
-        give_kudos(model, viewers[:1], np.array([row]))
+        _judge(model, viewers[:1], [row])
         # one front-row kudo over an audience of kudos_min_audience (5): share 0.2 > X = 0.1
         assert log.kudos[row] == (2 if front else 1)
 
@@ -107,7 +117,7 @@ def test_a_front_row_kudo_is_seen_by_every_later_viewer_and_an_ordinary_one_by_c
 def test_no_one_gives_kudos_to_their_own_answer():
     model = CommunityModel(rng=1, members=300, days=1, kudos_threshold=-10.0)
     row = _one_answer(model, quality=1.0)
-    give_kudos(model, np.array([5, 6, 5, 7]), np.array([row, row, row, row]))
+    _judge(model, [5, 6, 5, 7], [row, row, row, row])
     assert model.answer_log.kudos[row] == 2 and model.answer_log.views[row] == 2
 
 
@@ -122,6 +132,6 @@ def test_a_member_gives_an_answer_at_most_one_kudo():
     model = CommunityModel(rng=1, members=300, days=1, kudos_threshold=-10.0)  # everyone likes it
     row = _one_answer(model, quality=1.0)
     for _ in range(3):
-        give_kudos(model, np.array([6, 6, 7]), np.array([row, row, row]))
+        _judge(model, [6, 6, 7], [row, row, row])
     log = model.answer_log
     assert log.kudos[row] == 2 and log.views[row] == 9

@@ -9,7 +9,7 @@ import pytest
 
 from sim import CommunityModel, Scenario, run_scenario
 from sim.agents import Member, Reader, Responder, SuperUser
-from sim.population import READER, RESPONDER, SUPERUSER
+from sim.state.population import READER, RESPONDER, SUPERUSER
 
 
 def test_same_seed_reproduces_summary_and_daily_series():

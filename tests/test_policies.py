@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from sim import CommunityModel, load_scenario, run_scenario
-from sim.complaints import SERVED, UNANSWERED
-from sim.policies import Team, community_first_queue, sla_queue, triage_queue
+from sim.levers.policies import forum_queue, items_this_hour, spend
+from sim.state.threads import SERVED, UNANSWERED
+from sim.state.world import HOURS_WORKED, _team
 
 from conftest import SCENARIOS, YEAR, assert_above_zero, paired, replicate
 
@@ -103,17 +104,17 @@ def test_loudest_first_serves_the_loudest():
 
 
 def test_team_capacity_limits_items_and_carries_only_part_of_an_item():
-    team = Team(hours_per_day=4.8, minutes_per_item=15.0)  # 12 minutes an hour
+    team = _team(hours_per_day=4.8, minutes_per_item=15.0)  # 12 minutes an hour
     taken = []
     for _ in range(10):
-        n = team.items_this_hour()
-        team.spend(n)
+        n = items_this_hour(team)
+        spend(team, n)
         taken.append(n)
     assert sum(taken) == 8 and max(taken) == 1  # 120 minutes of work in 15-minute items
-    idle = Team(hours_per_day=4.8, minutes_per_item=15.0)
+    idle = _team(hours_per_day=4.8, minutes_per_item=15.0)
     for _ in range(10):
-        idle.items_this_hour()  # nothing to do: the time is not banked
-    assert idle.items_this_hour() == 1 and idle.hours_worked == 0.0
+        items_this_hour(idle)  # nothing to do: the time is not banked
+    assert items_this_hour(idle) == 1 and idle[HOURS_WORKED] == 0.0
 
 
 def _model_with_threads(**params) -> CommunityModel:
@@ -128,19 +129,19 @@ def _model_with_threads(**params) -> CommunityModel:
 
 def test_sla_takes_only_threads_unanswered_for_h_hours():
     model = _model_with_threads(forum_kind="sla", forum_sla_hours=6.0)
-    ids, ready = sla_queue(model, model.threads.open_ids)
+    ids, ready = forum_queue(model.world.ref)
     assert ids.tolist() == [0, 1, 3] and ready.tolist() == [6.0, 6.0, 15.0]
 
 
 def test_community_first_takes_the_hardest_unanswered_first():
     model = _model_with_threads(forum_kind="community_first", forum_community_first_hours=24.0)
-    ids, ready = community_first_queue(model, model.threads.open_ids)
+    ids, ready = forum_queue(model.world.ref)
     assert ids.tolist() == [1, 3, 0] and ready.tolist() == [24.0, 33.0, 24.0]
 
 
 def test_triage_takes_only_hard_questions():
     model = _model_with_threads(forum_kind="triage", forum_triage_difficulty=0.6)
-    ids, _ = triage_queue(model, model.threads.open_ids)
+    ids, _ = forum_queue(model.world.ref)
     assert ids.tolist() == [1, 2]
 
 
@@ -169,7 +170,7 @@ def test_costs_add_up_to_the_total():
     assert k["cost_social_team"] == pytest.approx(60 * 2.0 * cfg.costs.social_hour)
     assert k["cost_pay"] == pytest.approx(2.0 * k["paid_answers"]) and k["cost_pay"] > 0
     programme = cfg.rewards.programme
-    member_days = model.rewards.programme_member_days
+    member_days = model.counters["programme_member_days"]
     assert member_days > 0 and k["staff_assisted_answers"] > 0
     assert k["cost_programme"] == pytest.approx(
         member_days * 12 / 365 * programme.cost_per_member_month

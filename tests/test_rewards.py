@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim import CommunityModel
-from sim.rewards import award_points, badge_progress, draw_sensitivity
+from sim.levers.rewards import award_points, badge_progress
 from sim.params.schema import Rewards
 
 from conftest import YEAR, assert_above_zero, paired, replicate
@@ -71,15 +71,15 @@ def test_superuser_programme_raises_superuser_retention(runs):
 
 def test_reward_sensitivity_is_heterogeneous():
     config = Rewards()
-    s = draw_sensitivity(np.random.default_rng(0), 200_000, config)
-    assert abs((s == config.sensitivity_strong).mean() - 0.20) < 0.005
-    assert abs((s == 0).mean() - 0.45) < 0.005
-    assert (s == 0).mean() > 0.40
+    s = CommunityModel(rng=0, members=40_000, days=1).population.live("reward_sensitivity")
+    assert abs((s == config.sensitivity_strong).mean() - 0.20) < 0.01
+    assert abs((s == 0).mean() - 0.45) < 0.01
+    assert abs((s == config.sensitivity_moderate).mean() - 0.35) < 0.01
 
 
 def test_badge_progress_peaks_at_the_threshold_and_resets():
     thresholds = np.array([5, 10])
-    progress = badge_progress(thresholds, np.arange(12))
+    progress = np.array([badge_progress(thresholds, answers) for answers in range(12)])
     assert progress[4] == 1.0 and progress[9] == 1.0          # the next answer earns the badge
     assert np.all(np.diff(progress[:5]) > 0) and np.all(np.diff(progress[5:10]) > 0)
     assert progress[5] < progress[4] and progress[10] == 0.0  # drop after; nothing left to chase
@@ -92,11 +92,12 @@ def test_rank_up_is_recognition_scaled_by_sensitivity():
     steered, indifferent = (int(r) for r in pop.alive_rows()[:2])
     pop.reward_sensitivity[[steered, indifferent]] = [2.0, 0.0]
     pop.recognition[[steered, indifferent]] = 0.0
-    award_points(model, np.array([steered, steered, indifferent, indifferent]), 10.0)
+    for member in (steered, steered, indifferent, indifferent):
+        award_points(model.world.ref, member, 10.0)
     assert pop.rank[steered] == pop.rank[indifferent] == 1 and pop.points[steered] == 20.0
     assert pop.recognition[steered] == pytest.approx(2.0 * model.config.rewards.points.rank_up_recognition)
     assert pop.recognition[indifferent] == 0.0
-    award_points(model, np.array([steered]), 10.0)  # more points, same rank: no new boost
+    award_points(model.world.ref, steered, 10.0)  # more points, same rank: no new boost
     assert pop.recognition[steered] == pytest.approx(2.0 * model.config.rewards.points.rank_up_recognition)
 
 

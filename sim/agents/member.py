@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import mesa
-import numpy as np
 
-from sim.population import ROLE_NAMES
 from sim.rules.answering import motivation
+from sim.state.population import ROLE_NAMES
 
 
 def _column(name: str, doc: str) -> property:
@@ -41,7 +40,7 @@ class Member(mesa.Agent):
     @property
     def motivation(self) -> float:
         """Intrinsic motivation plus recognition minus fatigue, as the answering rule sees it."""
-        return float(motivation(self.model.population, np.array([self.row]))[0])
+        return float(motivation(self.model.population.view(), self.row))
 
     expertise = _column("expertise", "Skill, 0-1, compared with issue difficulty")
     area = _column("area", "Topic area the member specialises in")

@@ -1,7 +1,7 @@
 """The Reader role."""
 
 from sim.agents.member import Member
-from sim.population import READER
+from sim.state.population import READER
 
 
 class Reader(Member):

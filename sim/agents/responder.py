@@ -1,7 +1,7 @@
 """The Responder role."""
 
 from sim.agents.member import Member
-from sim.population import RESPONDER
+from sim.state.population import RESPONDER
 
 
 class Responder(Member):

@@ -1,7 +1,7 @@
 """The SuperUser role."""
 
 from sim.agents.member import Member
-from sim.population import SUPERUSER
+from sim.state.population import SUPERUSER
 
 
 class SuperUser(Member):

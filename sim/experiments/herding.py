@@ -11,37 +11,16 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sim.model import CommunityModel
+from sim.rules.kudos import CONTROL, FRONT_ROW_KUDO, ORDINARY_KUDO
 from sim.params.scenario import Scenario
 
-CONTROL, ORDINARY_KUDO, FRONT_ROW_KUDO = 1, 2, 3
 ARMS = {CONTROL: "control", ORDINARY_KUDO: "one ordinary kudo", FRONT_ROW_KUDO: "one front-row kudo"}
-
-
-@dataclass
-class HerdingArms:
-    """An intervention on new answers: each goes to each arm with probability `share`."""
-
-    share: float
-
-    def on_new_answers(self, model, rows: np.ndarray) -> None:
-        log = model.answer_log
-        draw = model.rng.random(rows.size)
-        arm = np.select([draw < self.share, draw < 2 * self.share, draw < 3 * self.share],
-                        [CONTROL, ORDINARY_KUDO, FRONT_ROW_KUDO], 0)
-        log.seeded[rows] = arm
-        seeded = rows[arm >= ORDINARY_KUDO]
-        front = rows[arm == FRONT_ROW_KUDO]
-        log.views[seeded] += 1  # the seeding viewer, who gave the kudo
-        log.kudos[seeded] += 1
-        log.front_views[front] += 1
-        log.front_kudos[front] += 1
 
 
 def arm_outcomes(model) -> dict[str, dict[str, float]]:
@@ -62,7 +41,7 @@ def herding_replicate(job: tuple[Scenario, int, float]) -> list[dict]:
     """One run with the arms in place: a row per arm."""
     scenario, seed, share = job
     model = CommunityModel(scenario=scenario, rng=seed)
-    model.interventions.append(HerdingArms(share))
+    model.seed_kudos(share)
     model.run()
     return [{"seed": seed, "arm": arm, **outcome} for arm, outcome in arm_outcomes(model).items()]
 

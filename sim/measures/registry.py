@@ -1,29 +1,109 @@
-"""How KPIs are shown: their groups, their kinds (rate, hours, money, count) and plain
+"""The one KPI registry: every key of `summary()` with its label, kind (rate, hours, money,
+count), unit and which direction is better; how KPIs are grouped and formatted, and plain
 sentences about a change in one of them."""
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from dataclasses import dataclass
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    kind: str                 # pct (a 0-1 rate), hours, money, int (a count), num
+    better: str | None = None  # "higher", "lower" or None where neither is better in itself
+
+    @property
+    def unit(self) -> str:
+        return {"pct": "share", "hours": "hours", "money": "currency", "int": "count"}.get(self.kind, "-")
+
+
+H, L = "higher", "lower"
+_COUNTS = {  # the flows, as counts of events over the run (sim/state/counters.py)
+    "issues": ("Product issues", None), "self_service": ("Issues solved by search", H),
+    "community_self_service": ("Issues solved by a community thread found in search", H),
+    "forum_threads": ("Questions posted", None), "answers": ("Answers by members", H),
+    "staff_answers": ("Answers by staff", None), "solved": ("Questions solved", H),
+    "direct_contacts": ("Calls straight to the contact centre", L), "escalations": ("Escalations to the contact centre", L),
+    "repeat_contacts": ("Repeat contacts", L), "complaints": ("Public complaints", L),
+    "complaints_served": ("Public complaints answered", None), "complaints_unanswered": ("Public complaints ignored", L),
+    "social_fallbacks": ("Complainers who called instead", L), "joined": ("Members who joined", H),
+    "churned": ("Members who left", L), "role_changes": ("Role changes", None), "badge_awards": ("Badges awarded", None),
+    "rank_ups": ("Rank-ups", None), "programme_invitations": ("Programme invitations", None),
+    "paid_answers": ("Paid answers", None), "staff_assisted_answers": ("Answers with staff access", None),
+    "onlooker_views": ("Complaint outcomes seen by onlookers", None), "launches": ("Product launches", None),
+    "answer_views": ("Views of answers", None), "kudos": ("Kudos given", None),
+    "herded_kudos": ("Kudos given by following the crowd", None), "pileup_joins": ("Onlookers who joined a complaint", L),
+    "pileup_contacts": ("Pile-up joiners who called", L),
+}
+KPIS: dict[str, Kpi] = {
+    "answer_rate_24h": Kpi("Questions answered within 24 h", "pct", H),
+    "answer_rate_ever": Kpi("Questions ever answered", "pct", H),
+    "median_hours_to_first_answer": Kpi("Median time to first answer", "hours", L),
+    "solution_rate": Kpi("Questions solved", "pct", H),
+    "deflection_rate": Kpi("Issues deflected from paid channels", "pct", H),
+    "forum_deflection_rate": Kpi("Issues deflected by the community", "pct", H),
+    "self_service_rate": Kpi("Issues solved by search", "pct", H),
+    "assisted_contacts": Kpi("Assisted contacts (contact centre)", "int", L),
+    "escalation_rate": Kpi("Forum threads escalated", "pct", L),
+    "social_share": Kpi("Issues taken to social media", "pct", L),
+    "social_unanswered_share": Kpi("Public complaints left unanswered", "pct", L),
+    "staff_answer_share": Kpi("Answers written by staff", "pct"),
+    "volunteer_answers": Kpi("Answers written by members", "int", H),
+    "kudos_per_answer": Kpi("Kudos per answer", "num"),
+    "herding_index": Kpi("Kudos given by following the crowd", "pct"),
+    "pileup_mean_size": Kpi("Onlookers joining a complaint, per complaint", "num", L),
+    "brand_sentiment": Kpi("Net brand sentiment of impressions", "num", H),
+    **{key: Kpi(label, "int", better) for key, (label, better) in _COUNTS.items()},
+    "negative_impressions": Kpi("Followers who saw a complaint", "num", L),
+    "positive_impressions": Kpi("Followers who saw a public fix", "num", H),
+    "cost_total": Kpi("Total support cost", "money", L),
+    "cost_per_issue": Kpi("Cost per issue", "money", L),
+    "cost_contacts": Kpi("Contact-centre cost", "money", L),
+    "cost_self_service": Kpi("Self-service cost", "money"),
+    "cost_moderation": Kpi("Moderation cost", "money"),
+    "cost_forum_staff": Kpi("Forum staff cost", "money"),
+    "cost_social_team": Kpi("Social team cost", "money"),
+    "cost_pay": Kpi("Payments to members", "money"),
+    "cost_programme": Kpi("Super-user programme cost", "money"),
+    "top1_answer_share": Kpi("Answers by the top 1% of members", "pct"),
+    "top10_answer_share": Kpi("Answers by the top 10% of contributors", "pct"),
+    "gini_answers": Kpi("Gini of answers per member", "num"),
+    "lurker_share": Kpi("Members who only read", "pct"),
+    "superuser_share": Kpi("Super-users among members", "pct"),
+    "superusers_active": Kpi("Active super-users", "int", H),
+    "members_active": Kpi("Active members", "int", H),
+    "members_now": Kpi("Members", "int", H),
+    "readers": Kpi("Readers", "int"),
+    "responders": Kpi("Responders", "int", H),
+    "superusers": Kpi("Super-users", "int", H),
+    "superuser_retention": Kpi("Day-0 super-users retained", "pct", H),
+    "days": Kpi("Days simulated", "num"),
+}
+KPI_KINDS = {key: kpi.kind for key, kpi in KPIS.items()}
+HEADLINE_KPIS = ("answer_rate_24h", "deflection_rate", "assisted_contacts", "cost_per_issue",
+                 "median_hours_to_first_answer")
+
 
 KPI_TABLE = [
-    ("Answering", [("answer_rate_24h", "pct"), ("answer_rate_ever", "pct"),
-                   ("median_hours_to_first_answer", "hours"), ("solution_rate", "pct")]),
-    ("Deflection and contacts", [("deflection_rate", "pct"), ("self_service_rate", "pct"),
-                                 ("assisted_contacts", "int"), ("escalation_rate", "pct")]),
-    ("Cost", [("cost_total", "money"), ("cost_per_issue", "money"), ("cost_contacts", "money"),
-              ("cost_self_service", "money"), ("cost_moderation", "money"), ("cost_forum_staff", "money"),
-              ("cost_social_team", "money"), ("cost_pay", "money"), ("cost_programme", "money")]),
-    ("Response policies", [("staff_answer_share", "pct"), ("volunteer_answers", "int"),
-                           ("social_share", "pct"), ("social_unanswered_share", "pct")]),
-    ("Cascades", [("kudos_per_answer", "num"), ("herding_index", "pct"), ("pileup_mean_size", "num"),
-                  ("brand_sentiment", "num")]),
-    ("Participation", [("top1_answer_share", "pct"), ("top10_answer_share", "pct"),
-                       ("gini_answers", "num"), ("lurker_share", "pct"), ("superuser_share", "pct")]),
-    ("Community health", [("members_now", "int"), ("members_active", "int"), ("superusers_active", "int"),
-                          ("superuser_retention", "pct"), ("badge_awards", "int"),
-                          ("issues", "int"), ("forum_threads", "int")]),
+    ("Answering", ["answer_rate_24h", "answer_rate_ever",
+                   "median_hours_to_first_answer", "solution_rate"]),
+    ("Deflection and contacts", ["deflection_rate", "self_service_rate",
+                                 "assisted_contacts", "escalation_rate"]),
+    ("Cost", ["cost_total", "cost_per_issue", "cost_contacts",
+              "cost_self_service", "cost_moderation", "cost_forum_staff",
+              "cost_social_team", "cost_pay", "cost_programme"]),
+    ("Response policies", ["staff_answer_share", "volunteer_answers",
+                           "social_share", "social_unanswered_share"]),
+    ("Cascades", ["kudos_per_answer", "herding_index", "pileup_mean_size",
+                  "brand_sentiment"]),
+    ("Participation", ["top1_answer_share", "top10_answer_share",
+                       "gini_answers", "lurker_share", "superuser_share"]),
+    ("Community health", ["members_now", "members_active", "superusers_active",
+                          "superuser_retention", "badge_awards",
+                          "issues", "forum_threads"]),
 ]
+
 
 
 def format_kpi(value: float, kind: str) -> str:
@@ -37,33 +117,13 @@ def kpi_table(summary: dict) -> str:
     lines = []
     for group, rows in KPI_TABLE:
         lines.append(group)
-        lines += [f"  {key:<30} {format_kpi(summary.get(key), kind):>14}" for key, kind in rows]
+        lines += [f"  {key:<30} {format_kpi(summary.get(key), kpi_kind(key)):>14}" for key in rows]
     return "\n".join(lines)
-
-KPI_KINDS = {key: kind for _, rows in KPI_TABLE for key, kind in rows}
-HEADLINE_KPIS = ("answer_rate_24h", "deflection_rate", "assisted_contacts", "cost_per_issue",
-                 "median_hours_to_first_answer")
-
-
-KPI_LABELS = {
-    "answer_rate_24h": "Questions answered within 24 h", "answer_rate_ever": "Questions ever answered",
-    "median_hours_to_first_answer": "Median time to first answer", "solution_rate": "Questions solved",
-    "deflection_rate": "Issues deflected from paid channels", "self_service_rate": "Issues solved by search",
-    "assisted_contacts": "Assisted contacts (contact centre)", "escalation_rate": "Forum threads escalated",
-    "cost_total": "Total support cost", "cost_per_issue": "Cost per issue",
-    "staff_answer_share": "Answers written by staff", "volunteer_answers": "Answers written by members",
-    "social_share": "Issues taken to social media", "social_unanswered_share": "Public complaints left unanswered",
-    "kudos_per_answer": "Kudos per answer", "herding_index": "Kudos given by following the crowd",
-    "top1_answer_share": "Answers by the top 1% of members", "top10_answer_share": "Answers by the top 10% of contributors",
-    "gini_answers": "Gini of answers per member", "lurker_share": "Members who only read",
-    "superuser_share": "Super-users among members", "superusers_active": "Active super-users",
-    "members_active": "Active members", "superuser_retention": "Day-0 super-users retained",
-}
 
 
 def kpi_label(key: str) -> str:
     """A KPI's plain name for charts and reports (the key itself when it has none)."""
-    return KPI_LABELS.get(key, key.replace("_", " "))
+    return KPIS[key].label if key in KPIS else key.replace("_", " ")
 
 
 def kpi_kind(key: str) -> str:
@@ -97,16 +157,6 @@ def describe_change(kpi: str, difference: float, low: float, high: float, curren
     return f"{verb} {name} by {amount(difference)}{suffix} (95% CI {amount(near)}\u2013{amount(far)})"
 
 
-@lru_cache(maxsize=1)
-def kpi_names() -> frozenset[str]:
-    """Every key of `summary()`, read from a tiny run, so names can be checked before long runs."""
-    from sim.model import CommunityModel
-
-    model = CommunityModel(rng=0, members=20, days=1)
-    model.run()
-    return frozenset(model.summary())
-
-
 def unknown_kpi(names) -> str | None:
     """The first name that is not a KPI, or None."""
-    return next((name for name in names if name not in kpi_names()), None)
+    return next((name for name in names if name not in KPIS), None)

@@ -3,7 +3,7 @@
 A hall is a weighted "who sees whom" table; many independent halls (replicates) run at once
 as rows of a boolean array, so a 1,000-replicate study is a few thousand numpy calls. The same
 rule drives kudos and complaint cascades in the community (an agent joins when more than a
-share X of what it sees has joined), which is why it lives apart from the Mesa model.
+share X of what it sees has joined); it is `sim.rules.cascade`, shared by both.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from sim.rules.cascade import crowd_share, follows_crowd
 
 VISIONS = ("five_neighbours", "cone")
 UPDATES = ("synchronous", "asynchronous", "incentive")
@@ -108,18 +110,6 @@ def mate_standing(standing: np.ndarray, lines: Sightlines, seats: np.ndarray | N
     halls = np.arange(standing.shape[0])
     up = standing[:, np.maximum(mates, 0)] if seats is None else standing[halls[:, None], np.maximum(mates, 0)]
     return (up & (mates >= 0)).any(axis=-1)
-
-
-def crowd_share(joined: np.ndarray, seen: np.ndarray, min_audience: float = 1.0) -> np.ndarray:
-    """Share of those seen who stood (gave kudos, joined), over at least `min_audience`, so
-    that one person is not a crowd; NaN when nobody is seen and there is no floor."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return joined / np.maximum(seen, min_audience)
-
-
-def follows_crowd(share: np.ndarray, threshold) -> np.ndarray:
-    """Miller & Page's conformity rule: join when more than a share X of those seen have."""
-    return share > threshold
 
 
 def conform(current: np.ndarray, share: np.ndarray, threshold: float,

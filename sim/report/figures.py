@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.measures.registry import format_kpi, kpi_kind, kpi_label
-from sim.metrics import CONTACT_COUNTERS
+from sim.state.counters import CONTACT_COUNTERS
 from sim.report.experiment_figures import forest_plot, sobol_tornado, sweep_effects, sweep_heatmap
 from sim.report.ovation_figures import ovation_hall, standing_share_over_time
 from sim.report.style import PALETTE, rgba

@@ -2,46 +2,54 @@
 
 An accepted answer solves the thread, adds it to the knowledge base and recognises its
 author (a member; staff answers earn no one recognition); the helped asker may turn
-responder (reciprocity, in rules/roles.py).
-"""
+responder (reciprocity)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.arrays import first_occurrences
-from sim.population import FORUM
-from sim.rules.answering import Answers
 from sim.rules.channels import learn_from_experience
 from sim.rules.roles import reciprocate
-from sim.threads import OPEN, SOLVED
+from sim.state.counters import SOLVED
+from sim.state.jit import kernel
+from sim.state.knowledge import add_solved
+from sim.state.population import FORUM
+from sim.state.threads import OPEN, SOLVED as THREAD_SOLVED, compact_open
 
 
-def accept_answers(model, answers: Answers) -> np.ndarray:
-    """Solve threads with a good-enough answer before the asker's deadline; return their ids."""
-    threads, pop = model.threads, model.population
-    if answers.thread.size == 0:
-        return answers.thread
-    good = ((answers.quality >= threads.need[answers.thread])
-            & (answers.time <= threads.deadline[answers.thread])
-            & (threads.status[answers.thread] == OPEN))
-    if not good.any():
-        return np.empty(0, dtype=np.int64)
-    order = np.flatnonzero(good)[np.argsort(answers.time[good], kind="stable")]
-    thread, member, time, row = answers.thread[order], answers.member[order], answers.time[order], answers.row[order]
-    first = first_occurrences(thread)
-    thread, member, time, row = thread[first], member[first], time[first], row[first]
-    threads.solver[thread] = member
-    threads.accepted_answer[thread] = row
-    threads.close(thread, SOLVED, time)
-    volunteers = member[member >= 0]
-    np.add.at(pop.accepted, volunteers, 1)
-    np.add.at(pop.recognition, volunteers, model.config.behaviour.recognition_per_accept)
-    model.rewards.on_accepted(volunteers)
-    model.knowledge.add_solved(threads.topic[thread], thread)
-    askers = threads.asker[thread]
-    np.add.at(pop.times_helped, askers, 1)
-    learn_from_experience(model, askers, FORUM, np.ones(thread.size), time - threads.created[thread])
-    reciprocate(model, askers)
-    model.counters.add(solved=thread.size)
-    return thread
+@kernel
+def accept_answers(w) -> None:
+    """Solve threads with a good-enough answer before the asker's deadline, earliest first.
+
+    Reads the hour's answers (staff and volunteers). Changes threads (status, solver,
+    accepted answer, closed), the open list, pop.accepted, recognition and times_helped,
+    the knowledge base, askers' memory of the forum, roles, the hour's accepted (volunteer
+    solvers, for the reward schemes), counters[SOLVED]."""
+    a, threads, pop, p = w.answers, w.threads, w.pop, w.p
+    order = np.argsort(a.time, kind="mergesort")
+    solvers = np.empty(order.size, np.int64)
+    n_solvers = 0
+    solved = 0
+    for j in order:
+        t = a.thread[j]
+        if a.quality[j] < threads.need[t] or a.time[j] > threads.deadline[t] or threads.status[t] != OPEN:
+            continue
+        threads.status[t] = THREAD_SOLVED
+        threads.closed[t] = a.time[j]
+        threads.solver[t] = a.member[j]
+        threads.accepted_answer[t] = a.row[j]
+        solved += 1
+        if a.member[j] >= 0:
+            pop.accepted[a.member[j]] += 1
+            pop.recognition[a.member[j]] += p.recognition_per_accept
+            solvers[n_solvers] = a.member[j]
+            n_solvers += 1
+        add_solved(w.kb, threads.topic[t], t)
+        asker = threads.asker[t]
+        pop.times_helped[asker] += 1
+        learn_from_experience(w, asker, FORUM, 1.0, a.time[j] - threads.created[t], p.experience_learning_rate)
+        reciprocate(w, asker)
+    if solved:
+        compact_open(threads.status, w.open_threads)
+    w.accepted = solvers[:n_solvers].copy()
+    w.counters[SOLVED] += solved

@@ -1,176 +1,166 @@
 """Forum answering: online contributors browse open threads and decide whether to answer.
 
-P(answer) = logistic(role bias + expertise match + motivation + reward value - crowding
-- fatigue) (DESIGN.md §4); reward value and staff access come from sim/rewards.py. Work is proportional to the members online this hour times the browse
-limit, never to all members.
+P(answer) = logistic(role bias + expertise match + motivation + reward value - crowding by
+existing answers) (DESIGN.md §4); the reward value and any staff access come from the reward
+schemes' step between browsing and writing (sim/levers/rewards.py). Work is proportional to
+the members online this hour times the browse limit, never to all members.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from sim.arrays import first_occurrences, run_starts, weighted_draw
-from sim.population import SUPERUSER
+from sim.rules.online import draw_online
+from sim.state.buffers import add_answers, add_views, append
+from sim.state.counters import ANSWERS
+from sim.state.jit import inline, kernel
+from sim.state.population import SUPERUSER, note_answer, note_post
+from sim.state.world import Candidates
 
 
-@dataclass
-class Answers:
-    """Answers written in one hour, one element per answer."""
-
-    member: np.ndarray
-    thread: np.ndarray
-    time: np.ndarray
-    quality: np.ndarray
-    row: np.ndarray | None = None  # answer-log rows, once recorded
-
-    @classmethod
-    def none(cls) -> "Answers":
-        empty = np.empty(0, dtype=np.int64)
-        return cls(empty, empty, np.empty(0), np.empty(0), empty)
-
-    def __add__(self, other: "Answers") -> "Answers":
-        if other.member.size == 0 or self.member.size == 0:
-            return self if other.member.size == 0 else other
-        return Answers(*(np.concatenate([a, b]) for a, b in
-                         zip((self.member, self.thread, self.time, self.quality, self.row),
-                             (other.member, other.thread, other.time, other.quality, other.row))))
-
-
-def logistic(x: np.ndarray) -> np.ndarray:
+@inline
+def logistic(x: float) -> float:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def online_contributors(model) -> tuple[np.ndarray, np.ndarray]:
-    """Responders and super-users online this hour, and when in the hour they visit.
-
-    A binomial count per role, then members drawn by their online propensity.
-    """
-    rng, parts = model.rng, []
-    for sampler in (model.samplers.responders, model.samplers.superusers):
-        if sampler.rows.size == 0:
-            continue
-        k = rng.binomial(sampler.rows.size, sampler.mean_probability)
-        if k:
-            parts.append(sampler.rows[weighted_draw(sampler.cum, k, rng)])
-    if not parts:
-        return np.empty(0, dtype=np.int64), np.empty(0)
-    members = np.concatenate(parts)
-    members = members[first_occurrences(members)]
-    return members, model.time - 1.0 + rng.random(members.size)
+@inline
+def answers_before(threads, thread: int, time: float) -> int:
+    """Answers a thread had at `time`. Volunteers' answers of the current hour are recorded
+    only after every visit, so only a staff answer can lie in the future of a visit."""
+    late_staff = threads.staff_answered[thread] and threads.staff_answer_at[thread] > time
+    return threads.n_answers[thread] - (1 if late_staff else 0)
 
 
-def browse(model, members: np.ndarray, visit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each visitor looks at up to b open threads: unanswered and recent ones first.
-
-    Returns (member, thread, visit time) pairs for threads that already existed at the visit
-    and that the visitor did not ask.
-    """
-    threads, b = model.threads, model.config.behaviour
-    open_ids = threads.open_ids
-    age = model.time - threads.created[open_ids]
-    hour_start = model.time - 1.0
-    weight = (np.where(threads.answers_before(open_ids, hour_start) == 0, 1.0, b.answered_browse_weight)
-              * np.exp2(-age / b.browse_age_half_life_hours))
-    cum = np.cumsum(weight)
-    if members.size == 0 or cum.size == 0 or cum[-1] <= 0:  # nobody online, or nothing in sight
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0)
-    looks = min(b.browse_limit, open_ids.size)
-    thread = open_ids[weighted_draw(cum, (members.size, looks), model.rng)].ravel()
-    member = np.repeat(members, looks)
-    when = np.repeat(visit, looks)
-    keep = (threads.created[thread] < when) & (threads.asker[thread] != member)
-    member, thread, when = member[keep], thread[keep], when[keep]
-    first = first_occurrences(member * threads.capacity + thread)
-    return member[first], thread[first], when[first]
-
-
-def expertise_gap(model, member: np.ndarray, thread: np.ndarray) -> np.ndarray:
-    """Expertise (plus any staff access) minus the thread's difficulty."""
-    difficulty = model.threads.difficulty[thread]
-    return (model.population.expertise[member] + model.rewards.expertise_bonus(member, difficulty)
-            - difficulty)
-
-
-def answer_probability(model, member: np.ndarray, thread: np.ndarray, when: np.ndarray) -> np.ndarray:
-    """The chance that a member who sees a thread at time `when` answers it."""
-    b, pop, threads = model.config.behaviour, model.population, model.threads
-    role_bias = np.where(pop.role[member] == SUPERUSER, b.bias_superuser, b.bias_responder)
-    match = (b.weight_expertise * expertise_gap(model, member, thread)
-             + b.area_match_bonus * (pop.area[member] == model.topic_area[threads.topic[thread]]))
-    logit = (role_bias + match + b.weight_motivation * motivation(pop, member)
-             + model.rewards.answer_value(member) - b.crowding_per_answer * threads.answers_before(thread, when))
-    return logistic(logit)
-
-
-def motivation(pop, member: np.ndarray) -> np.ndarray:
-    """Intrinsic + log1p(recognition) - fatigue: recognition has diminishing returns, so
-    a prolific member's record cannot push its propensity to certainty."""
+@inline
+def motivation(pop, member: int) -> float:
+    """Intrinsic + log1p(recognition) - fatigue: recognition has diminishing returns, so a
+    prolific member's record cannot push its propensity to certainty."""
     return pop.intrinsic[member] + np.log1p(pop.recognition[member]) - pop.fatigue[member]
 
 
-def answer_quality(model, member: np.ndarray, thread: np.ndarray) -> np.ndarray:
-    b = model.config.behaviour
-    noise = model.rng.normal(0.0, b.quality_noise, member.size)
-    return logistic(b.quality_slope * expertise_gap(model, member, thread) + noise)
+@kernel
+def answer_logit(w, member: int, thread: int, when: float, value: float, bonus: float) -> float:
+    """The log-odds that a member who sees a thread at `when` answers it."""
+    p, pop, threads = w.p, w.pop, w.threads
+    role_bias = p.bias_superuser if pop.role[member] == SUPERUSER else p.bias_responder
+    gap = pop.expertise[member] + bonus - threads.difficulty[thread]
+    in_area = pop.area[member] == w.topics.area[threads.topic[thread]]
+    return (role_bias + p.weight_expertise * gap + (p.area_match_bonus if in_area else 0.0)
+            + p.weight_motivation * motivation(pop, member) + value
+            - p.crowding_per_answer * answers_before(threads, thread, when))
 
 
-def within_capacity(member: np.ndarray, time: np.ndarray, capacity: int) -> np.ndarray:
+@kernel
+def browse_threads(w) -> None:
+    """Each online contributor looks at up to b open threads, unanswered and recent first,
+    and sees each one's latest answer if it was written by then.
+
+    Reads w.online, open threads. Changes the hour's candidates (member, thread, visit time)
+    for threads that existed at the visit and that the visitor did not ask, and the hour's
+    views. Stream: browsing."""
+    p, threads, rng = w.p, w.threads, w.rng.browsing
+    members, visit = draw_online(w)
+    open_ids = w.open_threads.id[:w.open_threads.n[0]]
+    hour_start = w.now - 1.0
+    cum = np.empty(open_ids.size)
+    total = 0.0
+    for i in range(open_ids.size):
+        t = open_ids[i]
+        weight = 1.0 if answers_before(threads, t, hour_start) == 0 else p.answered_browse_weight
+        total += weight * 2.0 ** (-(w.now - threads.created[t]) / p.browse_age_half_life_hours)
+        cum[i] = total
+    looks = min(p.browse_limit, open_ids.size)
+    n = members.size * looks if total > 0 else 0
+    member, thread, when = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n)
+    count = 0
+    for i in range(members.size if n else 0):
+        first = count
+        for _ in range(looks):
+            t = open_ids[min(np.searchsorted(cum, rng.random() * total, side="right"), open_ids.size - 1)]
+            if threads.created[t] >= visit[i] or threads.asker[t] == members[i]:
+                continue
+            if np.any(thread[first:count] == t):  # looked at twice: one visit
+                continue
+            member[count], thread[count], when[count] = members[i], t, visit[i]
+            count += 1
+    member, thread, when = member[:count].copy(), thread[:count].copy(), when[:count].copy()
+    w.candidates = Candidates(member, thread, when, np.zeros(count), np.zeros(count))
+    row = threads.last_answer[thread].astype(np.int64)
+    for i in range(count):
+        if row[i] >= 0 and w.log.time[row[i]] > when[i]:
+            row[i] = -1  # written after this visit
+    add_views(w, member, row, when)
+
+
+@kernel
+def within_capacity(member, time, capacity: int):
     """Mask keeping each member's first `capacity` answers of the hour."""
+    keep = np.ones(member.size, np.bool_)
     if member.size <= capacity:
-        return np.ones(member.size, dtype=bool)
-    order = np.lexsort((time, member))
-    starts = np.flatnonzero(run_starts(member[order]))
-    rank = np.arange(member.size) - np.repeat(starts, np.diff(np.append(starts, member.size)))
-    keep = np.zeros(member.size, dtype=bool)
-    keep[order[rank < capacity]] = True
+        return keep
+    order = np.argsort(time, kind="mergesort")
+    order = order[np.argsort(member[order], kind="mergesort")]
+    rank = 0
+    for i in range(order.size):
+        rank = rank + 1 if i > 0 and member[order[i]] == member[order[i - 1]] else 0
+        keep[order[i]] = rank < capacity
     return keep
 
 
-def write_answers(model) -> Answers:
-    """The hour's answers: browse, decide, cap by capacity, then record them."""
-    b, rng = model.config.behaviour, model.rng
-    members, visit = online_contributors(model)
-    member, thread, when = browse(model, members, visit)
-    show_latest_answer(model, member, thread, when)
-    answers = rng.random(member.size) < answer_probability(model, member, thread, when)
-    if not answers.any():
-        return Answers.none()
-    member, thread, when = member[answers], thread[answers], when[answers]
-    keep = within_capacity(member, when, b.answer_capacity_per_hour)
-    member, thread, when = member[keep], thread[keep], when[keep]
-    time = when + rng.exponential(b.writing_minutes / 60.0, member.size)
-    result = Answers(member, thread, time, answer_quality(model, member, thread))
-    record_answers(model, result)
-    return result
+@kernel
+def log_answers(w, member, thread, time, quality):
+    """Add answers (by members or staff) to the log and to their threads; each asker sees
+    the answer. Returns their log rows."""
+    log, threads = w.log, w.threads
+    rows = np.empty(member.size, np.int64)
+    first = np.empty(member.size, np.int64)
+    firsts = 0
+    for j in range(member.size):
+        t = thread[j]
+        row = log.n[0]
+        log.n[0] += 1
+        log.member[row], log.thread[row], log.time[row], log.quality[row] = member[j], t, time[j], quality[j]
+        threads.last_answer[t] = row
+        if threads.n_answers[t] == 0:
+            first[firsts] = t
+            firsts += 1
+        threads.n_answers[t] += 1
+        threads.first_answer[t] = min(threads.first_answer[t], time[j])
+        rows[j] = row
+    w.newly_answered = append(w.newly_answered, first[:firsts])
+    add_views(w, threads.asker[thread].astype(np.int64), rows, time)
+    return rows
 
 
-def record_answers(model, answers: Answers) -> None:
-    b, pop, threads = model.config.behaviour, model.population, model.threads
-    np.add.at(threads.n_answers, answers.thread, 1)
-    np.minimum.at(threads.first_answer, answers.thread, answers.time)
-    np.add.at(pop.answers, answers.member, 1)
-    np.add.at(pop.activity, answers.member, 1.0)
-    np.add.at(pop.fatigue, answers.member, b.fatigue_per_answer)
-    np.maximum.at(pop.last_post, answers.member, answers.time)
-    log_answers(model, answers)
-    model.rewards.on_answers(answers.member, threads.difficulty[answers.thread])
-    model.counters.add(answers=answers.member.size)
+@kernel
+def write_answers(w) -> None:
+    """Decide on every candidate, keep each member's first answers up to its hourly
+    capacity, then write them: the writing takes minutes, quality = logistic(slope x
+    (expertise - difficulty) + noise).
 
-
-def log_answers(model, answers: Answers) -> None:
-    """Add answers (by members or staff) to the log; each is shown to the thread's asker."""
-    threads = model.threads
-    answers.row = model.answer_log.append(answers.member, answers.thread, answers.time, answers.quality)
-    np.maximum.at(threads.last_answer, answers.thread, answers.row)
-    model.answer_views.add(threads.asker[answers.thread], answers.row, answers.time)
-
-
-def show_latest_answer(model, member: np.ndarray, thread: np.ndarray, when: np.ndarray) -> None:
-    """A contributor browsing a thread sees its latest answer, if it was written by then."""
-    row = model.threads.last_answer[thread]
-    written = (row >= 0) & (model.answer_log.time[np.maximum(row, 0)] <= when)
-    model.answer_views.add(member[written], row[written], when[written])
-
+    Reads the hour's candidates (with the reward value and staff access set by the reward
+    step). Changes threads, the answer log, pop.answers, activity, fatigue and last_post,
+    the hour's answers and views, counters[ANSWERS]. Streams: answering (decision, writing
+    time), quality."""
+    c, p, pop, threads = w.candidates, w.p, w.pop, w.threads
+    decided = np.zeros(c.member.size, np.bool_)
+    for i in range(c.member.size):
+        logit = answer_logit(w, c.member[i], c.thread[i], c.when[i], c.value[i], c.bonus[i])
+        decided[i] = w.rng.answering.random() < logistic(logit)
+    chosen = np.flatnonzero(decided)
+    chosen = chosen[within_capacity(c.member[chosen], c.when[chosen], p.answer_capacity_per_hour)]
+    n = chosen.size
+    member, thread, time, quality = c.member[chosen], c.thread[chosen], np.empty(n), np.empty(n)
+    for j in range(n):
+        time[j] = c.when[chosen[j]] + w.rng.answering.exponential(p.writing_minutes / 60.0)
+    for j in range(n):
+        gap = pop.expertise[member[j]] + c.bonus[chosen[j]] - threads.difficulty[thread[j]]
+        quality[j] = logistic(p.quality_slope * gap + w.rng.quality.normal(0.0, p.quality_noise))
+    for j in range(n):
+        m = member[j]
+        note_answer(w, m)
+        pop.activity[m] += 1.0
+        pop.fatigue[m] += p.fatigue_per_answer
+        note_post(w, m, time[j])
+    w.counters[ANSWERS] += n
+    add_answers(w, member, thread, time, quality, log_answers(w, member, thread, time, quality))

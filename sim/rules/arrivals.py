@@ -1,52 +1,85 @@
-"""Issue arrivals: a Poisson process per member, with Zipf topics and Beta difficulty."""
+"""Issue arrivals: each member's own Poisson clock, with Zipf topics.
+
+Every member has issues at rate propensity x (1 / issue_interval_days) x the day's launch
+multiplier. Rather than a count over everyone, each member carries its next issue's time on
+a shared issue clock (expected issues per unit of propensity), drawn from its own keyed
+stream, so a member present in two scenarios has the same issues at the same times.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from sim.arrays import weighted_draw
+from sim.state.counters import ISSUES
+from sim.state.jit import inline, kernel
+from sim.state.streams import ARRIVALS, TOPICS, exponential_quantile, keyed_uniform, pick
+from sim.state.world import QUEUE_LEFT, Issues
+
+UNRESOLVED, FOUND, TO_FORUM, TO_CONTACT, TO_SOCIAL = 0, 1, 2, 3, 4  # an issue's outcome; channel c is 2 + c
 
 
-@dataclass
-class Issues:
-    """A batch of product issues that arose in one hour."""
-
-    member: np.ndarray
-    topic: np.ndarray
-    difficulty: np.ndarray
-    time: np.ndarray
-
-    @classmethod
-    def none(cls) -> "Issues":
-        return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0), np.empty(0))
-
-    def subset(self, mask: np.ndarray) -> "Issues":
-        return Issues(self.member[mask], self.topic[mask], self.difficulty[mask], self.time[mask])
-
-    def __len__(self) -> int:
-        return self.member.size
+@inline
+def issue_gap(w, member: int, number: int) -> float:
+    """Issue-clock time from a member's issue `number - 1` to issue `number`."""
+    u = keyed_uniform(w.keys[ARRIVALS, 0], w.pop.identity[member], number)
+    return exponential_quantile(u, 1.0) / w.pop.issue_propensity[member]
 
 
-def zipf_weights(k: int, exponent: float) -> np.ndarray:
-    """Popularity of topic ranks 1..k under Zipf's law (normalised)."""
-    w = np.arange(1, k + 1, dtype=float) ** -exponent
-    return w / w.sum()
+@kernel
+def start_issue_clock(w, member: int) -> None:
+    """A new member's first issue, counted from now on the issue clock."""
+    w.pop.issues[member] = 0
+    w.pop.issue_clock[member] = w.issue_clock + issue_gap(w, member, 0)
 
 
-def draw_issues(model, hour_start: float) -> Issues:
-    """Issues of the hour: a Poisson count over all members, assigned by issue propensity.
+@kernel
+def schedule_issues(w) -> None:
+    """Day start: queue the day's issues of every member, in time order.
 
-    Sampling members by cumulative propensity costs O(issues log members), not O(members).
-    """
-    sampler, b = model.samplers, model.config.behaviour
-    n = model.rng.poisson(sampler.issue_rate_per_hour * model.issue_rate_multiplier)
-    if n == 0 or sampler.issue_rows.size == 0:
-        return Issues.none()
-    rng = model.rng
-    members = sampler.issue_rows[weighted_draw(sampler.issue_cum, n, rng)]
-    topics = np.searchsorted(model.topic_cdf, rng.random(n), side="right")
-    difficulty = rng.beta(b.difficulty_alpha, b.difficulty_beta, n)
-    times = np.sort(hour_start + rng.random(n))
-    return Issues(members, np.minimum(topics, model.topic_cdf.size - 1), difficulty, times)
+    Reads pop.alive, issue_clock, issue_propensity, identity, issues; topics.rate_multiplier.
+    Changes pop.issue_clock, pop.issues, the day queue, w.issue_clock, sync[QUEUE_LEFT].
+    Stream: arrivals (keyed by member and issue number)."""
+    pop = w.pop
+    speed = w.topics.rate_multiplier[0] / (w.p.issue_interval_days * 24.0)  # clock per hour
+    start, end = w.issue_clock, w.issue_clock + 24.0 * speed
+    member, number, time = np.empty(64, np.int64), np.empty(64, np.int64), np.empty(64)
+    count = 0
+    for m in range(pop.n[0]):
+        if not pop.alive[m]:
+            continue
+        while pop.issue_clock[m] < end:
+            if count == member.size:
+                member, number, time = (np.concatenate((member, member)), np.concatenate((number, number)),
+                                        np.concatenate((time, time)))
+            member[count], number[count] = m, pop.issues[m]
+            time[count] = w.now + (pop.issue_clock[m] - start) / speed
+            count += 1
+            pop.issues[m] += 1
+            pop.issue_clock[m] += issue_gap(w, m, pop.issues[m])
+    order = np.argsort(time[:count], kind="mergesort")
+    w.queue_member, w.queue_k, w.queue_time = member[order], number[order], time[order]
+    w.queue_next = 0
+    w.issue_clock = end
+    w.sync[QUEUE_LEFT] = count
+
+
+@kernel
+def draw_issues(w) -> None:
+    """The queued issues that arise this hour, each with its topic.
+
+    Reads the day queue, topics.cdf, pop.identity. Changes the hour's issues (w.issues),
+    the queue position, sync[QUEUE_LEFT], counters[ISSUES].
+    Stream: topics (keyed by member and issue number)."""
+    first = w.queue_next
+    last = first
+    while last < w.queue_time.size and w.queue_time[last] < w.now:
+        last += 1
+    n = last - first
+    member, number = w.queue_member[first:last].copy(), w.queue_k[first:last].copy()
+    topic = np.empty(n, np.int64)
+    for i in range(n):
+        topic[i] = pick(w.topics.cdf, keyed_uniform(w.keys[TOPICS, 0], w.pop.identity[member[i]], number[i]))
+    w.issues = Issues(member, number, w.queue_time[first:last].copy(), topic, np.zeros(n, np.int8))
+    w.queue_next = last
+    w.sync[QUEUE_LEFT] = w.queue_time.size - last
+    w.counters[ISSUES] += n

@@ -1,63 +1,87 @@
 """Channel choice when self-service fails: a multinomial logit over the open channels,
-with utilities learned from each customer's own experience (an EWMA of success and wait).
-The channel axis is open-ended, so the social channel only adds a column."""
+with utilities learned from each customer's own experience (an EWMA of success and wait),
+and the contact centre, which every channel falls back to."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.arrays import first_occurrences
-from sim.population import CHANNELS, CONTACT, FORUM
+from sim.rules.arrivals import TO_FORUM, UNRESOLVED
+from sim.state.counters import DIRECT_CONTACTS, REPEAT_CONTACTS
+from sim.state.jit import kernel
+from sim.state.population import CONTACT, FORUM
+from sim.state.streams import CHANNELS_KEY, CONTACT_KEY, gumbel_quantile, keyed_uniform
+
+N_CHANNELS = 3
 
 
-def channel_utilities(model, members: np.ndarray) -> np.ndarray:
-    b, pop = model.config.behaviour, model.population
-    base = np.array([b.utility_forum, b.utility_contact, b.utility_social])
-    utility = (base + b.experience_weight * pop.channel_success[members]
-               - b.wait_cost_per_hour * pop.channel_wait[members])
-    if not b.forum_open:
-        utility[:, FORUM] = -np.inf
-    return utility
+@kernel
+def channel_utility(w, member: int, channel: int) -> float:
+    """Base utility + experience x learned success - wait cost x learned wait."""
+    p, pop = w.p, w.pop
+    if channel == FORUM:
+        if not p.forum_open:
+            return -np.inf
+        base = p.utility_forum
+    elif channel == CONTACT:
+        base = p.utility_contact
+    else:
+        base = p.utility_social
+    return (base + p.experience_weight * pop.channel_success[member, channel]
+            - p.wait_cost_per_hour * pop.channel_wait[member, channel])
 
 
-def choose_channels(model, members: np.ndarray) -> np.ndarray:
-    """Logit choice via the Gumbel-max trick: one draw per customer and channel."""
-    if members.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    gumbel = model.rng.gumbel(size=(members.size, len(CHANNELS)))
-    return np.argmax(channel_utilities(model, members) + gumbel, axis=1)
+@kernel
+def choose_channels(w) -> None:
+    """Logit choice by the Gumbel-max trick, one draw per customer and channel.
+
+    Reads the hour's unresolved issues, pop.channel_success and channel_wait. Changes
+    issues.outcome (TO_FORUM + channel). Stream: channels (keyed by member and issue)."""
+    issues, pop = w.issues, w.pop
+    for i in range(issues.member.size):
+        if issues.outcome[i] != UNRESOLVED:
+            continue
+        member = issues.member[i]
+        best, best_value = 0, -np.inf
+        for channel in range(N_CHANNELS):
+            u = keyed_uniform(w.keys[CHANNELS_KEY, channel], pop.identity[member], issues.k[i])
+            value = channel_utility(w, member, channel) + gumbel_quantile(u)
+            if value > best_value:
+                best, best_value = channel, value
+        issues.outcome[i] = TO_FORUM + best
 
 
-def learn_from_experience(model, members: np.ndarray, channel: int, success: np.ndarray,
-                          wait_hours: np.ndarray, rate: float | None = None) -> None:
+@kernel
+def learn_from_experience(w, member: int, channel: int, success: float, wait_hours: float, rate: float) -> None:
     """Move the customer's memory of a channel towards what just happened (or what it saw
-    happen to someone else, at the smaller `rate` of observation).
-
-    A customer with several experiences in one batch gets one EWMA update per experience,
-    in batch order (rounds of first occurrences; almost always a single round).
-    """
-    if rate is None:
-        rate = model.config.behaviour.experience_learning_rate
-    memory_of_success = model.population.channel_success[:, channel]
-    memory_of_wait = model.population.channel_wait[:, channel]
-    while members.size:
-        first = first_occurrences(members)
-        who = members[first]
-        memory_of_success[who] += rate * (success[first] - memory_of_success[who])
-        memory_of_wait[who] += rate * (wait_hours[first] - memory_of_wait[who])
-        if first.size == members.size:
-            return
-        rest = np.ones(members.size, dtype=bool)
-        rest[first] = False
-        members, success, wait_hours = members[rest], success[rest], wait_hours[rest]
+    happen to someone else, at the smaller rate of observation)."""
+    pop = w.pop
+    pop.channel_success[member, channel] += rate * (success - pop.channel_success[member, channel])
+    pop.channel_wait[member, channel] += rate * (wait_hours - pop.channel_wait[member, channel])
 
 
-def call_contact_centre(model, members: np.ndarray, counter: str = "direct_contacts") -> None:
-    """Assisted contacts: an unresolved first contact brings a repeat contact."""
-    if members.size == 0:
-        return
-    b = model.config.behaviour
-    resolved = model.rng.random(members.size) < b.contact_resolution
-    model.counters.add(**{counter: members.size}, repeat_contacts=int((~resolved).sum()))
-    wait = np.where(resolved, b.contact_wait_hours, 2 * b.contact_wait_hours)
-    learn_from_experience(model, members, CONTACT, np.ones(members.size), wait)
+@kernel
+def call_contact_centre(w, member: int, counter: int) -> None:
+    """An assisted contact, counted under `counter`; an unresolved first contact brings a
+    repeat contact. Changes pop.contacts and the member's memory of the contact centre.
+    Stream: contact (keyed by member and its number of calls)."""
+    p, pop = w.p, w.pop
+    resolved = keyed_uniform(w.keys[CONTACT_KEY, 0], pop.identity[member], pop.contacts[member]) < p.contact_resolution
+    pop.contacts[member] += 1
+    w.counters[counter] += 1
+    if not resolved:
+        w.counters[REPEAT_CONTACTS] += 1
+    wait = p.contact_wait_hours if resolved else 2.0 * p.contact_wait_hours
+    learn_from_experience(w, member, CONTACT, 1.0, wait, p.experience_learning_rate)
+
+
+@kernel
+def call_directly(w) -> None:
+    """Issues whose customer chose the contact centre become contacts.
+
+    Reads the hour's issues. Changes what call_contact_centre changes."""
+    issues = w.issues
+    for i in range(issues.member.size):
+        if issues.outcome[i] == TO_FORUM + CONTACT:
+            call_contact_centre(w, issues.member[i], DIRECT_CONTACTS)
+

@@ -3,21 +3,21 @@ contact centre, a failed deflection that costs a contact."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from sim.population import FORUM
 from sim.rules.channels import call_contact_centre, learn_from_experience
-from sim.threads import ESCALATED
+from sim.state.counters import ESCALATIONS
+from sim.state.jit import kernel
+from sim.state.population import FORUM
+from sim.state.threads import ESCALATED, expire_open
 
 
-def escalate_expired(model, until: float) -> np.ndarray:
-    threads = model.threads
-    expired = threads.expire(until, ESCALATED)
-    if expired.size == 0:
-        return expired
-    deadline = threads.deadline[expired]
-    askers = threads.asker[expired].astype(np.int64)
-    learn_from_experience(model, askers, FORUM, np.zeros(expired.size),
-                          deadline - threads.created[expired])
-    call_contact_centre(model, askers, counter="escalations")
-    return expired
+@kernel
+def escalate_expired(w) -> None:
+    """Reads open threads' deadlines. Changes their status, the open list, askers' memory
+    of the forum, and what a call changes (counted as escalations)."""
+    threads, p = w.threads, w.p
+    expired = expire_open(threads.status, threads.closed, threads.deadline, w.open_threads, w.now, ESCALATED)
+    for t in expired:
+        asker = threads.asker[t]
+        learn_from_experience(w, asker, FORUM, 0.0, threads.deadline[t] - threads.created[t],
+                              p.experience_learning_rate)
+        call_contact_centre(w, asker, ESCALATIONS)

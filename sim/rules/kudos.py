@@ -5,106 +5,142 @@ contributors browsing the thread. Each viewer draws its own signal of the answer
 and gives kudos if it clears a threshold, or, by conformity, if more than its own share X
 of the earlier viewers it can see gave kudos. Front-row viewers (super-users and high
 ranks) are seen by every later viewer; an ordinary one only by chance. Kudos are
-recognition and points for the author.
+recognition (and, with points on, points) for the author.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.arrays import first_occurrences
-from sim.ovation.hall import crowd_share, follows_crowd
-from sim.population import SUPERUSER
-from sim.rewards import award_points
+from sim.rules.cascade import crowd_share, follows_crowd
+from sim.state.counters import ANSWER_VIEWS, HERDED_KUDOS, KUDOS
+from sim.state.jit import kernel
+from sim.state.population import SUPERUSER
+from sim.state.streams import mix64
+
+EMPTY = -1
+CONTROL, ORDINARY_KUDO, FRONT_ROW_KUDO = 1, 2, 3  # arms of the herding experiment (seed_kudos)
 
 
-class AnswerViews:
-    """The hour's views of answers (viewer, answer-log row, time), gathered from the rules
-    that show answers to people and judged together at the end of the hour."""
-
-    def __init__(self):
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-
-    def add(self, viewer: np.ndarray, row: np.ndarray, time: np.ndarray) -> None:
-        keep = row >= 0
-        if keep.any():
-            self.parts.append((viewer[keep].astype(np.int64), row[keep].astype(np.int64), time[keep]))
-
-    def take(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """All views so far in time order; the collector is emptied."""
-        if not self.parts:
-            empty = np.empty(0, dtype=np.int64)
-            return empty, empty, np.empty(0)
-        viewer, row, time = (np.concatenate(column) for column in zip(*self.parts))
-        self.parts = []
-        order = np.argsort(time, kind="stable")
-        return viewer[order], row[order], time[order]
+@kernel
+def is_front_row(w, member: int) -> bool:
+    return w.pop.role[member] == SUPERUSER or w.pop.rank[member] >= w.p.front_row_rank
 
 
-def draw_conformity(rng: np.random.Generator, n: int, behaviour) -> np.ndarray:
-    """Members' conformity thresholds X ~ Beta with the configured mean and concentration."""
-    a = behaviour.conformity_mean * behaviour.conformity_concentration
-    b = (1.0 - behaviour.conformity_mean) * behaviour.conformity_concentration
-    return rng.beta(a, b, n).astype(np.float32)
-
-
-def is_front_row(model, members: np.ndarray) -> np.ndarray:
-    pop = model.population
-    return (pop.role[members] == SUPERUSER) | (pop.rank[members] >= model.config.behaviour.front_row_rank)
-
-
-def seen_kudos_share(model, rows: np.ndarray) -> np.ndarray:
+@kernel
+def seen_kudos_share(w, row: int) -> float:
     """Share of the earlier viewers a new viewer sees who gave kudos: every front-row viewer,
-    each ordinary one with probability kudos_seen_share, over at least kudos_min_audience."""
-    b, log, rng = model.config.behaviour, model.answer_log, model.rng
-    ordinary_views = log.views[rows] - log.front_views[rows]
-    ordinary_kudos = log.kudos[rows] - log.front_kudos[rows]
-    seen_views = rng.binomial(ordinary_views, b.kudos_seen_share)
-    seen_kudos = np.zeros(rows.size, dtype=np.int64)
-    some = (seen_views > 0) & (ordinary_kudos > 0)
-    seen_kudos[some] = rng.hypergeometric(ordinary_kudos[some], (ordinary_views - ordinary_kudos)[some],
-                                          seen_views[some])
-    return crowd_share(log.front_kudos[rows] + seen_kudos, log.front_views[rows] + seen_views,
-                       b.kudos_min_audience)
+    each ordinary one with probability kudos_seen_share (and, among those seen, the givers
+    as drawn from an urn), over at least kudos_min_audience. Stream: kudos."""
+    log, p, rng = w.log, w.p, w.rng.kudos
+    ordinary_views = log.views[row] - log.front_views[row]
+    ordinary_kudos = log.kudos[row] - log.front_kudos[row]
+    seen_views = rng.binomial(ordinary_views, p.kudos_seen_share) if ordinary_views > 0 else 0
+    seen_kudos, givers, total = 0, ordinary_kudos, ordinary_views
+    for _ in range(seen_views if ordinary_kudos > 0 else 0):  # without replacement
+        if rng.random() * total < givers:
+            seen_kudos += 1
+            givers -= 1
+        total -= 1
+    return crowd_share(float(log.front_kudos[row] + seen_kudos), float(log.front_views[row] + seen_views),
+                       p.kudos_min_audience)
 
 
-def first_kudos_only(log, viewer: np.ndarray, row: np.ndarray, give: np.ndarray) -> np.ndarray:
-    """A member gives an answer at most one kudo, however often it sees the answer."""
-    if not give.any():
-        return give
-    keys = viewer[give] * (1 << 32) + row[give]
-    fresh = np.zeros(keys.size, dtype=bool)
-    fresh[first_occurrences(keys)] = True
-    fresh &= ~log.kudos_givers.contains(keys)
-    log.kudos_givers.add(keys[fresh])
-    allowed = give.copy()
-    allowed[np.flatnonzero(give)[~fresh]] = False
-    return allowed
+@kernel
+def first_kudo(w, viewer: int, row: int) -> bool:
+    """True, and remembered, the first time `viewer` gives `row` a kudo: one kudo per member
+    per answer however often it sees it (an open-addressing set of viewer x 2^32 + row)."""
+    if 2 * (w.kudos_used + 1) > w.kudos_keys.size:
+        old = w.kudos_keys
+        w.kudos_keys = np.full(2 * old.size, EMPTY, np.int64)
+        for key in old:
+            if key != EMPTY:
+                insert_key(w.kudos_keys, key)
+    if insert_key(w.kudos_keys, (np.int64(viewer) << 32) + row):
+        w.kudos_used += 1
+        return True
+    return False
 
 
-def give_kudos(model, viewer: np.ndarray, row: np.ndarray) -> None:
-    """Judge the hour's views. Each viewer sees the answer as it stood at the start of the
-    hour (kudos spread from hour to hour, like every hourly batch); no one gives kudos to
-    their own answer."""
-    b, log, rng = model.config.behaviour, model.answer_log, model.rng
-    keep = log.member[row] != viewer
-    viewer, row = viewer[keep], row[keep]
-    if row.size == 0:
+@kernel
+def insert_key(table, key) -> bool:
+    """Add `key` to an open-addressing table; False if it was there already."""
+    mask = table.size - 1
+    slot = np.int64(mix64(np.uint64(key)) & np.uint64(mask))  # table size is a power of 2
+    while table[slot] != EMPTY:
+        if table[slot] == key:
+            return False
+        slot = (slot + 1) & mask
+    table[slot] = key
+    return True
+
+
+@kernel
+def give_kudos(w) -> None:
+    """Judge the hour's views in time order, each against the answer as it stood at the start
+    of the hour (kudos spread from hour to hour, like every hourly batch); no one gives kudos
+    to their own answer.
+
+    Reads the hour's views, the answer log's views and kudos, pop.conformity, role, rank.
+    Changes the log's view and kudos counts, authors' recognition, the hour's kudos authors
+    (for points), counters. Stream: kudos."""
+    v, log, p, pop = w.views, w.log, w.p, w.pop
+    order = np.argsort(v.time, kind="mergesort")
+    give, herded = np.zeros(order.size, np.bool_), np.zeros(order.size, np.bool_)
+    judged = np.zeros(order.size, np.bool_)
+    for i in range(order.size):
+        viewer, row = v.viewer[order[i]], v.row[order[i]]
+        if log.member[row] == viewer:
+            continue
+        judged[i] = True
+        own = log.quality[row] + w.rng.kudos.normal(0.0, p.kudos_noise) > p.kudos_threshold
+        herd = p.kudos_conformity and follows_crowd(seen_kudos_share(w, row), pop.conformity[viewer])
+        if (own or herd) and first_kudo(w, viewer, row):
+            give[i], herded[i] = True, not own
+    authors = np.empty(order.size, np.int64)
+    n_authors = 0
+    for i in range(order.size):
+        if not judged[i]:
+            continue
+        viewer, row = v.viewer[order[i]], v.row[order[i]]
+        front = is_front_row(w, viewer)
+        log.views[row] += 1
+        log.front_views[row] += front
+        w.counters[ANSWER_VIEWS] += 1
+        if give[i]:
+            log.kudos[row] += 1
+            log.front_kudos[row] += front
+            log.herded_kudos[row] += herded[i]
+            w.counters[KUDOS] += 1
+            w.counters[HERDED_KUDOS] += herded[i]
+            author = log.member[row]
+            if author >= 0:  # staff answers can be liked, but recognise no member
+                pop.recognition[author] += p.recognition_per_kudo
+                authors[n_authors] = author
+                n_authors += 1
+    w.kudos_authors = authors[:n_authors].copy()
+
+
+@kernel
+def seed_kudos(w) -> None:
+    """The herding experiment (Muchnik, Aral & Taylor 2013; sim/experiments/herding.py):
+    each new answer goes, with probability `herding_share` each, to a control arm or to a
+    treatment that gives it one early kudo before anyone sees it, from an ordinary member
+    or from the front row. Off (share 0) in every scenario.
+
+    Reads this hour's new answer rows. Changes the log's seeded arm, views and kudos.
+    Stream: herding."""
+    share = w.herding_share
+    if share <= 0.0:
         return
-    own = log.quality[row] + rng.normal(0.0, b.kudos_noise, row.size) > b.kudos_threshold
-    herd = np.zeros(row.size, dtype=bool)
-    if b.kudos_conformity:
-        herd = follows_crowd(seen_kudos_share(model, row), model.population.conformity[viewer])
-    give = first_kudos_only(log, viewer, row, own | herd)
-    own &= give
-    front = is_front_row(model, viewer)
-    for column, counted in (("views", None), ("front_views", front), ("kudos", give),
-                            ("front_kudos", give & front), ("herded_kudos", give & ~own)):
-        rows = row if counted is None else row[counted]
-        np.add.at(getattr(log, column), rows, 1)
-    authors = log.member[row[give]]
-    authors = authors[authors >= 0]  # staff answers can be liked, but recognise no member
-    np.add.at(model.population.recognition, authors, b.recognition_per_kudo)
-    if model.rewards.keeps_points:
-        award_points(model, authors, model.config.rewards.points.per_kudo)
-    model.counters.add(answer_views=row.size, kudos=int(give.sum()), herded_kudos=int((give & ~own).sum()))
+    log = w.log
+    for row in range(w.first_row, log.n[0]):
+        draw = w.rng.herding.random()
+        arm = CONTROL if draw < share else ORDINARY_KUDO if draw < 2 * share else FRONT_ROW_KUDO if draw < 3 * share else 0
+        log.seeded[row] = arm
+        if arm >= ORDINARY_KUDO:
+            log.views[row] += 1  # the seeding viewer, who gave the kudo
+            log.kudos[row] += 1
+        if arm == FRONT_ROW_KUDO:
+            log.front_views[row] += 1
+            log.front_kudos[row] += 1

@@ -4,11 +4,16 @@ proportional to responders and super-users, not to all members."""
 
 from __future__ import annotations
 
-import numpy as np
+from sim.state.jit import kernel
 
 
-def decay_one_day(model, contributors: np.ndarray) -> None:
-    b, pop = model.config.behaviour, model.population
-    pop.recognition[contributors] *= 0.5 ** (1.0 / b.recognition_half_life_days)
-    pop.activity[contributors] *= 0.5 ** (1.0 / b.activity_half_life_days)
-    pop.fatigue[contributors] *= 1.0 - b.fatigue_recovery_per_day
+@kernel
+def rest_one_day(w) -> None:
+    """Reads w.online.contributors. Changes their recognition, activity and fatigue."""
+    p, pop = w.p, w.pop
+    recognition_kept = 0.5 ** (1.0 / p.recognition_half_life_days)
+    activity_kept = 0.5 ** (1.0 / p.activity_half_life_days)
+    for m in w.online.contributors:
+        pop.recognition[m] *= recognition_kept
+        pop.activity[m] *= activity_kept
+        pop.fatigue[m] *= 1.0 - p.fatigue_recovery_per_day

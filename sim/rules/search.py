@@ -1,38 +1,50 @@
-"""Self-service search: P(found) = search_quality x coverage(topic) (DESIGN.md §4)."""
+"""Self-service search: P(found) = search_quality x coverage(topic) (DESIGN.md §4).
+
+A found answer deflects the issue. When it is a community thread, its solver earns a view
+(recognition: "one answer can help thousands") and the reader sees the accepted answer, a
+chance to give kudos at the hour's end."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.rules.arrivals import Issues
+from sim.rules.arrivals import FOUND
+from sim.state.buffers import add_views
+from sim.state.counters import COMMUNITY_SELF_SERVICE, SELF_SERVICE
+from sim.state.jit import kernel
+from sim.state.knowledge import community_share, coverage, pick_thread
+from sim.state.streams import SEARCH, keyed_uniform
 
 
-def search_knowledge_base(model, issues: Issues) -> np.ndarray:
-    """Which issues self-service resolves; found community threads earn their author a view."""
-    if len(issues) == 0:
-        return np.zeros(0, dtype=bool)
-    kb, rng = model.knowledge, model.rng
-    found = rng.random(len(issues)) < model.config.behaviour.search_quality * kb.coverage(issues.topic)
-    topics = issues.topic[found]
-    if topics.size:
-        from_community = rng.random(topics.size) < kb.community_share(topics)
-        readers = issues.subset(found).subset(from_community)
-        credit_views(model, readers, kb.pick_threads(readers.topic, rng))
-        model.counters.add(self_service=topics.size, community_self_service=int(from_community.sum()))
-    return found
-
-
-def credit_views(model, readers: Issues, thread_ids: np.ndarray) -> None:
-    """A view is recognition for the member who solved the thread (none for staff), and the
-    reader sees the accepted answer (a chance to give kudos)."""
-    found = thread_ids >= 0
-    thread_ids = thread_ids[found]
-    if thread_ids.size == 0:
-        return
-    threads, pop = model.threads, model.population
-    model.answer_views.add(readers.member[found], threads.accepted_answer[thread_ids], readers.time[found])
-    np.add.at(threads.views, thread_ids, 1)
-    solvers = threads.solver[thread_ids]
-    solvers = solvers[solvers >= 0]
-    np.add.at(pop.views, solvers, 1.0)
-    np.add.at(pop.recognition, solvers, model.config.behaviour.recognition_per_view)
+@kernel
+def search_knowledge_base(w) -> None:
+    """Reads the hour's issues, the knowledge base, threads' solvers and accepted answers.
+    Changes issues.outcome (FOUND), threads.views, pop.views and recognition, the hour's
+    views, counters. Stream: search (keyed by member and issue number: found, from the
+    community, which thread)."""
+    issues, kb, threads, pop, p = w.issues, w.kb, w.threads, w.pop, w.p
+    viewer, row, when = np.empty(issues.member.size, np.int64), np.empty(issues.member.size, np.int64), np.empty(
+        issues.member.size)
+    seen = 0
+    for i in range(issues.member.size):
+        member, topic = issues.member[i], issues.topic[i]
+        identity, number = pop.identity[member], issues.k[i]
+        if keyed_uniform(w.keys[SEARCH, 0], identity, number) >= p.search_quality * coverage(
+                kb, p.coverage_half_stock, topic):
+            continue
+        issues.outcome[i] = FOUND
+        w.counters[SELF_SERVICE] += 1
+        if keyed_uniform(w.keys[SEARCH, 1], identity, number) >= community_share(kb, topic):
+            continue
+        w.counters[COMMUNITY_SELF_SERVICE] += 1
+        thread = pick_thread(kb, topic, keyed_uniform(w.keys[SEARCH, 2], identity, number))
+        if thread < 0:
+            continue
+        threads.views[thread] += 1
+        solver = threads.solver[thread]
+        if solver >= 0:  # staff answers earn no one recognition
+            pop.views[solver] += 1.0
+            pop.recognition[solver] += p.recognition_per_view
+        viewer[seen], row[seen], when[seen] = member, threads.accepted_answer[thread], issues.time[i]
+        seen += 1
+    add_views(w, viewer[:seen], row[:seen], when[:seen])

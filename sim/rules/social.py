@@ -1,98 +1,148 @@
-"""The social channel, customer side: public complaints, giving up on them, and onlookers.
+"""The social channel, customer side: public complaints, giving up on them, onlookers and
+pile-ups.
 
 A complaint is seen by the complainer's followers, of whom a share are customers too. When
-it ends in public (a public reply, or silence until the complainer gives up) those
-onlookers learn from it, with a smaller weight than from their own experience. Reach is
-heavy-tailed, so what happens to the loudest complainers is what most customers see.
+it ends in public (a public reply, or silence until the complainer gives up) those onlookers
+learn from it, with a smaller weight than from their own experience. Reach is heavy-tailed,
+so what happens to the loudest complainers is what most customers see. Onlookers with a
+similar issue may join a complaint while it is open: on their own grievance, or by the
+crowd rule of the standing-ovation kernel.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.ovation.hall import crowd_share, follows_crowd
-from sim.complaints import UNANSWERED
-from sim.population import SOCIAL
-from sim.rules.arrivals import Issues
+from sim.rules.arrivals import TO_FORUM
+from sim.rules.cascade import crowd_share, follows_crowd
 from sim.rules.channels import call_contact_centre, learn_from_experience
+from sim.state.buffers import append
+from sim.state.counters import (COMPLAINTS, COMPLAINTS_UNANSWERED, NEGATIVE_IMPRESSIONS, ONLOOKER_VIEWS,
+                                PILEUP_CONTACTS, PILEUP_JOINS, SOCIAL_FALLBACKS)
+from sim.state.jit import kernel
+from sim.state.population import SOCIAL
+from sim.state.streams import COMPLAINING, exponential_quantile, keyed_uniform
+from sim.state.threads import UNANSWERED, expire_open, push_open
 
 MAX_ONLOOKERS_PER_BATCH = 100_000
 
 
-def complain_in_public(model, issues: Issues) -> np.ndarray:
-    if len(issues) == 0:
-        return np.empty(0, dtype=np.int64)
-    patience = model.rng.exponential(model.config.behaviour.social_patience_hours, len(issues))
-    ids = model.complaints.open(member=issues.member, reach=model.population.reach[issues.member],
-                                created=issues.time, deadline=issues.time + patience)
-    model.counters.add(complaints=len(issues),
-                       negative_impressions=float(model.population.reach[issues.member].sum()))
-    return ids
+@kernel
+def complain_in_public(w) -> None:
+    """Open a public complaint per issue taken to social media.
+
+    Reads the hour's issues, pop.reach. Changes complaints (a new open row each), counters.
+    Stream: complaining (keyed by member and issue: the complainer's patience)."""
+    issues, complaints, pop = w.issues, w.complaints, w.pop
+    for i in range(issues.member.size):
+        if issues.outcome[i] != TO_FORUM + SOCIAL:
+            continue
+        member = issues.member[i]
+        c = complaints.n[0]
+        complaints.n[0] += 1
+        complaints.member[c] = member
+        complaints.reach[c] = pop.reach[member]
+        complaints.created[c] = issues.time[i]
+        patience = exponential_quantile(keyed_uniform(w.keys[COMPLAINING, 0], pop.identity[member], issues.k[i]),
+                                        w.p.social_patience_hours)
+        complaints.deadline[c] = issues.time[i] + patience
+        push_open(w.open_complaints, c)
+        w.counters[COMPLAINTS] += 1
+        w.counters[NEGATIVE_IMPRESSIONS] += pop.reach[member]
 
 
-def pile_on(model, hour_start: float, ids: np.ndarray) -> None:
-    """Onlookers with a similar issue join the complaints `ids` that were open during the
-    hour: on their own grievance, or by the crowd rule of the standing-ovation kernel (more
-    than their share X of the onlookers they know of joined). A pile-up reaches further as it
-    grows and fades from timelines with a half-life; exposure counts only while the
-    complaint was open, so a reply closes it. Joiners may also call."""
-    b, complaints, rng, pop = model.config.behaviour, model.complaints, model.rng, model.population
-    members = model.samplers.issue_rows
-    if ids.size == 0 or members.size == 0:
+@kernel
+def show_to_onlookers(w, reach, success, wait) -> None:
+    """Customers among the followers see each outcome: Poisson(reach x customer share) per
+    complaint, drawn uniformly from current members, and learn from it a little.
+    Stream: social."""
+    p, rng, alive = w.p, w.rng.social, w.online.alive
+    if p.observation_learning_rate == 0.0 or alive.size == 0:
         return
-    created = complaints.created[ids]
-    start = np.maximum(hour_start, created) - created
-    end = np.minimum(model.time, complaints.closed[ids]) - created
-    exposure = (np.exp2(-start / b.pileup_half_life_hours)
-                - np.exp2(-np.maximum(end, start) / b.pileup_half_life_hours))  # share of its lifetime
-    reach = complaints.reach[ids] + complaints.pile_reach[ids]
-    seen = rng.poisson(reach * b.audience_customer_share * b.pileup_similar_share * exposure)
-    if seen.sum() == 0:
-        return
-    complaint = np.repeat(ids, seen)
-    onlooker = members[rng.integers(0, members.size, complaint.size)]
-    joins = rng.standard_normal(complaint.size) > b.pileup_threshold
-    if b.pileup_conformity:
-        share = crowd_share(complaints.pile[complaint], complaints.onlookers[complaint], b.kudos_min_audience)
-        joins |= follows_crowd(share, pop.conformity[onlooker])
-    np.add.at(complaints.onlookers, complaint, 1)
-    np.add.at(complaints.pile, complaint[joins], 1)
-    np.add.at(complaints.pile_reach, complaint[joins], pop.reach[onlooker[joins]])
-    joiners = onlooker[joins]
-    model.counters.add(pileup_joins=joiners.size, negative_impressions=float(pop.reach[joiners].sum()))
-    calling = joiners[rng.random(joiners.size) < b.pileup_contact_share]
-    call_contact_centre(model, calling, counter="pileup_contacts")
-
-
-def give_up_unanswered(model, until: float) -> np.ndarray:
-    """Complaints with no reply by the complainer's deadline: the complainer learns that
-    shouting failed, so do the onlookers, and the complainer calls instead."""
-    complaints = model.complaints
-    expired = complaints.expire(until, UNANSWERED)
-    if expired.size == 0:
-        return expired
-    members = complaints.member[expired].astype(np.int64)
-    wait = complaints.deadline[expired] - complaints.created[expired]
-    learn_from_experience(model, members, SOCIAL, np.zeros(expired.size), wait)
-    show_to_onlookers(model, complaints.reach[expired], np.zeros(expired.size), wait)
-    model.counters.add(complaints_unanswered=expired.size)
-    call_contact_centre(model, members, counter="social_fallbacks")
-    return expired
-
-
-def show_to_onlookers(model, reach: np.ndarray, success: np.ndarray, wait: np.ndarray) -> None:
-    """Customers among the followers see the outcome: Poisson(reach x customer share) each,
-    drawn uniformly from current members."""
-    b, rng = model.config.behaviour, model.rng
-    members = model.samplers.issue_rows
-    seen = rng.poisson(reach * b.audience_customer_share)
-    total = int(seen.sum())
-    if total == 0 or members.size == 0 or b.observation_learning_rate == 0:
-        return
+    seen = np.empty(reach.size, np.int64)
+    for i in range(reach.size):
+        seen[i] = rng.poisson(reach[i] * p.audience_customer_share)
+    total = seen.sum()
     if total > MAX_ONLOOKERS_PER_BATCH:  # thin every audience alike, keeping the mix of outcomes
-        seen = rng.binomial(seen, MAX_ONLOOKERS_PER_BATCH / total)
-        total = int(seen.sum())
-    onlookers = members[rng.integers(0, members.size, total)]
-    learn_from_experience(model, onlookers, SOCIAL, np.repeat(success, seen), np.repeat(wait, seen),
-                          rate=b.observation_learning_rate)
-    model.counters.add(onlooker_views=total)
+        for i in range(reach.size):
+            seen[i] = rng.binomial(seen[i], MAX_ONLOOKERS_PER_BATCH / total)
+        total = seen.sum()
+    for i in range(reach.size):
+        for _ in range(seen[i]):
+            onlooker = alive[rng.integers(0, alive.size)]
+            learn_from_experience(w, onlooker, SOCIAL, success[i], wait[i], p.observation_learning_rate)
+    w.counters[ONLOOKER_VIEWS] += total
+
+
+@kernel
+def give_up_unanswered(w) -> None:
+    """Complaints with no reply by the complainer's deadline: the complainer learns that
+    shouting failed, so do the onlookers, and the complainer calls instead.
+
+    Reads the open complaints. Changes their status, the hour's closed complaints, members'
+    memory of the social channel, counters, and what a call changes."""
+    complaints, p = w.complaints, w.p
+    expired = expire_open(complaints.status, complaints.closed, complaints.deadline, w.open_complaints,
+                          w.now, UNANSWERED)
+    if expired.size == 0:
+        return
+    wait = complaints.deadline[expired] - complaints.created[expired]
+    for i in range(expired.size):
+        learn_from_experience(w, complaints.member[expired[i]], SOCIAL, 0.0, wait[i], p.experience_learning_rate)
+    show_to_onlookers(w, complaints.reach[expired].astype(np.float64), np.zeros(expired.size), wait)
+    w.counters[COMPLAINTS_UNANSWERED] += expired.size
+    for i in range(expired.size):
+        call_contact_centre(w, complaints.member[expired[i]], SOCIAL_FALLBACKS)
+    w.closed_complaints = append(w.closed_complaints, expired)
+
+
+@kernel
+def pile_on(w) -> None:
+    """Onlookers with a similar issue join the complaints open during the hour: on their
+    own grievance, or by conformity (more than their share X of the onlookers they know of
+    joined, as the complaint stood at the start of the hour). A pile-up reaches further as it
+    grows and fades from timelines with a half-life; exposure counts only while the complaint
+    was open, so a reply closes it. Joiners may also call.
+
+    Reads open and just-closed complaints, pop.reach and conformity. Changes complaints'
+    onlookers, pile and pile_reach, counters, and what a call changes. Stream: social."""
+    complaints, p, rng, alive = w.complaints, w.p, w.rng.social, w.online.alive
+    ids = np.concatenate((w.open_complaints.id[:w.open_complaints.n[0]], w.closed_complaints))
+    if ids.size == 0 or alive.size == 0:
+        return
+    hour_start = w.now - 1.0
+    seen = np.empty(ids.size, np.int64)
+    for i in range(ids.size):
+        c = ids[i]
+        created = complaints.created[c]
+        start = max(hour_start, created) - created
+        end = max(min(w.now, complaints.closed[c]) - created, start)
+        exposure = 2.0 ** (-start / p.pileup_half_life_hours) - 2.0 ** (-end / p.pileup_half_life_hours)
+        audience = complaints.reach[c] + complaints.pile_reach[c]
+        seen[i] = rng.poisson(audience * p.audience_customer_share * p.pileup_similar_share * exposure)
+    total = seen.sum()
+    if total == 0:
+        return
+    complaint, onlooker, joins = np.empty(total, np.int64), np.empty(total, np.int64), np.zeros(total, np.bool_)
+    at = 0
+    for i in range(ids.size):
+        c = ids[i]
+        share = crowd_share(float(complaints.pile[c]), float(complaints.onlookers[c]), p.kudos_min_audience)
+        for _ in range(seen[i]):
+            complaint[at] = c
+            onlooker[at] = alive[rng.integers(0, alive.size)]
+            joins[at] = rng.standard_normal() > p.pileup_threshold
+            if p.pileup_conformity and follows_crowd(share, w.pop.conformity[onlooker[at]]):
+                joins[at] = True
+            at += 1
+    for j in range(total):
+        c = complaint[j]
+        complaints.onlookers[c] += 1
+        if joins[j]:
+            complaints.pile[c] += 1
+            complaints.pile_reach[c] += w.pop.reach[onlooker[j]]
+            w.counters[PILEUP_JOINS] += 1
+            w.counters[NEGATIVE_IMPRESSIONS] += w.pop.reach[onlooker[j]]
+    for j in range(total):
+        if joins[j] and rng.random() < p.pileup_contact_share:
+            call_contact_centre(w, onlooker[j], PILEUP_CONTACTS)

@@ -1,0 +1,200 @@
+"""KPIs of a run (DESIGN.md §5), computed from the world's columns: the reference that the
+daily record's running tallies (sim/measures/daily.py) must match. Participation measures
+use histograms of answer counts, so a snapshot costs O(members) numpy work, not a sort."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.state.counters import CONTACT_COUNTERS, FLOAT_COUNTERS, FLOW_COUNTERS
+from sim.state.population import ACTIVE_DAYS, LURK_DAYS, READER, RESPONDER, ROLE_NAMES, SUPERUSER
+from sim.state.threads import SOLVED
+from sim.state.world import HOURS_WORKED
+
+LURK_WINDOW_HOURS = 24.0 * LURK_DAYS
+ACTIVE_WINDOW_HOURS = 24.0 * ACTIVE_DAYS
+DAYS_PER_MONTH = 365.0 / 12.0
+
+
+def rate(num: float, den: float) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+def top_share(hist: np.ndarray, k: float) -> float:
+    """Share of the total held by the k largest counts (k may be fractional), from the
+    histogram of counts (hist[c] = how many have count c)."""
+    values = np.arange(hist.size)[::-1]
+    members = hist[::-1]
+    total = float((values * members).sum())
+    if total == 0 or k <= 0:
+        return float("nan")
+    cum_members = np.cumsum(members)
+    full = cum_members <= k
+    taken = float((values[full] * members[full]).sum())
+    remaining = k - (cum_members[full][-1] if full.any() else 0)
+    if (~full).any():
+        taken += remaining * values[np.argmax(~full)]
+    return taken / total
+
+
+def gini(hist: np.ndarray) -> float:
+    """Gini coefficient of non-negative integer counts, from their histogram."""
+    n = float(hist.sum())
+    values = np.arange(hist.size)
+    total = float((values * hist).sum())
+    if n == 0 or total == 0:
+        return float("nan")
+    ranks_before = np.cumsum(hist) - hist
+    rank_sum = hist * ranks_before + hist * (hist + 1) / 2.0  # sum of 1-based ranks per value
+    return 2.0 * float((values * rank_sum).sum()) / (n * total) - (n + 1.0) / n
+
+
+def participation_from_hist(hist: np.ndarray) -> dict[str, float]:
+    """top1 share (by the most active 1% of all members), top10 share (by the most active 10%
+    of contributors) and the Gini of answers, all from the histogram of answer counts."""
+    contributors = hist.copy()
+    contributors[0] = 0
+    return {"top1_answer_share": top_share(hist, 0.01 * hist.sum()),
+            "top10_answer_share": top_share(contributors, 0.10 * contributors.sum()),
+            "gini_answers": gini(hist)}
+
+
+def roles_kpis(role_count: np.ndarray, active: int, superusers_active: int, lurkers: int) -> dict[str, float]:
+    n_alive = int(role_count.sum())
+    return {"lurker_share": rate(lurkers, n_alive), "superuser_share": rate(role_count[SUPERUSER], n_alive),
+            "superusers_active": int(superusers_active), "members_active": int(active), "members_now": n_alive,
+            "readers": int(role_count[READER]), "responders": int(role_count[RESPONDER]),
+            "superusers": int(role_count[SUPERUSER])}
+
+
+def flow_kpis(c: dict[str, float]) -> dict[str, float]:
+    issues = c["issues"]
+    closed_complaints = c["complaints_served"] + c["complaints_unanswered"]
+    return {
+        "deflection_rate": rate(c["self_service"] + c["solved"], issues),
+        "forum_deflection_rate": rate(c["community_self_service"] + c["solved"], issues),
+        "self_service_rate": rate(c["self_service"], issues),
+        "assisted_contacts": int(sum(c[name] for name in CONTACT_COUNTERS)),
+        "escalation_rate": rate(c["escalations"], c["forum_threads"]),
+        "social_share": rate(c["complaints"], issues),
+        "social_unanswered_share": rate(c["complaints_unanswered"], closed_complaints),
+        "staff_answer_share": rate(c["staff_answers"], c["staff_answers"] + c["answers"]),
+        "volunteer_answers": int(c["answers"]),
+        "kudos_per_answer": rate(c["kudos"], c["answers"] + c["staff_answers"]),
+        "herding_index": rate(c["herded_kudos"], c["kudos"]),
+        "pileup_mean_size": rate(c["pileup_joins"], c["complaints"]),
+        "brand_sentiment": net_sentiment(c["positive_impressions"], c["negative_impressions"]),
+        **{name: c[name] if name in FLOAT_COUNTERS else int(c[name]) for name in FLOW_COUNTERS},
+    }
+
+
+def net_sentiment(positive: float, negative: float) -> float:
+    """(positive - negative) / (positive + negative) impressions, from -1 to 1: complaints and
+    pile-ups seen by followers against public fixes seen by theirs."""
+    return rate(positive - negative, positive + negative)
+
+
+def cost_kpis(config, c: dict[str, float], now: float) -> dict[str, float]:
+    """Every cost in scenario currency; cost_total is the sum of the cost_* parts. Teams are
+    paid for their capacity, whether or not the queue keeps them busy."""
+    costs, forum, social, programme = (config.costs, config.policy.forum, config.policy.social,
+                                       config.rewards.programme)
+    days, forum_open = now / 24.0, config.behaviour.forum_open
+    staffed = forum.kind != "none" and forum_open
+    perks = c["programme_member_days"] / DAYS_PER_MONTH * programme.cost_per_member_month
+    access_hours = c["staff_assisted_answers"] * programme.staff_access_minutes / 60.0
+    parts = {
+        "cost_contacts": sum(c[name] for name in CONTACT_COUNTERS) * costs.contact,
+        "cost_self_service": c["self_service"] * costs.self_service,
+        "cost_moderation": (costs.moderation_hours_per_day * days if forum_open else 0.0) * costs.staff_hour,
+        "cost_forum_staff": (forum.staff_hours_per_day * days if staffed else 0.0) * costs.staff_hour,
+        "cost_social_team": (social.team_hours_per_day * days if social.kind != "ignore" else 0.0) * costs.social_hour,
+        "cost_pay": c["paid_answers"] * config.rewards.pay.per_accepted,
+        "cost_programme": perks + access_hours * costs.staff_hour,
+    }
+    total = float(sum(parts.values()))
+    return {"cost_total": total, "cost_per_issue": rate(total, c["issues"]),
+            **{name: float(value) for name, value in parts.items()}}
+
+
+def answering_kpis(threads, now: float) -> dict[str, float]:
+    created, first = threads.live("created"), threads.live("first_answer")
+    answered = first <= now
+    mature = created <= now - 24.0
+    delay = first[answered] - created[answered]
+    return {
+        "answer_rate_24h": rate(((first - created <= 24.0) & mature).sum(), mature.sum()),
+        "answer_rate_ever": rate(answered.sum(), created.size),
+        "median_hours_to_first_answer": float(np.median(delay)) if delay.size else float("nan"),
+        "solution_rate": rate((threads.live("status") == SOLVED).sum(), created.size),
+    }
+
+
+def superuser_retention(pop, initial_superusers: np.ndarray, now: float) -> float:
+    """Share of the day-0 super-users still active: members, super-users, and posting in the
+    last 30 days (a title alone does not count)."""
+    rows = initial_superusers
+    kept = pop.alive[rows] & (pop.role[rows] == SUPERUSER) & (pop.last_post[rows] >= now - ACTIVE_WINDOW_HOURS)
+    return rate(kept.sum(), rows.size)
+
+
+def summary(world, initial_superusers: np.ndarray, now: float) -> dict[str, float]:
+    """Every KPI of the run so far (cumulative from the start), from the columns."""
+    pop, counters = world.pop, world.counter_values()
+    alive, role, last_post = pop.live("alive"), pop.live("role"), pop.live("last_post")
+    recent = alive & (last_post >= now - ACTIVE_WINDOW_HOURS)
+    role_count = np.bincount(role[alive], minlength=3)
+    return {
+        **answering_kpis(world.threads, now),
+        **flow_kpis(counters),
+        **cost_kpis(world.config, counters, now),
+        **participation_from_hist(np.bincount(pop.live("answers"))),
+        **roles_kpis(role_count, recent.sum(), (recent & (role == SUPERUSER)).sum(),
+                     (alive & (last_post < now - LURK_WINDOW_HOURS)).sum()),
+        "superuser_retention": superuser_retention(pop, initial_superusers, now),
+        "days": now / 24.0,
+    }
+
+
+def team_hours(world) -> dict[str, float]:
+    """Hours the forum staff and the social team actually spent on items."""
+    return {"forum_staff_hours_worked": float(world.forum_team[HOURS_WORKED]),
+            "social_team_hours_worked": float(world.social_team[HOURS_WORKED])}
+
+
+def members_table(pop) -> pd.DataFrame:
+    """One row per member who ever joined: role (the last one held), whether still a member,
+    join and leave day, and what they wrote; the source of the Lorenz curve of answers."""
+    return pd.DataFrame({
+        "role": pd.Categorical.from_codes(pop.live("role"), ROLE_NAMES),
+        "alive": pop.live("alive"), "joined_day": pop.live("joined_at") / 24.0,
+        "left_day": pop.live("left_at") / 24.0, "answers": pop.live("answers"),
+        "accepted": pop.live("accepted"), "questions": pop.live("questions"), "points": pop.live("points"),
+    })
+
+
+def answer_rate_by_count(log, pop, now: float) -> np.ndarray:
+    """Answers per member-day at each answer count c (index c): of the time members spent
+    having written exactly c answers, how often they wrote the next one.
+
+    It shows the goal gradient of badges: with a badge at c = 25 the rate climbs over
+    c = 20..24 and falls at 25. Time at a count runs from the answer that reached it to the
+    next answer, or to the member's departure or now.
+    """
+    member, time = log.live("member"), log.live("time")
+    volunteer = member >= 0
+    member, time = member[volunteer], time[volunteer]
+    order = np.lexsort((time, member))
+    member, time = member[order], time[order]
+    starts = np.empty(member.size, dtype=bool)
+    starts[:1] = True
+    np.not_equal(member[1:], member[:-1], out=starts[1:])
+    position = np.arange(member.size)
+    count = position - np.maximum.accumulate(np.where(starts, position, 0)) + 1
+    followed = np.append(~starts[1:], False)  # the member's next answer is the next row
+    departure = np.where(np.isnan(pop.left_at[member]), now, np.minimum(pop.left_at[member], now))
+    end = np.where(followed, np.append(time[1:], now), departure)
+    exposure_days = np.bincount(count, weights=(end - time) / 24.0)
+    answered = np.bincount(count, weights=followed.astype(float))
+    return np.divide(answered, exposure_days, out=np.full(answered.size, np.nan), where=exposure_days > 0)

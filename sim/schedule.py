@@ -1,0 +1,92 @@
+"""The schedule: what happens at the start of a day, in every hour and at the end of a day,
+in order, as data. docs/MODEL.md §1.3 lists the same steps (a test keeps them equal).
+
+Each step is a compiled function of the world whose docstring says what it reads, changes
+and draws from. An hour runs as one compiled call over HOURLY (`run_hour`); the day's steps
+are called one by one, so that between them Python can make room for newcomers and keep
+Mesa's agents in step with the columns (sim/model.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from numba import literal_unroll
+
+from sim.levers import launches, policies, rewards
+from sim.measures import answering as answering_tallies
+from sim.rules import acceptance, answering, arrivals, asking, channels, escalation, kudos, knowledge, membership
+from sim.rules import motivation, online, roles, search, social
+from sim.state import buffers
+from sim.state.jit import kernel
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    rule: Callable
+
+    @property
+    def kind(self) -> str:
+        """rule, lever, measure or state: the layer the step comes from."""
+        layer = self.rule.py_func.__module__.split(".")[1]
+        return {"rules": "rule", "levers": "lever", "measures": "measure"}.get(layer, layer)
+
+    @property
+    def doc(self) -> str:
+        return (self.rule.__doc__ or "").strip().split("\n\n")[0]
+
+
+DAY_START = (
+    Step("update_topic_mix", launches.update_topic_mix),
+    Step("schedule_issues", arrivals.schedule_issues),
+)
+
+HOURLY = (
+    Step("clear_hour", buffers.clear_hour),
+    Step("draw_issues", arrivals.draw_issues),
+    Step("search_knowledge_base", search.search_knowledge_base),
+    Step("choose_channels", channels.choose_channels),
+    Step("post_questions", asking.post_questions),
+    Step("call_directly", channels.call_directly),
+    Step("complain_in_public", social.complain_in_public),
+    Step("staff_answers", policies.staff_answers),
+    Step("browse_threads", answering.browse_threads),
+    Step("value_of_answering", rewards.value_of_answering),
+    Step("write_answers", answering.write_answers),
+    Step("reward_answers", rewards.reward_answers),
+    Step("accept_answers", acceptance.accept_answers),
+    Step("reward_acceptance", rewards.reward_acceptance),
+    Step("escalate_expired", escalation.escalate_expired),
+    Step("serve_complaints", policies.serve_complaints),
+    Step("give_up_unanswered", social.give_up_unanswered),
+    Step("pile_on", social.pile_on),
+    Step("seed_kudos", kudos.seed_kudos),
+    Step("give_kudos", kudos.give_kudos),
+    Step("reward_kudos", rewards.reward_kudos),
+    Step("track_answering", answering_tallies.track_answering),
+)
+
+DAY_END = (
+    Step("rest_one_day", motivation.rest_one_day),
+    Step("age_knowledge", knowledge.age_one_day),
+    Step("update_leaderboard", rewards.update_leaderboard),
+    Step("review_programme", rewards.review_programme),
+    Step("promote_and_demote", roles.promote_and_demote),
+    Step("shield_programme_members", rewards.shield_programme_members),
+    Step("churn_one_day", membership.churn_one_day),
+    Step("draw_joiners", membership.draw_joiners),
+    Step("add_joiners", membership.add_joiners),
+    Step("index_members", online.index_members),
+)
+
+_HOURLY_RULES = tuple(step.rule for step in HOURLY)
+
+
+@kernel
+def run_hour(w, now: float) -> None:
+    """One hour: every HOURLY step in order, the clock set to the hour's end."""
+    w.now = now
+    for rule in literal_unroll(_HOURLY_RULES):
+        rule(w)

@@ -1,0 +1,40 @@
+"""Running totals of the run, one float64 slot each (`w.counters[ISSUES] += 1`).
+
+The first block are the flows the KPIs and the daily series report; the rest are tallies
+the measures keep to compute rates without rescanning threads."""
+
+from __future__ import annotations
+
+FLOW_COUNTERS = (
+    "issues", "self_service", "community_self_service", "forum_threads", "answers", "staff_answers",
+    "solved", "direct_contacts", "escalations", "repeat_contacts", "complaints", "complaints_served",
+    "complaints_unanswered", "social_fallbacks", "joined", "churned", "role_changes", "badge_awards",
+    "rank_ups", "programme_invitations", "paid_answers", "staff_assisted_answers", "onlooker_views",
+    "launches", "answer_views", "kudos", "herded_kudos", "pileup_joins", "pileup_contacts",
+    "negative_impressions", "positive_impressions",
+)
+CONTACT_COUNTERS = ("direct_contacts", "escalations", "repeat_contacts", "social_fallbacks", "pileup_contacts")
+TALLIES = ("programme_member_days", "mature_threads", "answered_within_24h", "answered_threads")
+COUNTERS = FLOW_COUNTERS + TALLIES
+FLOAT_COUNTERS = frozenset({"negative_impressions", "positive_impressions"})  # the rest count events
+
+(ISSUES, SELF_SERVICE, COMMUNITY_SELF_SERVICE, FORUM_THREADS, ANSWERS, STAFF_ANSWERS,
+ SOLVED, DIRECT_CONTACTS, ESCALATIONS, REPEAT_CONTACTS, COMPLAINTS, COMPLAINTS_SERVED,
+ COMPLAINTS_UNANSWERED, SOCIAL_FALLBACKS, JOINED, CHURNED, ROLE_CHANGES, BADGE_AWARDS,
+ RANK_UPS, PROGRAMME_INVITATIONS, PAID_ANSWERS, STAFF_ASSISTED_ANSWERS, ONLOOKER_VIEWS,
+ LAUNCHES, ANSWER_VIEWS, KUDOS, HERDED_KUDOS, PILEUP_JOINS, PILEUP_CONTACTS,
+ NEGATIVE_IMPRESSIONS, POSITIVE_IMPRESSIONS,
+ PROGRAMME_MEMBER_DAYS, MATURE_THREADS, ANSWERED_WITHIN_24H, ANSWERED_THREADS) = range(len(COUNTERS))
+
+
+class CounterView:
+    """The counters by name (`model.counters["solved"]`), read straight from the world."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __getitem__(self, name: str) -> float:
+        return float(self.values[COUNTERS.index(name)])
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: float(value) for name, value in zip(COUNTERS, self.values)}

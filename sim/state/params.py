@@ -1,0 +1,46 @@
+"""The scenario as compiled rules read it: one namedtuple of plain numbers (`w.p`), named by
+the flat keywords (`w.p.search_quality`, `w.p.forum_staff_hours_per_day`). Policy kinds
+become codes; lists (thresholds) and text stay out and travel as arrays or not at all."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from sim.params.scenario import Scenario, flat_parameter_paths
+from sim.params.schema import ForumPolicy, SocialPolicy, field_at
+
+FORUM_KINDS = ForumPolicy.model_fields["kind"].annotation.__args__   # none, immediate, sla, ...
+SOCIAL_KINDS = SocialPolicy.model_fields["kind"].annotation.__args__  # ignore, respond_all, ...
+FORUM_NONE, FORUM_IMMEDIATE, FORUM_SLA, FORUM_COMMUNITY_FIRST, FORUM_TRIAGE = range(len(FORUM_KINDS))
+SOCIAL_IGNORE, SOCIAL_RESPOND_ALL, SOCIAL_LOUDEST_FIRST, SOCIAL_DIALOG = range(len(SOCIAL_KINDS))
+KIND_CODES = {"forum_kind": FORUM_KINDS, "social_kind": SOCIAL_KINDS}
+
+
+def _numeric_keywords() -> dict[str, str]:
+    """Flat keyword -> dotted path of every number, switch and kind in the scenario."""
+    chosen = {}
+    for flat, dotted in flat_parameter_paths().items():
+        annotation = field_at(dotted).annotation
+        if flat in KIND_CODES or annotation in (int, float, bool):
+            chosen[flat] = dotted
+    return chosen
+
+
+KEYWORDS = _numeric_keywords()
+KernelParams = namedtuple("KernelParams", list(KEYWORDS))
+
+
+def kernel_params(config: Scenario) -> KernelParams:
+    """Every scalar parameter, typed exactly as its schema field (floats as floats even
+    where the file gave an integer), so every scenario compiles to the same kernel."""
+    values = []
+    for flat, dotted in KEYWORDS.items():
+        value = config
+        for part in dotted.split("."):
+            value = getattr(value, part)
+        if flat in KIND_CODES:
+            value = KIND_CODES[flat].index(value)
+        else:
+            value = field_at(dotted).annotation(value)
+        values.append(value)
+    return KernelParams(*values)

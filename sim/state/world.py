@@ -1,0 +1,193 @@
+"""The world: the model's whole state as one typed object.
+
+`World.ref` is a numba structref that every compiled rule takes as `w`: member columns,
+threads, complaints, the answer log, topics and knowledge, parameters (`w.p`), random
+streams (`w.rng`, `w.keys`), counters, tallies, the day's issue queue and the hour's
+buffers. Passing it costs about a microsecond, so an hour is one compiled call.
+
+Python owns the store arrays (`World.pop`, `World.threads`, ...) and grows them between
+compiled calls; the rules allocate the hour's buffers themselves. Arrays Python reads often
+(counters, tallies, sync) are shared, not copied.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import types
+from numba.experimental import structref
+
+from sim.state.counters import COUNTERS
+from sim.state.jit import kernel
+from sim.state.knowledge import build_knowledge, build_topics
+from sim.state.params import kernel_params
+from sim.state.population import Population, Tallies
+from sim.state.streams import spawn_streams
+from sim.state.threads import AnswerLog, Complaints, Threads
+
+# sync slots: what Python must act on after a compiled call
+ROLE_CHANGES, CHURNED, QUEUE_LEFT, JOINERS = range(4)
+# team slots: staff time as items per hour (sim/levers/policies.py)
+MINUTES_PER_HOUR, MINUTES_PER_ITEM, AVAILABLE, HOURS_WORKED = range(4)
+
+# hour buffers, replaced by the rules each hour
+Issues = namedtuple("Issues", ["member", "k", "time", "topic", "outcome"])
+Answers = namedtuple("Answers", ["member", "thread", "time", "quality", "row"])
+Views = namedtuple("Views", ["viewer", "row", "time"])
+Candidates = namedtuple("Candidates", ["member", "thread", "when", "value", "bonus"])
+Online = namedtuple("Online", ["readers", "contributors", "alive", "responders", "responder_cum",
+                               "superusers", "superuser_cum", "mean_probability"])
+
+
+def _ints(n: int = 0) -> np.ndarray:
+    return np.zeros(n, dtype=np.int64)
+
+
+def _floats(n: int = 0) -> np.ndarray:
+    return np.zeros(n, dtype=np.float64)
+
+
+def empty_issues() -> Issues:
+    return Issues(_ints(), _ints(), _floats(), _ints(), np.zeros(0, dtype=np.int8))
+
+
+def empty_answers() -> Answers:
+    return Answers(_ints(), _ints(), _floats(), _floats(), _ints())
+
+
+def empty_views() -> Views:
+    return Views(_ints(), _ints(), _floats())
+
+
+def empty_candidates() -> Candidates:
+    return Candidates(_ints(), _ints(), _floats(), _floats(), _floats())
+
+
+def empty_online() -> Online:
+    return Online(_ints(), _ints(), _ints(), _ints(), _floats(), _ints(), _floats(), _floats(2))
+
+
+@structref.register
+class WorldType(types.StructRef):
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+
+class WorldRef(structref.StructRefProxy):
+    """The compiled side of the world (fields: WORLD_FIELDS)."""
+
+
+WORLD_FIELDS = (
+    # stores (Python-allocated; new views are sent after growth)
+    "pop", "threads", "open_threads", "complaints", "open_complaints", "log",
+    # fixed for the run
+    "topics", "kb", "p", "rng", "keys", "rank_thresholds", "badge_thresholds",
+    # shared with Python
+    "counters", "role_count", "post_days", "rolled_until", "sync", "sync_rows", "churn_rows",
+    "forum_team", "social_team",
+    # kept by the rules
+    "now", "issue_clock", "herding_share", "answer_hist",
+    "queue_member", "queue_k", "queue_time", "queue_next",
+    "issues", "candidates", "answers", "views", "closed_complaints", "newly_answered", "accepted", "kudos_authors",
+    "first_row", "online", "hazard_factor", "leaderboard_rows", "kudos_keys", "kudos_used",
+    # kept by the measures
+    "pending_first", "low_heap", "high_heap", "low_n", "high_n", "mature_next",
+)
+structref.define_constructor(WorldRef, WorldType, WORLD_FIELDS)
+structref.define_boxing(WorldType, WorldRef)
+
+
+@kernel
+def _new_world(values):
+    return WorldRef(*values)
+
+
+@kernel
+def _send_stores(w, pop, threads, open_threads, complaints, open_complaints, log, sync_rows, churn_rows):
+    w.pop, w.threads, w.open_threads = pop, threads, open_threads
+    w.complaints, w.open_complaints, w.log = complaints, open_complaints, log
+    w.sync_rows, w.churn_rows = sync_rows, churn_rows
+
+
+@kernel
+def set_now(w, now: float) -> None:
+    w.now = now
+
+
+@kernel
+def set_herding_share(w, share: float) -> None:
+    w.herding_share = share
+
+
+def _team(hours_per_day: float, minutes_per_item: float) -> np.ndarray:
+    team = np.zeros(4)
+    team[MINUTES_PER_HOUR], team[MINUTES_PER_ITEM] = hours_per_day * 60.0 / 24.0, minutes_per_item
+    return team
+
+
+class World:
+    """The state of one run, from Python's side, with its compiled twin in `ref`."""
+
+    def __init__(self, config, seed: int):
+        members = config.population.members
+        self.config = config
+        self.pop = Population(members + members // 4)
+        self.threads = Threads(max(1024, members // 4))
+        self.complaints = Complaints(1024)
+        self.log = AnswerLog(max(1024, members // 2))
+        self.tallies = Tallies()
+        self.topics = build_topics(config)
+        self.kb = build_knowledge(config, self.topics)
+        self.counters = np.zeros(len(COUNTERS))
+        self.sync = np.zeros(4, dtype=np.int64)
+        self.sync_rows, self.churn_rows = _ints(self.pop.capacity), _ints(self.pop.capacity)
+        forum, social = config.policy.forum, config.policy.social
+        self.forum_team = _team(forum.staff_hours_per_day, forum.minutes_per_answer)
+        self.social_team = _team(social.team_hours_per_day, social.minutes_per_reply)
+        self.generators, self.keys = spawn_streams(seed)
+        t = self.tallies
+        values = (
+            self.pop.view(), self.threads.view(), self.threads.open_list.view(), self.complaints.view(),
+            self.complaints.open_list.view(), self.log.view(),
+            self.topics, self.kb, kernel_params(config), self.generators, self.keys,
+            np.asarray(config.rewards.points.rank_thresholds, dtype=np.float64),
+            np.asarray(config.rewards.badges.thresholds, dtype=np.int64),
+            self.counters, t.role_count, t.post_days, t.rolled_until, self.sync, self.sync_rows, self.churn_rows,
+            self.forum_team, self.social_team,
+            0.0, 0.0, 0.0, t.answer_hist,
+            _ints(), _ints(), _floats(), 0,
+            empty_issues(), empty_candidates(), empty_answers(), empty_views(), _ints(), _ints(), _ints(), _ints(),
+            0, empty_online(), _floats(), _ints(), np.full(1024, -1, dtype=np.int64), 0,
+            _ints(), _floats(64), _floats(64), 0, 0, 0,
+        )
+        self.ref = _new_world(values)
+        for store in (self.pop, self.threads, self.complaints, self.log):
+            store.on_growth = self.send_stores
+
+    def send_stores(self) -> None:
+        _send_stores(self.ref, self.pop.view(), self.threads.view(), self.threads.open_list.view(),
+                     self.complaints.view(), self.complaints.open_list.view(), self.log.view(),
+                     self.sync_rows, self.churn_rows)
+
+    def reserve_members(self, extra: int) -> None:
+        if self.pop.reserve(extra):
+            self.sync_rows, self.churn_rows = _ints(self.pop.capacity), _ints(self.pop.capacity)
+            self.send_stores()
+
+    def reserve_hour(self, answers_bound: int) -> None:
+        """Room for what one hour can add: a thread and a complaint per issue still queued
+        today, and `answers_bound` answers."""
+        left = int(self.sync[QUEUE_LEFT])
+        grew = self.threads.reserve(left)
+        grew = self.complaints.reserve(left) or grew
+        grew = self.log.reserve(answers_bound) or grew
+        if grew:
+            self.send_stores()
+
+    def reserve_day(self) -> None:
+        """Room for the members joining at the end of the day (drawn by the join rule)."""
+        self.reserve_members(int(self.sync[JOINERS]))
+
+    def counter_values(self) -> dict[str, float]:
+        return dict(zip(COUNTERS, self.counters.tolist()))
