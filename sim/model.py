@@ -25,7 +25,7 @@ from sim.rules.roles import change_role
 from sim.schedule import DAY_END, DAY_START, run_hour
 from sim.state.counters import CounterView
 from sim.state.population import READER, RESPONDER, SUPERUSER
-from sim.state.world import CHURNED, MINUTES_PER_HOUR, MINUTES_PER_ITEM, ROLE_CHANGES, World, set_herding_share
+from sim.state.world import CHURNED, ROLE_CHANGES, World, set_herding_share
 
 HOURS_PER_DAY = 24
 
@@ -133,22 +133,16 @@ class CommunityModel(mesa.Model):
         if (self.steps - 1) % HOURS_PER_DAY == 0:
             for step in DAY_START:
                 step.rule(self.world.ref)
-        self.world.reserve_hour(self._answers_bound())
-        run_hour(self.world.ref, float(self.time))
+        needed = run_hour(self.world.ref, float(self.time))
+        if needed:
+            self.world.reserve_hour(needed)
+            run_hour(self.world.ref, float(self.time))
         if self.world.sync[ROLE_CHANGES]:
             self._sync_agents()
         if self.steps % HOURS_PER_DAY == 0:
             self._end_of_day()
         if self.time >= self.hours:
             self.running = False
-
-    def _answers_bound(self) -> int:
-        """The most answers one hour can bring: every contributor writing up to its hourly
-        capacity, and staff answering as fast as their time allows."""
-        b, team, role_count = self.config.behaviour, self.world.forum_team, self.world.tallies.role_count
-        per_member = min(b.browse_limit, b.answer_capacity_per_hour)
-        staff = int(team[MINUTES_PER_HOUR] // team[MINUTES_PER_ITEM]) + 2
-        return int(role_count[RESPONDER] + role_count[SUPERUSER]) * per_member + staff
 
     def _end_of_day(self) -> None:
         for step in DAY_END:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from sim.measures.kpis import members_table
 from sim.model import HOURS_PER_DAY, CommunityModel
-from sim.params.scenario import Scenario
+from sim.params.scenario import Scenario, build_scenario
 
 
 @dataclass
@@ -32,3 +32,21 @@ def run_scenario(scenario: Scenario, seed: int | None = None,
             on_day(day + 1)
     daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     return RunResult(model.summary(), daily, scenario, seed, members_table(model.population))
+
+
+def warm_up() -> None:
+    """Compile every kernel, or load it from the compile cache, with a tiny run that switches
+    every lever, a launch and the herding experiment on. `make` runs it once, so that test and
+    pool workers started afterwards all find the cache filled instead of compiling at once."""
+    levers = {"forum": {"kind": "sla"}, "social": {"kind": "loudest_first"}}
+    rewards = {name: {"enabled": True} for name in ("points", "badges", "leaderboard", "programme", "pay")}
+    scenario = build_scenario({"population": {"members": 60}, "scenario": {"days": 2}, "policy": levers,
+                               "rewards": rewards, "launches": [{"day": 1, "new_topics": 2}]})
+    model = CommunityModel(scenario=scenario, rng=0)
+    model.seed_kudos(0.1)
+    model.run()
+    model.summary()
+
+
+if __name__ == "__main__":
+    warm_up()

@@ -20,6 +20,8 @@ from sim.rules import acceptance, answering, arrivals, asking, channels, escalat
 from sim.rules import motivation, online, roles, search, social
 from sim.state import buffers
 from sim.state.jit import kernel
+from sim.state.population import RESPONDER, SUPERUSER
+from sim.state.world import MINUTES_PER_HOUR, MINUTES_PER_ITEM, QUEUE_LEFT
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,28 @@ _HOURLY_RULES = tuple(step.rule for step in HOURLY)
 
 
 @kernel
-def run_hour(w, now: float) -> None:
-    """One hour: every HOURLY step in order, the clock set to the hour's end."""
+def answers_bound(w) -> int:
+    """The most answers one hour can bring: every contributor writing up to its hourly
+    capacity, and staff answering as fast as their time allows."""
+    p, team = w.p, w.forum_team
+    per_member = min(p.browse_limit, p.answer_capacity_per_hour)
+    staff = int(team[MINUTES_PER_HOUR] // team[MINUTES_PER_ITEM]) + 2
+    return (w.role_count[RESPONDER] + w.role_count[SUPERUSER]) * per_member + staff
+
+
+@kernel
+def run_hour(w, now: float) -> int:
+    """One hour: every HOURLY step in order, the clock set to the hour's end. If the stores
+    lack room for what the hour could add (a thread and a complaint per issue still queued
+    today, `answers_bound` answers), nothing runs and the answer rows needed are returned,
+    for Python to make room and call again; 0 once the hour has run."""
+    left, answers = w.sync[QUEUE_LEFT], answers_bound(w)
+    if (w.threads.n[0] + left > w.threads.asker.size or w.open_threads.n[0] + left > w.open_threads.id.size
+            or w.complaints.n[0] + left > w.complaints.member.size
+            or w.open_complaints.n[0] + left > w.open_complaints.id.size
+            or w.log.n[0] + answers > w.log.member.size):
+        return answers
     w.now = now
     for rule in literal_unroll(_HOURLY_RULES):
         rule(w)
+    return 0

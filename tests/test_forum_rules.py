@@ -174,7 +174,7 @@ def test_written_answers_are_logged_and_counted():
     thread = [add_thread(model, asker=0, created=0.0) for _ in range(2)]
     set_now(model.world.ref, 1.0)
     set_candidates(model.world.ref, ints([member[0], member[0], member[1]]), ints([thread[0], thread[1], thread[0]]),
-                   floats([0.2, 0.3, 0.4]), floats([0, 0, 0]), floats([0, 0, 0]))
+                   floats([0.2, 0.3, 0.4]), ints([0, 1, 0]), floats([0, 0, 0]), floats([0, 0, 0]))
     write_answers(model.world.ref)
     log, threads = model.answer_log, model.threads
     assert log.size == 3 and model.counters["answers"] == 3

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from sim.state.streams import KEYED_STREAMS, STREAMS, SUBKEYS, spawn_streams
-from sim.state.probe import beta_draws, gamma_draws, keyed_grid, normal_draws, poisson_draws
+from sim.state.probe import beta_draws, binomial_draws, gamma_draws, keyed_grid, normal_draws, poisson_draws
 
 
 def test_keyed_uniforms_are_uniform_and_fixed_by_their_key():
@@ -34,7 +34,7 @@ def test_streams_and_sub_keys_are_distinct_and_follow_the_seed():
     assert len(generators) == len(STREAMS) - len(KEYED_STREAMS)
     again_generators, again = spawn_streams(7)
     np.testing.assert_array_equal(keys, again)
-    assert generators.browsing.random() == again_generators.browsing.random()
+    assert generators.kudos.random() == again_generators.kudos.random()
     assert not np.array_equal(keys, spawn_streams(8)[1])
 
 
@@ -66,3 +66,10 @@ def test_poisson_by_inversion_is_the_smallest_k_reaching_u(mean, u):
         return
     assert stats.poisson.cdf(k, mean) >= u - 1e-9
     assert k == 0 or stats.poisson.cdf(k - 1, mean) < u + 1e-9
+
+
+@pytest.mark.parametrize("n, p", [(1223, 0.0017), (90_000, 0.002), (90_000, 0.01), (50, 0.5), (50, 0.3),
+                                  (10, 0.0), (7, 1.0), (0, 0.3)])
+def test_binomial_by_inversion(n, p):
+    u = np.random.default_rng(3).random(5000)
+    np.testing.assert_array_equal(binomial_draws(u, n, p), stats.binom(n, p).ppf(u))

@@ -20,6 +20,7 @@ from sim.state.jit import kernel
 from sim.state.params import (FORUM_COMMUNITY_FIRST, FORUM_IMMEDIATE, FORUM_NONE, FORUM_SLA, SOCIAL_DIALOG,
                               SOCIAL_IGNORE, SOCIAL_LOUDEST_FIRST)
 from sim.state.population import SOCIAL
+from sim.state.streams import QUALITY, keyed_uniform, normal_quantile
 from sim.state.threads import SERVED, STAFF, compact_open
 from sim.state.world import AVAILABLE, HOURS_WORKED, MINUTES_PER_HOUR, MINUTES_PER_ITEM
 
@@ -87,7 +88,7 @@ def staff_answers(w) -> None:
 
     Reads open threads. Changes the forum team's time, threads (staff answer flags, answers),
     the answer log, the hour's answers and views, counters[STAFF_ANSWERS].
-    Streams: policy (when each is done), quality."""
+    Streams: policy (when each is done), quality (keyed by thread)."""
     p, threads = w.p, w.threads
     if p.forum_kind == FORUM_NONE or not p.forum_open:
         return
@@ -97,7 +98,8 @@ def staff_answers(w) -> None:
     quality = np.empty(thread.size)
     for i in range(thread.size):
         gap = p.forum_staff_expertise - threads.difficulty[thread[i]]
-        quality[i] = logistic(p.quality_slope * gap + w.rng.quality.normal(0.0, p.quality_noise))
+        noise = normal_quantile(keyed_uniform(w.keys[QUALITY, 1], thread[i], 0), 0.0, p.quality_noise)
+        quality[i] = logistic(p.quality_slope * gap + noise)
         threads.staff_answered[thread[i]] = True
         threads.staff_answer_at[thread[i]] = when[i]
     member = np.full(thread.size, STAFF, np.int64)

@@ -126,7 +126,8 @@ def reward_acceptance(w) -> None:
 
 @kernel
 def reward_kudos(w) -> None:
-    """Points for each kudo a member's answer received this hour (where points are kept)."""
+    """Points for each kudo a member's answer received this hour (where points are kept).
+    Reads the hour's kudos authors. Changes points, ranks, recognition, counters[RANK_UPS]."""
     if keeps_points(w.p):
         for m in w.kudos_authors:
             award_points(w, m, w.p.points_per_kudo)

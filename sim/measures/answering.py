@@ -100,7 +100,7 @@ def track_answering(w) -> None:
         else:
             still[n_still] = thread
             n_still += 1
-    w.pending_first = still[:n_still].copy()
+    w.pending_first = still[:n_still]
     while w.mature_next < t.n[0] and t.created[w.mature_next] <= w.now - 24.0:
         thread = w.mature_next
         w.counters[MATURE_THREADS] += 1

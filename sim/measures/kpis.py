@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim.state.counters import CONTACT_COUNTERS, FLOAT_COUNTERS, FLOW_COUNTERS
+from sim.state.jit import kernel
 from sim.state.population import ACTIVE_DAYS, LURK_DAYS, READER, RESPONDER, ROLE_NAMES, SUPERUSER
 from sim.state.threads import SOLVED
 from sim.state.world import HOURS_WORKED
@@ -21,33 +22,39 @@ def rate(num: float, den: float) -> float:
     return float(num) / float(den) if den else float("nan")
 
 
-def top_share(hist: np.ndarray, k: float) -> float:
+@kernel
+def top_share(hist, k: float) -> float:
     """Share of the total held by the k largest counts (k may be fractional), from the
     histogram of counts (hist[c] = how many have count c)."""
-    values = np.arange(hist.size)[::-1]
-    members = hist[::-1]
-    total = float((values * members).sum())
+    total = 0.0
+    for count in range(hist.size):
+        total += count * hist[count]
     if total == 0 or k <= 0:
-        return float("nan")
-    cum_members = np.cumsum(members)
-    full = cum_members <= k
-    taken = float((values[full] * members[full]).sum())
-    remaining = k - (cum_members[full][-1] if full.any() else 0)
-    if (~full).any():
-        taken += remaining * values[np.argmax(~full)]
+        return np.nan
+    taken, left = 0.0, k
+    for count in range(hist.size - 1, 0, -1):
+        members = min(float(hist[count]), left)
+        taken += members * count
+        left -= members
+        if left <= 0:
+            break
     return taken / total
 
 
-def gini(hist: np.ndarray) -> float:
-    """Gini coefficient of non-negative integer counts, from their histogram."""
-    n = float(hist.sum())
-    values = np.arange(hist.size)
-    total = float((values * hist).sum())
+@kernel
+def gini(hist) -> float:
+    """Gini coefficient of non-negative integer counts, from their histogram: 2 sum(rank x
+    value) / (n x total) - (n + 1) / n, with equal values sharing their ranks' sum."""
+    n, total, weighted, ranks_before = 0.0, 0.0, 0.0, 0.0
+    for count in range(hist.size):
+        members = float(hist[count])
+        n += members
+        total += count * members
+        weighted += count * (members * ranks_before + members * (members + 1.0) / 2.0)
+        ranks_before += members
     if n == 0 or total == 0:
-        return float("nan")
-    ranks_before = np.cumsum(hist) - hist
-    rank_sum = hist * ranks_before + hist * (hist + 1) / 2.0  # sum of 1-based ranks per value
-    return 2.0 * float((values * rank_sum).sum()) / (n * total) - (n + 1.0) / n
+        return np.nan
+    return 2.0 * weighted / (n * total) - (n + 1.0) / n
 
 
 def participation_from_hist(hist: np.ndarray) -> dict[str, float]:

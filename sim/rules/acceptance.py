@@ -51,5 +51,5 @@ def accept_answers(w) -> None:
         reciprocate(w, asker)
     if solved:
         compact_open(threads.status, w.open_threads)
-    w.accepted = solvers[:n_solvers].copy()
+    w.accepted = solvers[:n_solvers]
     w.counters[SOLVED] += solved

@@ -15,7 +15,11 @@ from sim.state.buffers import add_answers, add_views, append
 from sim.state.counters import ANSWERS
 from sim.state.jit import inline, kernel
 from sim.state.population import SUPERUSER, note_answer, note_post
+from sim.state.streams import (ANSWERING, BROWSING, QUALITY, exponential_quantile, keyed_uniform, normal_quantile,
+                               pick)
 from sim.state.world import Candidates
+
+LOOKS = 1024  # event numbers of an hour's looks: hour x LOOKS + look (browse_limit is at most 1000)
 
 
 @inline
@@ -50,16 +54,25 @@ def answer_logit(w, member: int, thread: int, when: float, value: float, bonus: 
             - p.crowding_per_answer * answers_before(threads, thread, when))
 
 
+@inline
+def seen_before(thread, first: int, last: int, t: int) -> bool:
+    for i in range(first, last):
+        if thread[i] == t:
+            return True
+    return False
+
+
 @kernel
 def browse_threads(w) -> None:
     """Each online contributor looks at up to b open threads, unanswered and recent first,
     and sees each one's latest answer if it was written by then.
 
-    Reads w.online, open threads. Changes the hour's candidates (member, thread, visit time)
-    for threads that existed at the visit and that the visitor did not ask, and the hour's
-    views. Stream: browsing."""
-    p, threads, rng = w.p, w.threads, w.rng.browsing
+    Reads w.online, open threads. Changes the hour's candidates (member, thread, visit time,
+    look number) for threads that existed at the visit and that the visitor did not ask, and
+    the hour's views. Stream: browsing (keyed by member, hour and look)."""
+    p, threads = w.p, w.threads
     members, visit = draw_online(w)
+    hour = int(round(w.now))
     open_ids = w.open_threads.id[:w.open_threads.n[0]]
     hour_start = w.now - 1.0
     cum = np.empty(open_ids.size)
@@ -71,20 +84,21 @@ def browse_threads(w) -> None:
         cum[i] = total
     looks = min(p.browse_limit, open_ids.size)
     n = members.size * looks if total > 0 else 0
-    member, thread, when = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n)
+    member, thread, when, look = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n), np.empty(n, np.int64)
     count = 0
     for i in range(members.size if n else 0):
         first = count
-        for _ in range(looks):
-            t = open_ids[min(np.searchsorted(cum, rng.random() * total, side="right"), open_ids.size - 1)]
+        identity = w.pop.identity[members[i]]
+        for j in range(looks):
+            t = open_ids[pick(cum, keyed_uniform(w.keys[BROWSING, 0], identity, hour * LOOKS + j))]
             if threads.created[t] >= visit[i] or threads.asker[t] == members[i]:
                 continue
-            if np.any(thread[first:count] == t):  # looked at twice: one visit
+            if seen_before(thread, first, count, t):  # looked at twice: one visit
                 continue
-            member[count], thread[count], when[count] = members[i], t, visit[i]
+            member[count], thread[count], when[count], look[count] = members[i], t, visit[i], j
             count += 1
-    member, thread, when = member[:count].copy(), thread[:count].copy(), when[:count].copy()
-    w.candidates = Candidates(member, thread, when, np.zeros(count), np.zeros(count))
+    member, thread, when, look = member[:count], thread[:count], when[:count], look[:count]
+    w.candidates = Candidates(member, thread, when, look, np.zeros(count), np.zeros(count))
     row = threads.last_answer[thread].astype(np.int64)
     for i in range(count):
         if row[i] >= 0 and w.log.time[row[i]] > when[i]:
@@ -141,21 +155,26 @@ def write_answers(w) -> None:
     Reads the hour's candidates (with the reward value and staff access set by the reward
     step). Changes threads, the answer log, pop.answers, activity, fatigue and last_post,
     the hour's answers and views, counters[ANSWERS]. Streams: answering (decision, writing
-    time), quality."""
+    time) and quality, keyed by member, hour and look."""
     c, p, pop, threads = w.candidates, w.p, w.pop, w.threads
+    hour = int(round(w.now))
+    event = np.empty(c.member.size, np.int64)
     decided = np.zeros(c.member.size, np.bool_)
     for i in range(c.member.size):
+        event[i] = hour * LOOKS + c.look[i]
         logit = answer_logit(w, c.member[i], c.thread[i], c.when[i], c.value[i], c.bonus[i])
-        decided[i] = w.rng.answering.random() < logistic(logit)
+        decided[i] = keyed_uniform(w.keys[ANSWERING, 0], pop.identity[c.member[i]], event[i]) < logistic(logit)
     chosen = np.flatnonzero(decided)
     chosen = chosen[within_capacity(c.member[chosen], c.when[chosen], p.answer_capacity_per_hour)]
     n = chosen.size
     member, thread, time, quality = c.member[chosen], c.thread[chosen], np.empty(n), np.empty(n)
     for j in range(n):
-        time[j] = c.when[chosen[j]] + w.rng.answering.exponential(p.writing_minutes / 60.0)
-    for j in range(n):
+        identity, e = pop.identity[member[j]], event[chosen[j]]
+        time[j] = c.when[chosen[j]] + exponential_quantile(keyed_uniform(w.keys[ANSWERING, 1], identity, e),
+                                                            p.writing_minutes / 60.0)
         gap = pop.expertise[member[j]] + c.bonus[chosen[j]] - threads.difficulty[thread[j]]
-        quality[j] = logistic(p.quality_slope * gap + w.rng.quality.normal(0.0, p.quality_noise))
+        noise = normal_quantile(keyed_uniform(w.keys[QUALITY, 0], identity, e), 0.0, p.quality_noise)
+        quality[j] = logistic(p.quality_slope * gap + noise)
     for j in range(n):
         m = member[j]
         note_answer(w, m)

@@ -42,11 +42,10 @@ def schedule_issues(w) -> None:
     pop = w.pop
     speed = w.topics.rate_multiplier[0] / (w.p.issue_interval_days * 24.0)  # clock per hour
     start, end = w.issue_clock, w.issue_clock + 24.0 * speed
-    member, number, time = np.empty(64, np.int64), np.empty(64, np.int64), np.empty(64)
+    due = np.flatnonzero(pop.alive[:pop.n[0]] & (pop.issue_clock[:pop.n[0]] < end))
+    member, number, time = np.empty(2 * due.size, np.int64), np.empty(2 * due.size, np.int64), np.empty(2 * due.size)
     count = 0
-    for m in range(pop.n[0]):
-        if not pop.alive[m]:
-            continue
+    for m in due:
         while pop.issue_clock[m] < end:
             if count == member.size:
                 member, number, time = (np.concatenate((member, member)), np.concatenate((number, number)),
@@ -75,11 +74,11 @@ def draw_issues(w) -> None:
     while last < w.queue_time.size and w.queue_time[last] < w.now:
         last += 1
     n = last - first
-    member, number = w.queue_member[first:last].copy(), w.queue_k[first:last].copy()
+    member, number = w.queue_member[first:last], w.queue_k[first:last]
     topic = np.empty(n, np.int64)
     for i in range(n):
         topic[i] = pick(w.topics.cdf, keyed_uniform(w.keys[TOPICS, 0], w.pop.identity[member[i]], number[i]))
-    w.issues = Issues(member, number, w.queue_time[first:last].copy(), topic, np.zeros(n, np.int8))
+    w.issues = Issues(member, number, w.queue_time[first:last], topic, np.zeros(n, np.int8))
     w.queue_next = last
     w.sync[QUEUE_LEFT] = w.queue_time.size - last
     w.counters[ISSUES] += n

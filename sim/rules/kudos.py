@@ -118,7 +118,7 @@ def give_kudos(w) -> None:
                 pop.recognition[author] += p.recognition_per_kudo
                 authors[n_authors] = author
                 n_authors += 1
-    w.kudos_authors = authors[:n_authors].copy()
+    w.kudos_authors = authors[:n_authors]
 
 
 @kernel

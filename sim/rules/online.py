@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.state.jit import kernel
+from sim.state.streams import ONLINE, binomial_quantile, keyed_uniform, pick
 from sim.state.population import READER, RESPONDER, SUPERUSER
 from sim.state.world import Online
 
@@ -48,20 +49,26 @@ def index_members(w) -> None:
 def draw_online(w):
     """Contributors online this hour, in row order, and when in the hour each visits: a
     binomial count per role, then members drawn by their online chance (with replacement,
-    so a member drawn twice visits once). Stream: browsing."""
-    o, rng = w.online, w.rng.browsing
-    drawn = np.empty(0, np.int64)
-    for rows, cum, mean in ((o.responders, o.responder_cum, o.mean_probability[0]),
-                            (o.superusers, o.superuser_cum, o.mean_probability[1])):
-        if rows.size == 0:
-            continue
-        k = rng.binomial(rows.size, mean)
-        picks = np.empty(k, np.int64)
-        for i in range(k):
-            picks[i] = rows[min(np.searchsorted(cum, rng.random() * cum[-1], side="right"), rows.size - 1)]
-        drawn = np.concatenate((drawn, picks))
-    members = np.unique(drawn)
+    so a member drawn twice visits once). Stream: online (keyed by hour; the visit time by
+    member and hour)."""
+    o = w.online
+    hour = int(round(w.now))
+    counts = np.zeros(2, np.int64)
+    for role, rows, mean in ((0, o.responders, o.mean_probability[0]), (1, o.superusers, o.mean_probability[1])):
+        counts[role] = binomial_quantile(keyed_uniform(w.keys[ONLINE, 0], hour, role), rows.size, mean)
+    drawn = np.empty(counts.sum(), np.int64)
+    for j in range(counts[0]):
+        drawn[j] = o.responders[pick(o.responder_cum, keyed_uniform(w.keys[ONLINE, 1], hour, j))]
+    for j in range(counts[1]):
+        drawn[counts[0] + j] = o.superusers[pick(o.superuser_cum, keyed_uniform(w.keys[ONLINE, 2], hour, j))]
+    drawn.sort()
+    distinct = 0
+    for j in range(drawn.size):  # a member drawn twice visits once
+        if j == 0 or drawn[j] != drawn[j - 1]:
+            drawn[distinct] = drawn[j]
+            distinct += 1
+    members = drawn[:distinct]
     visit = np.empty(members.size)
     for i in range(members.size):
-        visit[i] = w.now - 1.0 + rng.random()
+        visit[i] = w.now - 1.0 + keyed_uniform(w.keys[ONLINE, 3], w.pop.identity[members[i]], hour)
     return members, visit

@@ -13,16 +13,15 @@ from sim.state.world import Answers, Candidates, Views
 
 @kernel
 def clear_hour(w) -> None:
-    """Empty every hour buffer; remember where this hour's answers start in the log."""
-    w.candidates = Candidates(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0),
-                              np.empty(0))
-    w.answers = Answers(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), np.empty(0),
-                        np.empty(0, np.int64))
-    w.views = Views(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
-    w.closed_complaints = np.empty(0, np.int64)
-    w.newly_answered = np.empty(0, np.int64)
-    w.accepted = np.empty(0, np.int64)
-    w.kudos_authors = np.empty(0, np.int64)
+    """Start the hour with empty buffers.
+
+    Changes every hour buffer (issues are replaced by draw_issues), and w.first_row, where
+    this hour's answers start in the log."""
+    ints, floats = np.empty(0, np.int64), np.empty(0)  # shared: nothing writes into an empty buffer
+    w.candidates = Candidates(ints, ints, floats, ints, floats, floats)
+    w.answers = Answers(ints, ints, floats, floats, ints)
+    w.views = Views(ints, ints, floats)
+    w.closed_complaints = w.newly_answered = w.accepted = w.kudos_authors = ints
     w.first_row = w.log.n[0]
 
 
@@ -30,11 +29,17 @@ def clear_hour(w) -> None:
 def add_views(w, viewer, row, time) -> None:
     """Views of answers (viewer, answer-log row, time) to be judged for kudos at the hour's
     end; rows of -1 (nothing to see) are dropped."""
-    keep = row >= 0
     v = w.views
-    w.views = Views(np.concatenate((v.viewer, viewer[keep].astype(np.int64))),
-                    np.concatenate((v.row, row[keep].astype(np.int64))),
-                    np.concatenate((v.time, time[keep].astype(np.float64))))
+    old = v.viewer.size
+    n = old + np.count_nonzero(row >= 0)
+    viewers, rows, times = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n)
+    viewers[:old], rows[:old], times[:old] = v.viewer, v.row, v.time
+    at = old
+    for i in range(row.size):
+        if row[i] >= 0:
+            viewers[at], rows[at], times[at] = viewer[i], row[i], time[i]
+            at += 1
+    w.views = Views(viewers, rows, times)
 
 
 @kernel

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.state.jit import kernel
-from sim.state.streams import beta_quantile, gamma_quantile, keyed_uniform, normal_quantile, poisson_quantile
+from sim.state.streams import (beta_quantile, binomial_quantile, gamma_quantile, keyed_uniform, normal_quantile,
+                               poisson_quantile)
 from sim.state.world import Answers, Candidates, Issues, Views
 
 
@@ -23,8 +24,8 @@ def get_issues(w):
 
 
 @kernel
-def set_candidates(w, member, thread, when, value, bonus) -> None:
-    w.candidates = Candidates(member, thread, when, value, bonus)
+def set_candidates(w, member, thread, when, look, value, bonus) -> None:
+    w.candidates = Candidates(member, thread, when, look, value, bonus)
 
 
 @kernel
@@ -97,6 +98,11 @@ def gamma_draws(u, shape: float, scale: float):
 @kernel
 def poisson_draws(u, mean: float):
     return np.array([poisson_quantile(x, mean) for x in u])
+
+
+@kernel
+def binomial_draws(u, n: int, p: float):
+    return np.array([binomial_quantile(x, n, p) for x in u])
 
 
 def ints(values) -> np.ndarray:

@@ -2,13 +2,16 @@
 seed meet the same customers with the same issues at the same times (common random numbers).
 
 Two kinds of stream:
-- *Generator streams* (a numpy Generator each, handed to the compiled rules inside the world)
-  serve processes whose draws follow the forum's own course: who is online, what they browse,
-  whether they answer, how good the answer is, kudos, pile-ups, staff timing.
-- *Keyed streams* serve what belongs to one customer: traits, issue times and topics, what
-  search finds, which channel is chosen, patience, contact outcomes, churn. A keyed draw is a
-  hash of (stream key, member identity, event number), so a member's draws do not shift when
-  another process, or another member, draws more or fewer numbers.
+- *Keyed streams* serve everything that belongs to one member or one hour: traits, issue
+  times and topics, what search finds, which channel is chosen, patience, contact outcomes,
+  churn, who is online in an hour, what each visitor looks at, whether it answers, how long
+  the writing takes and how good the answer is. A keyed draw is a hash of (stream key,
+  member identity or hour, event number), so a member's draws do not shift when another
+  process, or another member, draws more or fewer numbers: two scenarios differ only where
+  their states differ.
+- *Generator streams* (a numpy Generator each, handed to the compiled rules inside the
+  world) serve the crowd processes whose draws follow each other: kudos cascades, onlookers
+  and pile-ups, the teams' timing, the herding experiment.
 
 Keyed uniforms become other distributions by inversion with scipy's special functions
 (`scipy.special.cython_special`, called from compiled code), which also keeps two runs whose
@@ -28,14 +31,14 @@ from numba.extending import get_cython_function_address, intrinsic
 
 from sim.state.jit import inline
 
-GENERATOR_STREAMS = ("browsing", "answering", "quality", "kudos", "social", "policy", "herding")
 KEYED_STREAMS = ("traits", "arrivals", "topics", "search", "channels", "asking", "contact",
-                 "reciprocity", "membership", "complaining")
+                 "reciprocity", "membership", "complaining", "online", "browsing", "answering", "quality")
+GENERATOR_STREAMS = ("kudos", "social", "policy", "herding")
 STREAMS = KEYED_STREAMS + GENERATOR_STREAMS  # spawn keys are positions here: append, never reorder
 
 Generators = namedtuple("Generators", GENERATOR_STREAMS)
 (TRAITS, ARRIVALS, TOPICS, SEARCH, CHANNELS_KEY, ASKING, CONTACT_KEY, RECIPROCITY, MEMBERSHIP,
- COMPLAINING) = range(len(KEYED_STREAMS))
+ COMPLAINING, ONLINE, BROWSING, ANSWERING, QUALITY) = range(len(KEYED_STREAMS))
 SUBKEYS = 8  # draws of one event on one keyed stream are told apart by a sub-key 0..7
 
 
@@ -81,6 +84,7 @@ _NDTRI = _bind("ndtri", 1)
 _BETAINCINV = _bind("__pyx_fuse_0betaincinv", 3)
 _GAMMAINCINV = _bind("gammaincinv", 2)
 _PDTRIK = _bind("__pyx_fuse_0pdtrik", 2)
+_BDTRIK = _bind("bdtrik", 3)
 
 
 @intrinsic
@@ -101,6 +105,11 @@ def gammaincinv(typingctx, a, u):
 @intrinsic
 def pdtrik(typingctx, u, mean):
     return _PDTRIK
+
+
+@intrinsic
+def bdtrik(typingctx, u, n, p):
+    return _BDTRIK
 
 
 @inline
@@ -134,6 +143,28 @@ def poisson_quantile(u: float, mean: float) -> int:
     if mean <= 0.0:
         return 0
     return max(0, int(np.ceil(pdtrik(u, mean))))
+
+
+DIRECT_INVERSION_MEAN = 200.0  # below it, summing the pmf from 0 is cheaper than scipy's iteration
+
+
+@inline
+def binomial_quantile(u: float, n: int, p: float) -> int:
+    """The smallest k with P(X <= k) >= u for X ~ Binomial(n, p): by summing the pmf from 0
+    for small means (the hourly online counts), by scipy's bdtrik otherwise."""
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    if n * p < DIRECT_INVERSION_MEAN and p < 0.5:
+        mass = np.exp(n * np.log1p(-p))
+        cdf, k, odds = mass, 0, p / (1.0 - p)
+        while cdf < u and k < n and mass > 0.0:
+            mass *= (n - k) / (k + 1.0) * odds
+            k += 1
+            cdf += mass
+        return k
+    return min(n, max(0, int(np.ceil(bdtrik(u, float(n), p)))))
 
 
 @inline

@@ -35,7 +35,7 @@ MINUTES_PER_HOUR, MINUTES_PER_ITEM, AVAILABLE, HOURS_WORKED = range(4)
 Issues = namedtuple("Issues", ["member", "k", "time", "topic", "outcome"])
 Answers = namedtuple("Answers", ["member", "thread", "time", "quality", "row"])
 Views = namedtuple("Views", ["viewer", "row", "time"])
-Candidates = namedtuple("Candidates", ["member", "thread", "when", "value", "bonus"])
+Candidates = namedtuple("Candidates", ["member", "thread", "when", "look", "value", "bonus"])
 Online = namedtuple("Online", ["readers", "contributors", "alive", "responders", "responder_cum",
                                "superusers", "superuser_cum", "mean_probability"])
 
@@ -61,7 +61,7 @@ def empty_views() -> Views:
 
 
 def empty_candidates() -> Candidates:
-    return Candidates(_ints(), _ints(), _floats(), _floats(), _floats())
+    return Candidates(_ints(), _ints(), _floats(), _ints(), _floats(), _floats())
 
 
 def empty_online() -> Online:
