@@ -29,7 +29,7 @@ install: $(STAMP)
 # The compiled rules, built once (about a minute) into the compile cache before the test
 # workers start, so that they load it instead of all compiling at the same time.
 compiled: $(STAMP)
-	$(BIN)/python -m sim.runner
+	$(BIN)/python -c "from sim.runner import warm_up; warm_up()"
 
 run: compiled
 	$(BIN)/community-sim run scenarios/baseline.toml

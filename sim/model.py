@@ -130,27 +130,29 @@ class CommunityModel(mesa.Model):
 
     # ----- the schedule -----
     def step(self) -> None:
-        if (self.steps - 1) % HOURS_PER_DAY == 0:
+        steps, now, ref = self.steps, float(self.time), self.world.ref
+        if steps % HOURS_PER_DAY == 1:
             for step in DAY_START:
-                step.rule(self.world.ref)
-        needed = run_hour(self.world.ref, float(self.time))
+                step.rule(ref)
+        needed = run_hour(ref, now)
         if needed:
             self.world.reserve_hour(needed)
-            run_hour(self.world.ref, float(self.time))
+            run_hour(ref, now)
         if self.world.sync[ROLE_CHANGES]:
             self._sync_agents()
-        if self.steps % HOURS_PER_DAY == 0:
-            self._end_of_day()
-        if self.time >= self.hours:
+        if steps % HOURS_PER_DAY == 0:
+            self._end_of_day(now)
+        if now >= self.hours:
             self.running = False
 
-    def _end_of_day(self) -> None:
+    def _end_of_day(self, now: float) -> None:
         for step in DAY_END:
             self.world.reserve_day()
             step.rule(self.world.ref)
             self._sync_agents()
-        self._day_record = self._record.record(self.world, self.initial_superusers, float(self.time))
+        self._day_record = self._record.record(self.world, self.initial_superusers, now)
         self.datacollector.collect(self)
+        self.world.plan_capacity((self.hours - now) / HOURS_PER_DAY)
 
     def summary(self) -> dict[str, float]:
         """The KPIs of DESIGN.md §5 (plus extras), cumulative over the run so far."""

@@ -45,8 +45,5 @@ def warm_up() -> None:
     model = CommunityModel(scenario=scenario, rng=0)
     model.seed_kudos(0.1)
     model.run()
+    model.world.send_stores()
     model.summary()
-
-
-if __name__ == "__main__":
-    warm_up()

@@ -8,17 +8,25 @@ from __future__ import annotations
 import numpy as np
 
 from sim.measures.answering import median_delay
-from sim.measures.kpis import (cost_kpis, flow_kpis, net_sentiment, participation_from_hist, rate, roles_kpis,
-                               superuser_retention)
+from sim.measures.kpis import (PARTICIPATION, cost_kpis, flow_kpis, net_sentiment, participation_from_hist, rate,
+                               roles_kpis, superuser_retention)
 from sim.state.counters import FLOW_COUNTERS
 from sim.state.jit import kernel
 from sim.state.population import ACTIVE_DAYS, OLD, POST_RING, SUPERUSER, roll_post_days
 
 
 @kernel
-def answering_tallies(w):
-    """(median delay, the histogram of answer counts) from the compiled side."""
-    return median_delay(w), w.answer_hist.copy()
+def tally_kpis(w, day: int):
+    """The KPIs that would need a scan, read from the tallies at the end of `day`: (median
+    delay, participation (top1, top10, Gini), live members who posted in the last 30 days,
+    super-users among them, lurkers with no post in 12 weeks). Days older than 12 weeks are
+    folded into the 'old' bucket first; the ring holds days up to a few ahead."""
+    roll_post_days(w, day)
+    active = np.zeros(3, np.int64)
+    for d in range(day - ACTIVE_DAYS, day + 3):
+        active += w.post_days[:, d % POST_RING]
+    return (median_delay(w), participation_from_hist(w.answer_hist), active.sum(), active[SUPERUSER],
+            w.post_days[:, OLD].sum())
 
 
 def answering_from_tallies(counters: dict[str, float], median: float) -> dict[str, float]:
@@ -30,14 +38,6 @@ def answering_from_tallies(counters: dict[str, float], median: float) -> dict[st
     }
 
 
-def active_counts(post_days: np.ndarray, day: int) -> tuple[int, int, int]:
-    """Live members who posted in the last 30 days, super-users among them, and lurkers (no
-    post in 12 weeks), at the end of `day` (the ring holds days up to a few ahead)."""
-    recent = [d % POST_RING for d in range(day - ACTIVE_DAYS, day + 3)]
-    active = post_days[:, recent].sum(axis=1)
-    return int(active.sum()), int(active[SUPERUSER]), int(post_days[:, OLD].sum())
-
-
 class DailyRecord:
     """Builds each day's record; remembers yesterday's counters for the day's flows."""
 
@@ -45,17 +45,14 @@ class DailyRecord:
         self.flows_before = dict.fromkeys(FLOW_COUNTERS, 0.0)
 
     def record(self, world, initial_superusers: np.ndarray, now: float) -> dict[str, float]:
-        day = int(round(now / 24.0))
-        roll_post_days(world.ref, day)
         counters = world.counter_values()
-        median, answer_hist = answering_tallies(world.ref)
-        tallies = world.tallies
+        median, participation, active, superusers_active, lurkers = tally_kpis(world.ref, int(round(now / 24.0)))
         kpis = {
             **answering_from_tallies(counters, median),
             **flow_kpis(counters),
             **cost_kpis(world.config, counters, now),
-            **participation_from_hist(answer_hist),
-            **roles_kpis(tallies.role_count, *active_counts(tallies.post_days, day)),
+            **dict(zip(PARTICIPATION, participation)),
+            **roles_kpis(world.tallies.role_count, active, superusers_active, lurkers),
             "superuser_retention": superuser_retention(world.pop, initial_superusers, now),
             "days": now / 24.0,
         }

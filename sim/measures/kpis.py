@@ -57,14 +57,16 @@ def gini(hist) -> float:
     return 2.0 * weighted / (n * total) - (n + 1.0) / n
 
 
-def participation_from_hist(hist: np.ndarray) -> dict[str, float]:
-    """top1 share (by the most active 1% of all members), top10 share (by the most active 10%
-    of contributors) and the Gini of answers, all from the histogram of answer counts."""
+@kernel
+def participation_from_hist(hist):
+    """(top1 share by the most active 1% of all members, top10 share by the most active 10%
+    of contributors, Gini of answers), from the histogram of answer counts."""
     contributors = hist.copy()
     contributors[0] = 0
-    return {"top1_answer_share": top_share(hist, 0.01 * hist.sum()),
-            "top10_answer_share": top_share(contributors, 0.10 * contributors.sum()),
-            "gini_answers": gini(hist)}
+    return top_share(hist, 0.01 * hist.sum()), top_share(contributors, 0.10 * contributors.sum()), gini(hist)
+
+
+PARTICIPATION = ("top1_answer_share", "top10_answer_share", "gini_answers")
 
 
 def roles_kpis(role_count: np.ndarray, active: int, superusers_active: int, lurkers: int) -> dict[str, float]:
@@ -156,7 +158,7 @@ def summary(world, initial_superusers: np.ndarray, now: float) -> dict[str, floa
         **answering_kpis(world.threads, now),
         **flow_kpis(counters),
         **cost_kpis(world.config, counters, now),
-        **participation_from_hist(np.bincount(pop.live("answers"))),
+        **dict(zip(PARTICIPATION, participation_from_hist(np.bincount(pop.live("answers"))))),
         **roles_kpis(role_count, recent.sum(), (recent & (role == SUPERUSER)).sum(),
                      (alive & (last_post < now - LURK_WINDOW_HOURS)).sum()),
         "superuser_retention": superuser_retention(pop, initial_superusers, now),

@@ -49,10 +49,11 @@ def seen_kudos_share(w, row: int) -> float:
 @kernel
 def first_kudo(w, viewer: int, row: int) -> bool:
     """True, and remembered, the first time `viewer` gives `row` a kudo: one kudo per member
-    per answer however often it sees it (an open-addressing set of viewer x 2^32 + row)."""
-    if 2 * (w.kudos_used + 1) > w.kudos_keys.size:
+    per answer however often it sees it (an open-addressing set of viewer x 2^32 + row, with
+    linear probing, grown by half when 70% full)."""
+    if 10 * (w.kudos_used + 1) > 7 * w.kudos_keys.size:  # at most 70% full
         old = w.kudos_keys
-        w.kudos_keys = np.full(2 * old.size, EMPTY, np.int64)
+        w.kudos_keys = np.full(old.size + old.size // 2, EMPTY, np.int64)
         for key in old:
             if key != EMPTY:
                 insert_key(w.kudos_keys, key)
@@ -65,12 +66,12 @@ def first_kudo(w, viewer: int, row: int) -> bool:
 @kernel
 def insert_key(table, key) -> bool:
     """Add `key` to an open-addressing table; False if it was there already."""
-    mask = table.size - 1
-    slot = np.int64(mix64(np.uint64(key)) & np.uint64(mask))  # table size is a power of 2
+    size = np.uint64(table.size)
+    slot = np.int64(mix64(np.uint64(key)) % size)
     while table[slot] != EMPTY:
         if table[slot] == key:
             return False
-        slot = (slot + 1) & mask
+        slot = slot + 1 if slot + 1 < table.size else 0
     table[slot] = key
     return True
 

@@ -44,12 +44,13 @@ class ColumnStore:
     def view(self):
         return self.View(*(getattr(self, name) for name in self.columns), self.n)
 
-    def reserve(self, extra: int) -> bool:
-        """Make room for `extra` more rows; True if the arrays were replaced (send a new view)."""
+    def reserve(self, extra: int, growth: float = 1.5) -> bool:
+        """Make room for `extra` more rows, growing by at least `growth` times; True if the
+        arrays were replaced (send a new view)."""
         needed = self.size + int(extra)
         if needed <= self.capacity:
             return False
-        capacity = max(needed, int(self.capacity * 1.5))
+        capacity = max(needed, int(self.capacity * growth))
         for name, (dtype, fill, extra_dims) in self.columns.items():
             grown = np.full((capacity, *extra_dims), fill, dtype=dtype)
             grown[: self.size] = getattr(self, name)[: self.size]

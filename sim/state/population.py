@@ -32,8 +32,8 @@ class Population(ColumnStore):
         "alive": ("bool", False, ()),
         "role": ("int8", READER, ()),
         "identity": ("int64", -1, ()),      # (day joined << 32) | order that day: keys its own draws
-        "joined_at": ("float64", 0.0, ()),
-        "left_at": ("float64", np.nan, ()),
+        "joined_at": ("float32", 0.0, ()),     # hours (float32: a minute's precision over decades)
+        "left_at": ("float32", np.nan, ()),
         "expertise": ("float32", 0.0, ()),
         "area": ("int32", 0, ()),
         "online_propensity": ("float32", 1.0, ()),
@@ -48,7 +48,7 @@ class Population(ColumnStore):
         "views": ("float32", 0.0, ()),
         "times_helped": ("int32", 0, ()),
         "role_changes": ("int16", 0, ()),
-        "role_since": ("float64", 0.0, ()),
+        "role_since": ("float32", 0.0, ()),
         "last_post": ("float64", -np.inf, ()),
         "reach": ("float32", 0.0, ()),
         "conformity": ("float32", 0.5, ()),
@@ -56,7 +56,7 @@ class Population(ColumnStore):
         "issue_clock": ("float64", np.inf, ()),  # issue-clock time of the next issue
         "issues": ("int32", 0, ()),              # issues had so far (numbers the next one)
         "contacts": ("int32", 0, ()),            # contact-centre calls so far
-        "churn_budget": ("float64", np.inf, ()),  # hazard still to accumulate before leaving
+        "churn_budget": ("float32", np.inf, ()),  # hazard still to accumulate before leaving
         # reward schemes (sim/levers/rewards.py)
         "reward_sensitivity": ("float32", 0.0, ()),
         "points": ("float32", 0.0, ()),

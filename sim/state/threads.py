@@ -34,9 +34,9 @@ class OpenItems(ColumnStore):
         super().__init__(capacity)
         self.open_list = OpenList(capacity)
 
-    def reserve(self, extra: int) -> bool:
-        grown = super().reserve(extra)
-        return self.open_list.reserve(extra) or grown
+    def reserve(self, extra: int, growth: float = 1.5) -> bool:
+        grown = super().reserve(extra, growth)
+        return self.open_list.reserve(extra, growth) or grown
 
     @property
     def open_ids(self) -> np.ndarray:

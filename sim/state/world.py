@@ -44,6 +44,11 @@ def _ints(n: int = 0) -> np.ndarray:
     return np.zeros(n, dtype=np.int64)
 
 
+def _rows(n: int) -> np.ndarray:
+    """Member rows waiting for Python (sim/model.py _sync_agents); int32 halves their size."""
+    return np.zeros(n, dtype=np.int32)
+
+
 def _floats(n: int = 0) -> np.ndarray:
     return np.zeros(n, dtype=np.float64)
 
@@ -120,6 +125,24 @@ def set_herding_share(w, share: float) -> None:
     w.herding_share = share
 
 
+PLAN_MARGIN = 1.15     # planned room beyond the recent pace
+PLAN_WINDOW_DAYS = 28  # the pace is measured over the last four weeks
+GROWTH = 1.25       # the least a store grows by when it must
+
+
+def member_rows_bound(config) -> int:
+    """Rows enough for every member the run can have: joining at its largest pull (a forum
+    answering everything) and compounding as the community grows, plus four standard
+    deviations. The member columns are the largest store, so they should never need to grow
+    (and briefly be held twice) at all."""
+    p, days = config.population, config.scenario.days
+    pull = min((1.0 / p.join_reference_answer_rate) ** p.join_answer_elasticity, 3.0)
+    rate = p.join_rate_per_year * pull  # joiners a year per member, at most
+    growth = max(rate - config.behaviour.churn_rate_per_year, 0.0) * days / 365.0
+    joiners = p.members * rate * days / 365.0 * (np.expm1(growth) / growth if growth > 0 else 1.0)
+    return int(p.members + joiners + 4.0 * np.sqrt(joiners) + 64)
+
+
 def _team(hours_per_day: float, minutes_per_item: float) -> np.ndarray:
     team = np.zeros(4)
     team[MINUTES_PER_HOUR], team[MINUTES_PER_ITEM] = hours_per_day * 60.0 / 24.0, minutes_per_item
@@ -130,9 +153,9 @@ class World:
     """The state of one run, from Python's side, with its compiled twin in `ref`."""
 
     def __init__(self, config, seed: int):
-        members = config.population.members
+        members, p = config.population.members, config.population
         self.config = config
-        self.pop = Population(members + members // 4)
+        self.pop = Population(member_rows_bound(config))
         self.threads = Threads(max(1024, members // 4))
         self.complaints = Complaints(1024)
         self.log = AnswerLog(max(1024, members // 2))
@@ -141,7 +164,7 @@ class World:
         self.kb = build_knowledge(config, self.topics)
         self.counters = np.zeros(len(COUNTERS))
         self.sync = np.zeros(4, dtype=np.int64)
-        self.sync_rows, self.churn_rows = _ints(self.pop.capacity), _ints(self.pop.capacity)
+        self.sync_rows, self.churn_rows = _rows(self.pop.capacity), _rows(self.pop.capacity)
         forum, social = config.policy.forum, config.policy.social
         self.forum_team = _team(forum.staff_hours_per_day, forum.minutes_per_answer)
         self.social_team = _team(social.team_hours_per_day, social.minutes_per_reply)
@@ -164,6 +187,8 @@ class World:
         self.ref = _new_world(values)
         for store in (self.pop, self.threads, self.complaints, self.log):
             store.on_growth = self.send_stores
+        self.planned = (self.threads, self.complaints, self.log)
+        self.sizes: list[list[int]] = []  # the planned stores' sizes at each day's end
 
     def send_stores(self) -> None:
         _send_stores(self.ref, self.pop.view(), self.threads.view(), self.threads.open_list.view(),
@@ -172,22 +197,39 @@ class World:
 
     def reserve_members(self, extra: int) -> None:
         if self.pop.reserve(extra):
-            self.sync_rows, self.churn_rows = _ints(self.pop.capacity), _ints(self.pop.capacity)
+            self.sync_rows, self.churn_rows = _rows(self.pop.capacity), _rows(self.pop.capacity)
             self.send_stores()
 
     def reserve_hour(self, answers_bound: int) -> None:
         """Room for what one hour can add: a thread and a complaint per issue still queued
         today, and `answers_bound` answers."""
         left = int(self.sync[QUEUE_LEFT])
-        grew = self.threads.reserve(left)
-        grew = self.complaints.reserve(left) or grew
-        grew = self.log.reserve(answers_bound) or grew
+        grew = self.threads.reserve(left, GROWTH)
+        grew = self.complaints.reserve(left, GROWTH) or grew
+        grew = self.log.reserve(answers_bound, GROWTH) or grew
         if grew:
             self.send_stores()
 
     def reserve_day(self) -> None:
         """Room for the members joining at the end of the day (drawn by the join rule)."""
         self.reserve_members(int(self.sync[JOINERS]))
+
+    def plan_capacity(self, days_left: float) -> None:
+        """Daily: grow threads, complaints and the answer log early to what their pace over the
+        last weeks says they will need by the run's end (with a margin), so that they seldom
+        grow late, when copying a large array briefly holds it twice."""
+        self.sizes.append([store.size for store in self.planned])
+        window = self.sizes[-PLAN_WINDOW_DAYS - 1:]
+        if len(window) < 2 or days_left <= 0:
+            return
+        grew = False
+        for store, first, last in zip(self.planned, window[0], window[-1]):
+            pace = (last - first) / (len(window) - 1)
+            needed = int(PLAN_MARGIN * pace * days_left) - (store.capacity - store.size)
+            if needed > 0:
+                grew = store.reserve(needed, growth=GROWTH) or grew
+        if grew:
+            self.send_stores()
 
     def counter_values(self) -> dict[str, float]:
         return dict(zip(COUNTERS, self.counters.tolist()))
