@@ -232,6 +232,7 @@ def wait_for_http(url: str, server: subprocess.Popen, timeout: float = 120) -> N
             time.sleep(0.25)
 
 
+@pytest.mark.slow
 def test_served_app_steps_and_draws_the_chart_offline_in_a_real_browser(tmp_path):
     """`solara run` as serve() starts it, on a free port; Chromium loads the page with every
     request off this server refused, presses Step twice and sees the plotly chart draw."""
@@ -302,6 +303,7 @@ def test_served_app_steps_and_draws_the_chart_offline_in_a_real_browser(tmp_path
     assert errors == []
 
 
+@pytest.mark.slow
 def test_app_command_refuses_a_bad_scenario_in_one_line(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[population]\nmembers = -5\n')

@@ -15,6 +15,8 @@ from sim.cli import app
 
 from conftest import SCENARIOS
 
+pytestmark = pytest.mark.slow  # the installed command, one fresh interpreter per case
+
 runner = CliRunner()
 BASELINE = str(SCENARIOS / "baseline.toml")
 

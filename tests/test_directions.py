@@ -4,6 +4,9 @@ that the paired difference's 95% interval (mean +- 2 SE over 5 seeds) excludes z
 from __future__ import annotations
 
 from conftest import SCARCE, paired_difference, run_model
+import pytest
+
+pytestmark = pytest.mark.slow  # multi-seed direction claims
 
 
 def assert_increases(kpi: str, low: dict, high: dict) -> None:

@@ -17,6 +17,8 @@ from sim.params.scenario import build_scenario, load_scenario
 
 from conftest import SCENARIOS
 
+pytestmark = pytest.mark.slow  # compare, sensitivity and calibration runs
+
 runner = CliRunner()
 SMALL = {"population.members": 1500, "scenario.days": 45}
 

@@ -13,6 +13,8 @@ from sim.experiments.stylized_facts import DEFAULT_TARGETS, load_facts
 
 from conftest import ROOT, SCENARIOS
 
+pytestmark = pytest.mark.slow  # baseline years against the published facts
+
 runner = CliRunner()
 SHARED_TARGETS = ROOT.parent / "shared" / "targets" / "stylized_facts.toml"
 FACTS = {fact.id: fact for fact in load_facts(DEFAULT_TARGETS)}

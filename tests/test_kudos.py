@@ -34,6 +34,7 @@ def _later_kudos_diff(per_replicate, arm, baseline="control"):
     return (wide[arm] - wide[baseline]).to_numpy()
 
 
+@pytest.mark.slow
 def test_one_early_kudo_brings_more_kudos(with_conformity):
     """Positive herding: treated answers draw more later kudos than controls, each arm on its
     own. An ordinary seed is seen only by chance, so its effect is smaller (about +0.13 kudos
@@ -46,12 +47,14 @@ def test_one_early_kudo_brings_more_kudos(with_conformity):
     assert effects.loc[ARMS[FRONT_ROW_KUDO], "later_kudos_low"] > 0
 
 
+@pytest.mark.slow
 def test_front_row_kudos_herd_more_than_back_row_kudos(with_conformity):
     per_replicate, _ = with_conformity
     diffs = _later_kudos_diff(per_replicate, ARMS[FRONT_ROW_KUDO], ARMS[ORDINARY_KUDO])
     assert_above_zero(diffs, "later kudos, front-row seed - ordinary seed")
 
 
+@pytest.mark.slow
 def test_without_conformity_the_herding_effect_vanishes():
     per_replicate, effects = _herding(False)
     for arm in (ARMS[ORDINARY_KUDO], ARMS[FRONT_ROW_KUDO]):
@@ -121,6 +124,7 @@ def test_no_one_gives_kudos_to_their_own_answer():
     assert model.answer_log.kudos[row] == 2 and model.answer_log.views[row] == 2
 
 
+@pytest.mark.slow
 def test_the_herding_result_does_not_depend_on_the_number_of_workers():
     scenario = load_scenario(SCENARIOS / "baseline.toml", {"population.members": 800, "scenario.days": 30})
     one = run_herding(scenario, [1, 2], share=0.3, workers=1)

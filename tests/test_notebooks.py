@@ -12,6 +12,8 @@ from nbclient import NotebookClient
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # executes every notebook
+
 NOTEBOOKS_DIR = ROOT / "notebooks"
 EXPECTED = ["01_quickstart.ipynb", "02_reward_schemes.ipynb", "03_response_policies.ipynb",
             "04_standing_ovation.ipynb", "05_sweeps_and_sensitivity.ipynb"]

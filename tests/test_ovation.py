@@ -36,6 +36,7 @@ def assert_more_ovations(fewer: dict, more: dict) -> None:
     assert p1 - p0 - 2 * np.hypot(se0, se1) > 0, f"ovation rate {p0:.3f} -> {p1:.3f}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fewer, more", [
     (dict(BELOW_T, quality=0.45), dict(BELOW_T, quality=0.55)),          # higher quality
     (dict(BELOW_T, threshold=0.55), dict(BELOW_T, threshold=0.45)),      # lower T
@@ -92,6 +93,7 @@ def test_per_period_noise_keeps_every_hall_running_to_the_step_limit(period_nois
     assert halls.active.all()
 
 
+@pytest.mark.slow
 def test_incentive_updating_settles_in_fewer_steps_than_random_order():
     steps = {update: mean_summary(ovation_study(ovation_config(**BELOW_T, update=update), 500, seed=6))
              ["steps_to_settle"] for update in ("asynchronous", "incentive")}
@@ -133,6 +135,7 @@ def test_the_mesa_model_is_reproducible_and_has_spectators():
     assert len(series) == a.hall.steps + 1 and series.iloc[-1] == a.summary()["final_standing_share"]
 
 
+@pytest.mark.slow
 def test_cli_writes_summary_replicates_and_animation(tmp_path):
     out = tmp_path / "ov"
     proc = subprocess.run([sys.executable, "-m", "sim", "ovation", "--replicates", "20", "--quality", "0.6",
@@ -145,6 +148,7 @@ def test_cli_writes_summary_replicates_and_animation(tmp_path):
     assert "addFrames" in html and "Plotly" in html and 'src="http' not in html  # offline, animated
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, fragment", [
     (["--rows", "-2"], "rows"),
     (["--conformity", "1.5"], "conformity"),
@@ -170,6 +174,7 @@ def test_the_mesa_model_is_hall_one_of_a_study_with_the_same_seed():
         assert model.summary() == ovation_study(ovation_config(), 3, seed=seed).summaries()[0]
 
 
+@pytest.mark.slow
 def test_oversized_studies_are_refused_with_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "sim", "ovation", "--depth", "19", "--replicates", "200000"],
                           capture_output=True, text=True)

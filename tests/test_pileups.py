@@ -23,15 +23,18 @@ def runs():
     })
 
 
+@pytest.mark.slow
 def test_a_fast_social_response_dampens_pile_ups(runs):
     assert_above_zero(paired(runs, "pileup_mean_size", "ignore", "fast"), "pile-up size, ignore - fast replies")
 
 
+@pytest.mark.slow
 def test_conformity_grows_pile_ups(runs):
     assert_above_zero(paired(runs, "pileup_mean_size", "ignore", "ignore_no_conformity"),
                       "pile-up size, conformity on - off")
 
 
+@pytest.mark.slow
 def test_pile_ups_bring_contacts_and_hurt_sentiment(runs):
     for ignored, fast in zip(runs["ignore"], runs["fast"]):
         assert ignored["pileup_contacts"] > fast["pileup_contacts"]

@@ -41,6 +41,7 @@ def social_runs() -> dict[str, list[dict]]:
                       for kind in ("ignore", "loudest_first", "dialog", "respond_all")})
 
 
+@pytest.mark.slow
 def test_immediate_staff_answers_raise_the_short_term_answer_rate(forum_runs):
     assert_above_zero(paired(forum_runs, "answer_rate_24h", "immediate", "community_first"),
                       "answer rate within 24 h, immediate - community_first")
@@ -48,6 +49,7 @@ def test_immediate_staff_answers_raise_the_short_term_answer_rate(forum_runs):
                       "median hours to first answer, community_first - immediate")
 
 
+@pytest.mark.slow
 def test_immediate_staff_answers_crowd_out_volunteers_and_superusers(forum_runs):
     assert_above_zero(paired(forum_runs, "volunteer_answers", "community_first", "immediate"),
                       "volunteer answers, community_first - immediate")
@@ -57,6 +59,7 @@ def test_immediate_staff_answers_crowd_out_volunteers_and_superusers(forum_runs)
         assert run["staff_answer_share"] > 0.5
 
 
+@pytest.mark.slow
 def test_crowding_out_comes_from_competition_for_threads(forum_runs):
     """Switch off crowding and browse order and staff take far fewer answers from volunteers:
     the loss is produced by the mechanism, not imposed."""
@@ -68,6 +71,7 @@ def test_crowding_out_comes_from_competition_for_threads(forum_runs):
     assert_above_zero(np.subtract(with_competition, without), "volunteer answers lost to staff, with - without")
 
 
+@pytest.mark.slow
 def test_loudest_first_grows_the_social_share(social_runs):
     assert_above_zero(paired(social_runs, "social_share", "loudest_first", "dialog"),
                       "social share, loudest_first - dialog")
@@ -75,6 +79,7 @@ def test_loudest_first_grows_the_social_share(social_runs):
                       "social share, loudest_first - ignore")
 
 
+@pytest.mark.slow
 def test_ignored_complaints_all_go_unanswered_and_fall_back_to_calls(social_runs):
     for run in social_runs["ignore"]:
         assert run["social_unanswered_share"] == 1.0 and run["complaints_served"] == 0
@@ -82,6 +87,7 @@ def test_ignored_complaints_all_go_unanswered_and_fall_back_to_calls(social_runs
         assert run["cost_social_team"] == 0.0
 
 
+@pytest.mark.slow
 def test_public_concierge_teaches_shouting_over_the_year():
     """Comcast-style concierge: the share of issues taken to social media is higher in the last
     quarter than in the first month, in every replicate."""

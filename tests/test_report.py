@@ -18,6 +18,8 @@ from conftest import ROOT, SCENARIOS
 from sim.cli import app
 from sim.report.build import _sweep_headline
 
+pytestmark = pytest.mark.slow  # real runs, a compare and a sweep, checked in Chromium
+
 ARTIFACTS = Path(os.environ.get("COMMUNITY_SIM_ARTIFACTS", ROOT / "artifacts"))
 SMALL = ["--set", "population.members=1000", "--days", "30"]
 HOSTILE_NAME = "<script>alert(1)</script>"

@@ -31,6 +31,7 @@ def _log_step(rates: np.ndarray, before: int, after: int) -> float:
     return float(np.mean([np.log(rates[t + after] / rates[t + before]) for t in GRADIENT_THRESHOLDS]))
 
 
+@pytest.mark.slow
 def test_goal_gradient_answering_rises_towards_a_badge(runs):
     """From three answers short of a badge to one short, the answer rate climbs more with
     badges than without."""
@@ -39,6 +40,7 @@ def test_goal_gradient_answering_rises_towards_a_badge(runs):
     assert_above_zero(diffs, "climb towards a badge, badges minus none")
 
 
+@pytest.mark.slow
 def test_goal_gradient_answering_drops_once_the_badge_is_earned(runs):
     """From one short of a badge to just earned it, the rate falls with badges (and not without)."""
     drop = [-_log_step(b["rate_by_count"], -1, 0) for b in runs["badges"]]
@@ -48,22 +50,26 @@ def test_goal_gradient_answering_drops_once_the_badge_is_earned(runs):
     assert_above_zero(diffs, "fall after a badge, none minus badges")
 
 
+@pytest.mark.slow
 def test_badges_raise_total_answers(runs):
     assert_above_zero(paired(runs, "volunteer_answers", "badges", "none"), "volunteer answers, badges - none")
     assert all(r["badge_awards"] > 0 for r in runs["badges"])
     assert all(r["badge_awards"] == 0 for r in runs["none"])
 
 
+@pytest.mark.slow
 def test_small_pay_crowds_out_volunteer_answers(runs):
     assert_above_zero(paired(runs, "volunteer_answers", "none", "small_pay"), "answers, none - small pay")
 
 
+@pytest.mark.slow
 def test_large_pay_buys_more_answers(runs):
     assert_above_zero(paired(runs, "volunteer_answers", "large_pay", "none"), "answers, large pay - none")
     for r in runs["large_pay"]:
         assert r["cost_pay"] == pytest.approx(10.0 * r["paid_answers"])
 
 
+@pytest.mark.slow
 def test_superuser_programme_raises_superuser_retention(runs):
     assert_above_zero(paired(runs, "superuser_retention", "programme", "none"), "retention, programme - none")
     assert all(r["cost_programme"] > 0 for r in runs["programme"])

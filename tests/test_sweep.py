@@ -24,6 +24,8 @@ from sim.experiments.design import design_points, plan_runs, replicate_seeds, ru
 from sim.experiments.sweeps import sweep
 from sim.params.scenario import build_scenario, load_scenario
 
+pytestmark = pytest.mark.slow  # sweeps on process pools and Dask, kills and resumes
+
 runner = CliRunner()
 
 TINY = """
