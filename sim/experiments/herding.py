@@ -9,13 +9,12 @@ receive is herding. With conformity switched off it must vanish.
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.experiments.executors import worker_pool
 from sim.model import CommunityModel
 from sim.rules.kudos import CONTROL, FRONT_ROW_KUDO, ORDINARY_KUDO
 from sim.params.scenario import Scenario
@@ -51,8 +50,7 @@ def run_herding(scenario: Scenario, seeds: list[int], share: float = 0.05, worke
     only on its seed, so the result is the same for any number of worker processes."""
     jobs = [(scenario, seed, share) for seed in seeds]
     if workers > 1:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with worker_pool(workers) as pool:
             results = list(pool.map(herding_replicate, jobs))
     else:
         results = [herding_replicate(job) for job in jobs]
