@@ -116,8 +116,13 @@ class CommunityModel(mesa.Model):
 
     def change_role(self, rows, role_code: int) -> None:
         """Move members to another role (their agent keeps its object, unique_id and row)."""
-        for row in np.atleast_1d(rows).tolist():
-            change_role(self.world.ref, int(row), int(role_code))
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        if role_code not in (READER, RESPONDER, SUPERUSER):
+            raise ValueError(f"role_code must be {READER}, {RESPONDER} or {SUPERUSER} (got {role_code!r})")
+        if rows.size and (rows.min() < 0 or rows.max() >= self.population.size):
+            raise ValueError(f"rows must be members' rows, 0 to {self.population.size - 1}")
+        for row in rows.tolist():
+            change_role(self.world.ref, row, int(role_code))
         self._sync_agents()
 
     def member(self, row: int) -> Member | None:
@@ -137,7 +142,8 @@ class CommunityModel(mesa.Model):
         needed = run_hour(ref, now)
         if needed:
             self.world.reserve_hour(needed)
-            run_hour(ref, now)
+            if run_hour(ref, now):
+                raise RuntimeError(f"hour {now:g}: the stores are still short of room after growing")
         if self.world.sync[ROLE_CHANGES]:
             self._sync_agents()
         if steps % HOURS_PER_DAY == 0:

@@ -20,7 +20,6 @@ from sim.rules import acceptance, answering, arrivals, asking, channels, escalat
 from sim.rules import motivation, online, roles, search, social
 from sim.state import buffers
 from sim.state.jit import kernel
-from sim.state.population import RESPONDER, SUPERUSER
 from sim.state.world import MINUTES_PER_HOUR, MINUTES_PER_ITEM, QUEUE_LEFT
 
 
@@ -88,12 +87,13 @@ _HOURLY_RULES = tuple(step.rule for step in HOURLY)
 
 @kernel
 def answers_bound(w) -> int:
-    """The most answers one hour can bring: every contributor writing up to its hourly
-    capacity, and staff answering as fast as their time allows."""
+    """The most answers one hour can bring: every contributor in the online index (whoever
+    browses this hour is drawn from it) writing up to its hourly capacity, and staff answering
+    as fast as their time allows."""
     p, team = w.p, w.forum_team
     per_member = min(p.browse_limit, p.answer_capacity_per_hour)
     staff = int(team[MINUTES_PER_HOUR] // team[MINUTES_PER_ITEM]) + 2
-    return (w.role_count[RESPONDER] + w.role_count[SUPERUSER]) * per_member + staff
+    return (w.online.responders.size + w.online.superusers.size) * per_member + staff
 
 
 @kernel

@@ -146,8 +146,14 @@ def test_a_staff_answer_crowds_only_visits_after_it():
 
 
 def test_within_capacity_keeps_each_members_earliest():
-    keep = within_capacity(ints([1, 1, 1, 2, 1, 2]), floats([0.5, 0.1, 0.9, 0.3, 0.2, 0.1]), 2)
+    keep = within_capacity(ints([1, 1, 1, 2, 1, 2]), floats([0.5, 0.1, 0.9, 0.3, 0.2, 0.1]), ints([0, 1, 2, 3, 4, 5]), 2)
     assert keep.tolist() == [False, True, False, True, True, True]
+
+
+def test_within_capacity_keeps_the_oldest_threads_of_one_visit():
+    """A member's candidates share one visit time: the tie goes to the oldest threads."""
+    keep = within_capacity(ints([4, 4, 4]), floats([0.5, 0.5, 0.5]), ints([9, 2, 5]), 2)
+    assert keep.tolist() == [False, True, True]
 
 
 def test_browsing_skips_own_future_and_sunken_threads():

@@ -73,6 +73,20 @@ def test_the_daily_record_equals_the_summary_every_day(eventful):
             assert recorded == pytest.approx(value, rel=1e-9, abs=1e-9, nan_ok=True), f"day {day + 1}: {key}"
 
 
+def test_the_daily_record_equals_the_summary_with_answers_dated_days_ahead():
+    """Writing an answer can take days (writing_minutes up to a day on average): the day
+    tallies keep such posts apart from the days being counted, and in step with summary."""
+    model = CommunityModel(rng=13, members=400, days=60, writing_minutes=1440.0, churn_rate_per_year=2.0)
+    summaries = []
+    for _ in range(60):
+        model.run_for(24)
+        summaries.append(model.summary())
+    daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    for day, summary in enumerate(summaries):
+        for key in ("members_active", "superusers_active", "lurker_share", "members_now"):
+            assert daily.loc[day, key] == pytest.approx(summary[key], nan_ok=True), f"day {day + 1}: {key}"
+
+
 def test_the_daily_record_saw_every_tally_move(eventful):
     """The equality above means something only if the tallies change: lurkers and active
     members, the median, the role counts and the answer histogram all move over the run."""

@@ -8,8 +8,9 @@ from sim.rules.answering import motivation
 from sim.state.population import ROLE_NAMES
 
 
-def _column(name: str, doc: str) -> property:
-    """Attribute that reads and writes the member's cell in a Population column."""
+def _column(name: str, doc: str, writable: bool = True) -> property:
+    """Attribute that reads (and, unless the tallies depend on it, writes) the member's cell in
+    a Population column."""
 
     def get(self):
         return getattr(self.model.population, name)[self.row].item()
@@ -17,7 +18,7 @@ def _column(name: str, doc: str) -> property:
     def set_(self, value):
         getattr(self.model.population, name)[self.row] = value
 
-    return property(get, set_, doc=doc)
+    return property(get, set_ if writable else None, doc=doc)
 
 
 class Member(mesa.Agent):
@@ -48,14 +49,15 @@ class Member(mesa.Agent):
     recognition = _column("recognition", "Recognition received, decaying")
     fatigue = _column("fatigue", "Fatigue from effort, recovering with rest")
     activity = _column("activity", "Decaying record of answers (answers per week)")
-    answers = _column("answers", "Answers written")
+    answers = _column("answers", "Answers written (read-only: the tallies of answer counts follow it)", False)
     accepted = _column("accepted", "Answers accepted by askers")
     questions = _column("questions", "Questions posted in the forum")
     views = _column("views", "Self-service views of threads the member solved")
     times_helped = _column("times_helped", "Own questions solved by others")
     role_changes = _column("role_changes", "How often the member changed role")
     joined_at = _column("joined_at", "Hour the member joined")
-    last_post = _column("last_post", "Hour of the member's latest question or answer")
+    last_post = _column("last_post", "Hour of the member's latest question or answer (read-only: the day tallies follow it)",
+                        False)
     reach = _column("reach", "Followers on social media: how many see a public complaint")
     reward_sensitivity = _column("reward_sensitivity", "How strongly rewards steer the member (0 = not at all)")
     points = _column("points", "Points earned (when ranks or a leaderboard are on)")

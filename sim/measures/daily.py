@@ -18,12 +18,12 @@ from sim.state.population import ACTIVE_DAYS, OLD, POST_RING, SUPERUSER, roll_po
 @kernel
 def tally_kpis(w, day: int):
     """The KPIs that would need a scan, read from the tallies at the end of `day`: (median
-    delay, participation (top1, top10, Gini), live members who posted in the last 30 days,
-    super-users among them, lurkers with no post in 12 weeks). Days older than 12 weeks are
-    folded into the 'old' bucket first; the ring holds days up to a few ahead."""
+    delay, participation (top1, top10, Gini), live members who posted in the last 30 days or
+    later, super-users among them, lurkers with no post in 12 weeks). Days older than 12 weeks
+    are folded into the 'old' bucket first."""
     roll_post_days(w, day)
     active = np.zeros(3, np.int64)
-    for d in range(day - ACTIVE_DAYS, day + 3):
+    for d in range(max(day - ACTIVE_DAYS, 0), w.rolled_until[0] + POST_RING + 1):
         active += w.post_days[:, d % POST_RING]
     return (median_delay(w), participation_from_hist(w.answer_hist), active.sum(), active[SUPERUSER],
             w.post_days[:, OLD].sum())

@@ -107,12 +107,14 @@ def browse_threads(w) -> None:
 
 
 @kernel
-def within_capacity(member, time, capacity: int):
-    """Mask keeping each member's first `capacity` answers of the hour."""
+def within_capacity(member, time, thread, capacity: int):
+    """Mask keeping each member's first `capacity` answers of the hour: the earliest, and on
+    a tie (one visit) the oldest threads."""
     keep = np.ones(member.size, np.bool_)
     if member.size <= capacity:
         return keep
-    order = np.argsort(time, kind="mergesort")
+    order = np.argsort(thread, kind="mergesort")
+    order = order[np.argsort(time[order], kind="mergesort")]
     order = order[np.argsort(member[order], kind="mergesort")]
     rank = 0
     for i in range(order.size):
@@ -165,7 +167,7 @@ def write_answers(w) -> None:
         logit = answer_logit(w, c.member[i], c.thread[i], c.when[i], c.value[i], c.bonus[i])
         decided[i] = keyed_uniform(w.keys[ANSWERING, 0], pop.identity[c.member[i]], event[i]) < logistic(logit)
     chosen = np.flatnonzero(decided)
-    chosen = chosen[within_capacity(c.member[chosen], c.when[chosen], p.answer_capacity_per_hour)]
+    chosen = chosen[within_capacity(c.member[chosen], c.when[chosen], c.thread[chosen], p.answer_capacity_per_hour)]
     n = chosen.size
     member, thread, time, quality = c.member[chosen], c.thread[chosen], np.empty(n), np.empty(n)
     for j in range(n):

@@ -42,6 +42,7 @@ def schedule_issues(w) -> None:
     pop = w.pop
     speed = w.topics.rate_multiplier[0] / (w.p.issue_interval_days * 24.0)  # clock per hour
     start, end = w.issue_clock, w.issue_clock + 24.0 * speed
+    day_end = np.nextafter(w.now + 24.0, -np.inf)  # rounding must not push an issue into tomorrow
     due = np.flatnonzero(pop.alive[:pop.n[0]] & (pop.issue_clock[:pop.n[0]] < end))
     member, number, time = np.empty(2 * due.size, np.int64), np.empty(2 * due.size, np.int64), np.empty(2 * due.size)
     count = 0
@@ -51,7 +52,7 @@ def schedule_issues(w) -> None:
                 member, number, time = (np.concatenate((member, member)), np.concatenate((number, number)),
                                         np.concatenate((time, time)))
             member[count], number[count] = m, pop.issues[m]
-            time[count] = w.now + (pop.issue_clock[m] - start) / speed
+            time[count] = min(w.now + (pop.issue_clock[m] - start) / speed, day_end)
             count += 1
             pop.issues[m] += 1
             pop.issue_clock[m] += issue_gap(w, m, pop.issues[m])

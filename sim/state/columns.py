@@ -44,7 +44,7 @@ class ColumnStore:
     def view(self):
         return self.View(*(getattr(self, name) for name in self.columns), self.n)
 
-    def reserve(self, extra: int, growth: float = 1.5) -> bool:
+    def reserve(self, extra: int, growth: float = 1.5, **_) -> bool:
         """Make room for `extra` more rows, growing by at least `growth` times; True if the
         arrays were replaced (send a new view)."""
         needed = self.size + int(extra)

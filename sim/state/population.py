@@ -21,7 +21,7 @@ CHANNELS = ("forum", "contact", "social")
 
 ACTIVE_DAYS = 30    # members_active: posted in the last 30 days
 LURK_DAYS = 84      # lurker_share: no post in the last 12 weeks
-POST_RING = 90      # day buckets of last posts still told apart (> LURK_DAYS + a few days ahead)
+POST_RING = 512     # day buckets of last posts told apart: the last 12 weeks and over a year ahead
 OLD = POST_RING     # the bucket of members who never posted or last posted long ago
 
 
@@ -50,13 +50,14 @@ class Population(ColumnStore):
         "role_changes": ("int16", 0, ()),
         "role_since": ("float32", 0.0, ()),
         "last_post": ("float64", -np.inf, ()),
+        "post_day": ("int32", -1, ()),          # the day of last_post as tallied (sim/state/population.py)
         "reach": ("float32", 0.0, ()),
         "conformity": ("float32", 0.5, ()),
         # the member's own event clocks (sim/rules/arrivals.py, contact centre, membership)
         "issue_clock": ("float64", np.inf, ()),  # issue-clock time of the next issue
         "issues": ("int32", 0, ()),              # issues had so far (numbers the next one)
         "contacts": ("int32", 0, ()),            # contact-centre calls so far
-        "churn_budget": ("float32", np.inf, ()),  # hazard still to accumulate before leaving
+        "churn_budget": ("float64", np.inf, ()),  # hazard still to accumulate before leaving
         # reward schemes (sim/levers/rewards.py)
         "reward_sensitivity": ("float32", 0.0, ()),
         "points": ("float32", 0.0, ()),
@@ -84,37 +85,38 @@ PopulationColumns = Population.View
 
 
 class Tallies:
-    """Counts kept beside the columns (Python-allocated, updated by the kernels below):
-    alive members by role, alive members by role and day of last post (a ring of days plus
-    an 'old' bucket), and all members ever by number of answers (grown by the kernels)."""
+    """Counts kept beside the columns (Python-allocated, updated by the kernels below): alive
+    members by role, and alive members by role and day of last post (a ring of days plus an
+    'old' bucket). The histogram of answer counts is grown, and so owned, by the kernels."""
 
     def __init__(self):
         self.role_count = np.zeros(3, dtype=np.int64)
         self.post_days = np.zeros((3, POST_RING + 1), dtype=np.int64)
-        self.answer_hist = np.zeros(64, dtype=np.int64)
         self.rolled_until = np.full(1, -1, dtype=np.int64)  # days at or before this are in OLD
 
 
 @inline
-def post_bucket(w, last_post: float) -> int:
-    """The tally bucket of a last-post time: its day in the ring, or OLD."""
-    if not np.isfinite(last_post):
-        return OLD
-    day = int(np.floor(last_post / 24.0))
-    return OLD if day <= w.rolled_until[0] else day % POST_RING
+def post_bucket(w, post_day: int) -> int:
+    """The tally bucket of a member's tallied post day: its day in the ring, or OLD."""
+    return OLD if post_day <= w.rolled_until[0] else post_day % POST_RING
 
 
 @kernel
 def note_post(w, member: int, time: float) -> None:
-    """A question or answer at `time`: last_post moves on and the day tallies follow."""
+    """A question or answer at `time`: last_post moves on and the day tallies follow. The day
+    the member is tallied under is kept (`post_day`), so it leaves the same bucket it entered;
+    a post more than the ring ahead (over a year: never in practice) is tallied at the ring's
+    last day."""
     pop = w.pop
     if time <= pop.last_post[member]:
         return
+    pop.last_post[member] = time
+    day = min(int(np.floor(time / 24.0)), w.rolled_until[0] + POST_RING)
     if pop.alive[member]:
         role = pop.role[member]
-        w.post_days[role, post_bucket(w, pop.last_post[member])] -= 1
-        w.post_days[role, post_bucket(w, time)] += 1
-    pop.last_post[member] = time
+        w.post_days[role, post_bucket(w, pop.post_day[member])] -= 1
+        w.post_days[role, post_bucket(w, day)] += 1
+    pop.post_day[member] = day
 
 
 @kernel
@@ -138,7 +140,7 @@ def set_role(w, member: int, role: int, now: float) -> bool:
     old = pop.role[member]
     if old == role or not pop.alive[member]:
         return False
-    bucket = post_bucket(w, pop.last_post[member])
+    bucket = post_bucket(w, pop.post_day[member])
     w.post_days[old, bucket] -= 1
     w.post_days[role, bucket] += 1
     w.role_count[old] -= 1
@@ -160,7 +162,7 @@ def leave(w, member: int, now: float) -> None:
     pop.left_at[member] = now
     pop.issue_clock[member] = np.inf
     w.role_count[role] -= 1
-    w.post_days[role, post_bucket(w, pop.last_post[member])] -= 1
+    w.post_days[role, post_bucket(w, pop.post_day[member])] -= 1
 
 
 @kernel

@@ -34,9 +34,10 @@ class OpenItems(ColumnStore):
         super().__init__(capacity)
         self.open_list = OpenList(capacity)
 
-    def reserve(self, extra: int, growth: float = 1.5) -> bool:
+    def reserve(self, extra: int, growth: float = 1.5, open_extra: int | None = None) -> bool:
+        """Room for `extra` more items, and for `open_extra` (default `extra`) more open ones."""
         grown = super().reserve(extra, growth)
-        return self.open_list.reserve(extra, growth) or grown
+        return self.open_list.reserve(extra if open_extra is None else open_extra, growth) or grown
 
     @property
     def open_ids(self) -> np.ndarray:

@@ -131,16 +131,17 @@ GROWTH = 1.25       # the least a store grows by when it must
 
 
 def member_rows_bound(config) -> int:
-    """Rows enough for every member the run can have: joining at its largest pull (a forum
-    answering everything) and compounding as the community grows, plus four standard
-    deviations. The member columns are the largest store, so they should never need to grow
-    (and briefly be held twice) at all."""
+    """Rows enough, at the start, for every member the run is likely to have: joining at its
+    largest pull (a forum answering everything), compounding as the community grows, plus
+    four standard deviations, but never more than twice the first members (long or fast-
+    growing runs then grow the columns as members join). The member columns are the largest
+    store, so in ordinary runs they should never need to grow (and briefly be held twice)."""
     p, days = config.population, config.scenario.days
     pull = min((1.0 / p.join_reference_answer_rate) ** p.join_answer_elasticity, 3.0)
     rate = p.join_rate_per_year * pull  # joiners a year per member, at most
-    growth = max(rate - config.behaviour.churn_rate_per_year, 0.0) * days / 365.0
+    growth = min(max(rate - config.behaviour.churn_rate_per_year, 0.0) * days / 365.0, 5.0)
     joiners = p.members * rate * days / 365.0 * (np.expm1(growth) / growth if growth > 0 else 1.0)
-    return int(p.members + joiners + 4.0 * np.sqrt(joiners) + 64)
+    return int(min(p.members + joiners + 4.0 * np.sqrt(joiners), 2 * p.members) + 64)
 
 
 def _team(hours_per_day: float, minutes_per_item: float) -> np.ndarray:
@@ -160,6 +161,7 @@ class World:
         self.complaints = Complaints(1024)
         self.log = AnswerLog(max(1024, members // 2))
         self.tallies = Tallies()
+        answer_hist = np.zeros(64, dtype=np.int64)  # grown by the kernels themselves
         self.topics = build_topics(config)
         self.kb = build_knowledge(config, self.topics)
         self.counters = np.zeros(len(COUNTERS))
@@ -178,7 +180,7 @@ class World:
             np.asarray(config.rewards.badges.thresholds, dtype=np.int64),
             self.counters, t.role_count, t.post_days, t.rolled_until, self.sync, self.sync_rows, self.churn_rows,
             self.forum_team, self.social_team,
-            0.0, 0.0, 0.0, t.answer_hist,
+            0.0, 0.0, 0.0, answer_hist,
             _ints(), _ints(), _floats(), 0,
             empty_issues(), empty_candidates(), empty_answers(), empty_views(), _ints(), _ints(), _ints(), _ints(),
             0, empty_online(), _floats(), _ints(), np.full(1024, -1, dtype=np.int64), 0,
@@ -225,9 +227,7 @@ class World:
         grew = False
         for store, first, last in zip(self.planned, window[0], window[-1]):
             pace = (last - first) / (len(window) - 1)
-            needed = int(PLAN_MARGIN * pace * days_left) - (store.capacity - store.size)
-            if needed > 0:
-                grew = store.reserve(needed, growth=GROWTH) or grew
+            grew = store.reserve(int(PLAN_MARGIN * pace * days_left), GROWTH, open_extra=0) or grew
         if grew:
             self.send_stores()
 
