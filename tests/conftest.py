@@ -14,7 +14,7 @@ from sim.measures.kpis import answer_rate_by_count
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
-SEEDS = (11, 12, 13, 14, 15)
+SEEDS = tuple(range(11, 21))  # ten replicates: runs are cheap, and heavy-tailed KPIs (pile-ups) need them
 
 # A small community where answering capacity is scarce, so levers have room to move KPIs.
 SCARCE = dict(members=2000, days=90, online_hours_median=0.05)

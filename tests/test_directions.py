@@ -1,5 +1,5 @@
 """Levers move KPIs in the published direction, over fixed-seed replicates: each claim is
-that the paired difference's 95% interval (mean +- 2 SE over 5 seeds) excludes zero."""
+that the paired difference's 95% interval (mean +- 2 SE over 10 seeds) excludes zero."""
 
 from __future__ import annotations
 
