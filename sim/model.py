@@ -16,16 +16,16 @@ import numpy as np
 
 from sim.agents import AGENT_CLASS_BY_ROLE, Member
 from sim.levers.launches import start_launch
-from sim.measures.daily import DailyRecord
+from sim.measures.daily import DAILY_KEYS, DailyRecord
 from sim.measures.kpis import summary
 from sim.params.scenario import Scenario, build_scenario, flat_parameter_paths
 from sim.rules.membership import found_community, initial_propensities
 from sim.rules.online import index_members
 from sim.rules.roles import change_role
 from sim.schedule import DAY_END, DAY_START, run_hour
-from sim.state.counters import CounterView
+from sim.state.counters import CHURNED_SLOT, ROLE_CHANGES_SLOT, CounterView
 from sim.state.population import READER, RESPONDER, SUPERUSER
-from sim.state.world import CHURNED, ROLE_CHANGES, World, set_herding_share
+from sim.state.world import World, set_herding_share
 
 HOURS_PER_DAY = 24
 
@@ -54,9 +54,7 @@ class CommunityModel(mesa.Model):
             self.schedule_event(start, at=24.0 * launch.day)
         self._record = DailyRecord()
         self._day_record: dict[str, float] = {}
-        keys = self._record.record(self.world, self.initial_superusers, 0.0).keys()
-        self._record = DailyRecord()
-        self.datacollector = DailyCollector(model_reporters={key: partial(_day_value, key=key) for key in keys})
+        self.datacollector = DailyCollector(model_reporters={key: partial(_day_value, key=key) for key in DAILY_KEYS})
         self.running = True
 
     @staticmethod
@@ -80,7 +78,6 @@ class CommunityModel(mesa.Model):
         counts = apportion(p.members, np.array([p.superuser_share, p.responder_share, p.reader_share]))
         roles = np.empty(p.members, dtype=np.int64)
         roles[np.argsort(-propensity, kind="stable")] = np.repeat([SUPERUSER, RESPONDER, READER], counts)
-        self.world.reserve_members(p.members)
         found_community(self.world.ref, roles)
         index_members(self.world.ref)
         self._sync_agents()
@@ -91,15 +88,15 @@ class CommunityModel(mesa.Model):
         swap an agent's class (same object, unique_id and row), churn removes the agent (the
         row stays), new rows get agents of their role's class."""
         world, pop = self.world, self.population
-        if world.sync[ROLE_CHANGES]:
-            for row in world.sync_rows[: world.sync[ROLE_CHANGES]].tolist():
+        if world.sync[ROLE_CHANGES_SLOT]:
+            for row in world.sync_rows[: world.sync[ROLE_CHANGES_SLOT]].tolist():
                 self._swap_class(self._members[row], AGENT_CLASS_BY_ROLE[pop.role[row]])
-            world.sync[ROLE_CHANGES] = 0
-        if world.sync[CHURNED]:
-            for row in world.churn_rows[: world.sync[CHURNED]].tolist():
+            world.sync[ROLE_CHANGES_SLOT] = 0
+        if world.sync[CHURNED_SLOT]:
+            for row in world.churn_rows[: world.sync[CHURNED_SLOT]].tolist():
                 self._members[row].remove()
                 self._members[row] = None
-            world.sync[CHURNED] = 0
+            world.sync[CHURNED_SLOT] = 0
         first = len(self._members)
         if pop.size > first:
             roles = pop.role[first: pop.size].tolist()
@@ -144,7 +141,7 @@ class CommunityModel(mesa.Model):
             self.world.reserve_hour(needed)
             if run_hour(ref, now):
                 raise RuntimeError(f"hour {now:g}: the stores are still short of room after growing")
-        if self.world.sync[ROLE_CHANGES]:
+        if self.world.sync[ROLE_CHANGES_SLOT]:
             self._sync_agents()
         if steps % HOURS_PER_DAY == 0:
             self._end_of_day(now)

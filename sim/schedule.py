@@ -20,23 +20,14 @@ from sim.rules import acceptance, answering, arrivals, asking, channels, escalat
 from sim.rules import motivation, online, roles, search, social
 from sim.state import buffers
 from sim.state.jit import kernel
-from sim.state.world import MINUTES_PER_HOUR, MINUTES_PER_ITEM, QUEUE_LEFT
+from sim.state.counters import QUEUE_LEFT
+from sim.state.world import MINUTES_PER_HOUR, MINUTES_PER_ITEM
 
 
 @dataclass(frozen=True)
 class Step:
-    name: str
-    rule: Callable
-
-    @property
-    def kind(self) -> str:
-        """rule, lever, measure or state: the layer the step comes from."""
-        layer = self.rule.py_func.__module__.split(".")[1]
-        return {"rules": "rule", "levers": "lever", "measures": "measure"}.get(layer, layer)
-
-    @property
-    def doc(self) -> str:
-        return (self.rule.__doc__ or "").strip().split("\n\n")[0]
+    name: str     # as docs/MODEL.md §1.3 lists it
+    rule: Callable  # a compiled function of the world
 
 
 DAY_START = (

@@ -14,10 +14,9 @@ from sim.rules.channels import choose_channels, learn_from_experience
 from sim.rules.escalation import escalate_expired
 from sim.rules.search import search_knowledge_base
 from sim.state.population import CONTACT, FORUM, READER, RESPONDER, SUPERUSER
-from sim.state.probe import (floats, get_candidates, get_hour_lists, get_issues, get_views, ints, set_answers,
+from sim.state.probe import (floats, get_candidates, get_hour_lists, get_issues, get_views, ints, set_answers, set_now,
                              set_candidates, set_issues)
 from sim.state.threads import ESCALATED, OPEN, SOLVED, STAFF
-from sim.state.world import set_now
 
 from conftest import add_thread, tiny
 

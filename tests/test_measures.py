@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from sim import CommunityModel
 from sim.measures.answering import heap_pop, heap_push
+from sim.measures.daily import DAILY_KEYS
 from sim.measures.kpis import gini, top_share
 from sim.measures.registry import KPIS, Kpi
 
@@ -66,6 +67,7 @@ def eventful():
 def test_the_daily_record_equals_the_summary_every_day(eventful):
     model, summaries = eventful
     daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    assert list(daily.columns) == list(DAILY_KEYS) and set(model._day_record) == set(DAILY_KEYS)
     assert len(daily) == len(summaries)
     for day, summary in enumerate(summaries):
         for key, value in summary.items():

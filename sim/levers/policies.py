@@ -14,7 +14,7 @@ import numpy as np
 from sim.rules.answering import log_answers, logistic
 from sim.rules.channels import call_contact_centre, learn_from_experience
 from sim.rules.social import show_to_onlookers
-from sim.state.buffers import add_answers, append
+from sim.state.buffers import append
 from sim.state.counters import COMPLAINTS_SERVED, POSITIVE_IMPRESSIONS, SOCIAL_FALLBACKS, STAFF_ANSWERS
 from sim.state.jit import kernel
 from sim.state.params import (FORUM_COMMUNITY_FIRST, FORUM_IMMEDIATE, FORUM_NONE, FORUM_SLA, SOCIAL_DIALOG,
@@ -102,9 +102,7 @@ def staff_answers(w) -> None:
         quality[i] = logistic(p.quality_slope * gap + noise)
         threads.staff_answered[thread[i]] = True
         threads.staff_answer_at[thread[i]] = when[i]
-    member = np.full(thread.size, STAFF, np.int64)
-    rows = log_answers(w, member, thread, when, quality)
-    add_answers(w, member, thread, when, quality, rows)
+    log_answers(w, np.full(thread.size, STAFF, np.int64), thread, when, quality)
     w.counters[STAFF_ANSWERS] += thread.size
 
 

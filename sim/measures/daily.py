@@ -10,6 +10,7 @@ import numpy as np
 from sim.measures.answering import median_delay
 from sim.measures.kpis import (PARTICIPATION, cost_kpis, flow_kpis, net_sentiment, participation_from_hist, rate,
                                roles_kpis, superuser_retention)
+from sim.measures.registry import KPIS
 from sim.state.counters import FLOW_COUNTERS
 from sim.state.jit import kernel
 from sim.state.population import ACTIVE_DAYS, OLD, POST_RING, SUPERUSER, roll_post_days
@@ -38,8 +39,12 @@ def answering_from_tallies(counters: dict[str, float], median: float) -> dict[st
     }
 
 
+DAILY_KEYS = ("day", *KPIS, *(f"{name}_day" for name in FLOW_COUNTERS), "brand_sentiment_day")
+
+
 class DailyRecord:
-    """Builds each day's record; remembers yesterday's counters for the day's flows."""
+    """Builds each day's record (keys: DAILY_KEYS); remembers yesterday's counters for the
+    day's flows."""
 
     def __init__(self):
         self.flows_before = dict.fromkeys(FLOW_COUNTERS, 0.0)

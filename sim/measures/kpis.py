@@ -11,7 +11,6 @@ from sim.state.counters import CONTACT_COUNTERS, FLOAT_COUNTERS, FLOW_COUNTERS
 from sim.state.jit import kernel
 from sim.state.population import ACTIVE_DAYS, LURK_DAYS, READER, RESPONDER, ROLE_NAMES, SUPERUSER
 from sim.state.threads import SOLVED
-from sim.state.world import HOURS_WORKED
 
 LURK_WINDOW_HOURS = 24.0 * LURK_DAYS
 ACTIVE_WINDOW_HOURS = 24.0 * ACTIVE_DAYS
@@ -164,12 +163,6 @@ def summary(world, initial_superusers: np.ndarray, now: float) -> dict[str, floa
         "superuser_retention": superuser_retention(pop, initial_superusers, now),
         "days": now / 24.0,
     }
-
-
-def team_hours(world) -> dict[str, float]:
-    """Hours the forum staff and the social team actually spent on items."""
-    return {"forum_staff_hours_worked": float(world.forum_team[HOURS_WORKED]),
-            "social_team_hours_worked": float(world.social_team[HOURS_WORKED])}
 
 
 def members_table(pop) -> pd.DataFrame:

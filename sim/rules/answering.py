@@ -125,8 +125,8 @@ def within_capacity(member, time, thread, capacity: int):
 
 @kernel
 def log_answers(w, member, thread, time, quality):
-    """Add answers (by members or staff) to the log and to their threads; each asker sees
-    the answer. Returns their log rows."""
+    """Add answers (by members or staff) to the log, to their threads and to the hour's
+    answers (for acceptance); each asker sees the answer."""
     log, threads = w.log, w.threads
     rows = np.empty(member.size, np.int64)
     first = np.empty(member.size, np.int64)
@@ -145,7 +145,7 @@ def log_answers(w, member, thread, time, quality):
         rows[j] = row
     w.newly_answered = append(w.newly_answered, first[:firsts])
     add_views(w, threads.asker[thread].astype(np.int64), rows, time)
-    return rows
+    add_answers(w, member, thread, time, quality, rows)
 
 
 @kernel
@@ -184,4 +184,4 @@ def write_answers(w) -> None:
         pop.fatigue[m] += p.fatigue_per_answer
         note_post(w, m, time[j])
     w.counters[ANSWERS] += n
-    add_answers(w, member, thread, time, quality, log_answers(w, member, thread, time, quality))
+    log_answers(w, member, thread, time, quality)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state.counters import ISSUES
+from sim.state.counters import ISSUES, QUEUE_LEFT
 from sim.state.jit import inline, kernel
 from sim.state.streams import ARRIVALS, TOPICS, exponential_quantile, keyed_uniform, pick
-from sim.state.world import QUEUE_LEFT, Issues
+from sim.state.world import Issues
 
 UNRESOLVED, FOUND, TO_FORUM, TO_CONTACT, TO_SOCIAL = 0, 1, 2, 3, 4  # an issue's outcome; channel c is 2 + c
 

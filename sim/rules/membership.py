@@ -14,13 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim.rules.arrivals import start_issue_clock
-from sim.state.counters import CHURNED, JOINED
-from sim.state.jit import kernel
+from sim.state.counters import CHURNED, JOINED, JOINERS
+from sim.state.jit import inline, kernel
 from sim.state.population import READER, RESPONDER, SOCIAL, enter, leave
 from sim.state.streams import (MEMBERSHIP, TRAITS, beta_quantile, exponential_quantile, gamma_quantile,
                                keyed_uniform, normal_quantile, pick, poisson_quantile)
-from sim.state.world import CHURNED as CHURNED_SLOT
-from sim.state.world import JOINERS
 
 EXPERTISE, AREA, ONLINE, ISSUE_RATE, INTRINSIC, REACH, CONFORMITY, SENSITIVITY = range(8)  # trait sub-keys
 BUDGET, JOIN_COUNT = 0, 1  # membership sub-keys
@@ -97,27 +95,31 @@ def recent_answer_rate(w, window_days: float) -> float:
     return answered / (hi - lo)
 
 
+@inline
+def spend_hazard(w, member: int, hazard: float) -> int:
+    """One day of a member's hazard; 1 if that spends its budget and it leaves."""
+    w.pop.churn_budget[member] -= hazard
+    if w.pop.churn_budget[member] > 0.0:
+        return 0
+    leave(w, member, w.now)
+    return 1
+
+
 @kernel
 def churn_one_day(w) -> None:
     """Each live member spends a day's hazard: the base hazard, raised for contributors by
     fatigue (burnout) and scaled by w.hazard_factor (the programme's perk, set just before).
 
     Reads w.online, pop.fatigue, churn_budget. Changes churn_budget, who is alive, the
-    tallies, w.churn_rows and sync[CHURNED] (for Python to remove their agents), counters."""
+    tallies (and the rows whose agents Python removes), counters[CHURNED]."""
     p, pop, o = w.p, w.pop, w.online
     base = p.churn_rate_per_year / 365.0
     gone = 0
-    for i in range(o.readers.size + o.contributors.size):
-        reader = i < o.readers.size
-        m = o.readers[i] if reader else o.contributors[i - o.readers.size]
-        hazard = base if reader else (base * (1.0 + p.burnout_churn_multiplier * pop.fatigue[m])
-                                      * w.hazard_factor[i - o.readers.size])
-        pop.churn_budget[m] -= hazard
-        if pop.churn_budget[m] <= 0.0:
-            leave(w, m, w.now)
-            w.churn_rows[w.sync[CHURNED_SLOT]] = m
-            w.sync[CHURNED_SLOT] += 1
-            gone += 1
+    for m in o.readers:
+        gone += spend_hazard(w, m, base)
+    for i in range(o.contributors.size):
+        m = o.contributors[i]
+        gone += spend_hazard(w, m, base * (1.0 + p.burnout_churn_multiplier * pop.fatigue[m]) * w.hazard_factor[i])
     w.counters[CHURNED] += gone
 
 

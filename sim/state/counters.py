@@ -18,6 +18,9 @@ TALLIES = ("programme_member_days", "mature_threads", "answered_within_24h", "an
 COUNTERS = FLOW_COUNTERS + TALLIES
 FLOAT_COUNTERS = frozenset({"negative_impressions", "positive_impressions"})  # the rest count events
 
+# slots of the world's `sync` array: what Python must act on after a compiled call
+ROLE_CHANGES_SLOT, CHURNED_SLOT, QUEUE_LEFT, JOINERS = range(4)
+
 (ISSUES, SELF_SERVICE, COMMUNITY_SELF_SERVICE, FORUM_THREADS, ANSWERS, STAFF_ANSWERS,
  SOLVED, DIRECT_CONTACTS, ESCALATIONS, REPEAT_CONTACTS, COMPLAINTS, COMPLAINTS_SERVED,
  COMPLAINTS_UNANSWERED, SOCIAL_FALLBACKS, JOINED, CHURNED, ROLE_CHANGES, BADGE_AWARDS,
@@ -35,6 +38,3 @@ class CounterView:
 
     def __getitem__(self, name: str) -> float:
         return float(self.values[COUNTERS.index(name)])
-
-    def as_dict(self) -> dict[str, float]:
-        return {name: float(value) for name, value in zip(COUNTERS, self.values)}

@@ -27,7 +27,7 @@ SCHEDULE = "schedule.py"
 def compiled_sources() -> list[Path]:
     """Every file whose code can end up in a compiled kernel, in a fixed order."""
     files = [path for layer in COMPILED for path in sorted((PACKAGE / layer).glob("*.py"))]
-    return files + [path for path in [PACKAGE / SCHEDULE] if path.exists()]
+    return files + [PACKAGE / SCHEDULE]
 
 
 def source_hash() -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.state.columns import ColumnStore
+from sim.state.counters import CHURNED_SLOT, ROLE_CHANGES_SLOT
 from sim.state.jit import inline, kernel
 
 READER, RESPONDER, SUPERUSER = 0, 1, 2
@@ -148,14 +149,15 @@ def set_role(w, member: int, role: int, now: float) -> bool:
     pop.role[member] = role
     pop.role_changes[member] += 1
     pop.role_since[member] = now
-    w.sync_rows[w.sync[0]] = member
-    w.sync[0] += 1
+    w.sync_rows[w.sync[ROLE_CHANGES_SLOT]] = member
+    w.sync[ROLE_CHANGES_SLOT] += 1
     return True
 
 
 @kernel
 def leave(w, member: int, now: float) -> None:
-    """Churn: the row stays (history); the member leaves every tally of the living."""
+    """Churn: the row stays (history); the member leaves every tally of the living, and its
+    Mesa agent is removed after the compiled call (sim/model.py)."""
     pop = w.pop
     role = pop.role[member]
     pop.alive[member] = False
@@ -163,6 +165,8 @@ def leave(w, member: int, now: float) -> None:
     pop.issue_clock[member] = np.inf
     w.role_count[role] -= 1
     w.post_days[role, post_bucket(w, pop.post_day[member])] -= 1
+    w.churn_rows[w.sync[CHURNED_SLOT]] = member
+    w.sync[CHURNED_SLOT] += 1
 
 
 @kernel

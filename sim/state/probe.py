@@ -14,6 +14,12 @@ from sim.state.world import Answers, Candidates, Issues, Views
 
 
 @kernel
+def set_now(w, now: float) -> None:
+    """Put the clock at the end of the hour `now` (run_hour does this each hour)."""
+    w.now = now
+
+
+@kernel
 def set_issues(w, member, k, time, topic, outcome) -> None:
     w.issues = Issues(member, k, time, topic, outcome)
 

@@ -18,7 +18,7 @@ import numpy as np
 from numba import types
 from numba.experimental import structref
 
-from sim.state.counters import COUNTERS
+from sim.state.counters import COUNTERS, JOINERS, QUEUE_LEFT
 from sim.state.jit import kernel
 from sim.state.knowledge import build_knowledge, build_topics
 from sim.state.params import kernel_params
@@ -26,8 +26,6 @@ from sim.state.population import Population, Tallies
 from sim.state.streams import spawn_streams
 from sim.state.threads import AnswerLog, Complaints, Threads
 
-# sync slots: what Python must act on after a compiled call
-ROLE_CHANGES, CHURNED, QUEUE_LEFT, JOINERS = range(4)
 # team slots: staff time as items per hour (sim/levers/policies.py)
 MINUTES_PER_HOUR, MINUTES_PER_ITEM, AVAILABLE, HOURS_WORKED = range(4)
 
@@ -116,11 +114,6 @@ def _send_stores(w, pop, threads, open_threads, complaints, open_complaints, log
 
 
 @kernel
-def set_now(w, now: float) -> None:
-    w.now = now
-
-
-@kernel
 def set_herding_share(w, share: float) -> None:
     w.herding_share = share
 
@@ -154,7 +147,7 @@ class World:
     """The state of one run, from Python's side, with its compiled twin in `ref`."""
 
     def __init__(self, config, seed: int):
-        members, p = config.population.members, config.population
+        members = config.population.members
         self.config = config
         self.pop = Population(member_rows_bound(config))
         self.threads = Threads(max(1024, members // 4))
