@@ -9,7 +9,11 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # fresh interpreters
 
 PROBE = """
 import json, numba
@@ -18,9 +22,6 @@ warm_up()
 from sim.state.jit import CACHE_DIR
 dispatchers = {}
 import sim.schedule, sim.model, sim.measures.daily, sim.state.probe
-import pytest
-
-pytestmark = pytest.mark.slow  # fresh interpreters
 for module in list(__import__('sys').modules.values()):
     if getattr(module, '__name__', '').startswith('sim.'):
         for name, value in vars(module).items():
@@ -40,20 +41,26 @@ def test_a_fresh_process_compiles_nothing():
 
 
 def test_editing_compiled_code_moves_the_cache(tmp_path):
+    """The compile cache follows compiled code only; the model's identity (run ids, stores)
+    follows every file that can change a result."""
     copy = tmp_path / "sim"
     shutil.copytree(ROOT / "sim", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    code = "from sim.state.jit import MODEL_HASH; print(MODEL_HASH)"
+    code = "from sim.state.identity import COMPILE_HASH, MODEL_HASH; print(COMPILE_HASH, MODEL_HASH)"
 
-    def model_hash() -> str:
+    def hashes() -> tuple[str, str]:
         done = subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, capture_output=True, text=True,
                               env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
-        return done.stdout.strip()
+        return tuple(done.stdout.split())
 
-    before = model_hash()
+    before = hashes()
     rule = copy / "rules" / "search.py"
     rule.write_text(rule.read_text().replace("continue\n", "continue  # edited\n", 1))
-    assert model_hash() != before
-    report = copy / "report" / "figures.py"  # not compiled: no effect on the cache
-    edited = model_hash()
+    edited = hashes()
+    assert edited[0] != before[0] and edited[1] != before[1]
+    model = copy / "model.py"  # changes results, runs in Python: a new identity, the same cache
+    model.write_text(model.read_text() + "\n# edited\n")
+    assert hashes()[0] == edited[0] and hashes()[1] != edited[1]
+    report = copy / "report" / "figures.py"  # neither compiled nor part of the model
+    moved = hashes()
     report.write_text(report.read_text() + "\n# edited\n")
-    assert model_hash() == edited
+    assert hashes() == moved

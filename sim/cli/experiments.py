@@ -14,10 +14,10 @@ from typing import Iterator, Optional
 import pandas as pd
 import typer
 
-from sim import __version__
-from sim.cli.support import MAX_SEED, check_between, check_writable, fail, load
+from sim.cli.support import MAX_SEED, check_between, check_writable, fail, load, say, say_table
 from sim.experiments.executors import RunFailed, check_scheduler_address
 from sim.measures.registry import HEADLINE_KPIS, KPI_KINDS, format_kpi, kpi_kind
+from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files
 from sim.params.scenario import Scenario, ScenarioError
 
@@ -38,7 +38,7 @@ def _plain_errors() -> Iterator[None]:
     except ScenarioError as error:
         fail(error)
     except RunFailed as error:
-        typer.echo(f"error: {error}", err=True)
+        say(f"error: {error}", err=True)
         raise typer.Exit(1)
 
 
@@ -60,17 +60,16 @@ def _config(scenario: Path, set_: list[str], days: Optional[int], seed: Optional
     return load(scenario, pairs, days)
 
 
-def _level_table(table: pd.DataFrame, kpis: list[str]) -> str:
-    """Mean [95% CI] of each KPI by parameter level, as aligned text."""
+def _say_levels(table: pd.DataFrame, kpis: list[str]) -> None:
+    """Print mean [95% CI] of each KPI by parameter level, as aligned text."""
     shown = table.head(SHOWN_ROWS).copy()
     for kpi in kpis:
         kind = kpi_kind(kpi)
         shown[kpi] = [f"{format_kpi(m, kind)} [{format_kpi(lo, kind)}, {format_kpi(hi, kind)}]"
                       for m, lo, hi in zip(shown.pop(f"{kpi}_mean"), shown.pop(f"{kpi}_low"), shown.pop(f"{kpi}_high"))]
-    text = shown.to_string(index=False, float_format=lambda v: f"{v:.4g}")
+    say_table(shown, float_format=lambda v: f"{v:.4g}")
     if len(table) > SHOWN_ROWS:
-        text += f"\n... {len(table) - SHOWN_ROWS} more rows (use --export FILE for all)"
-    return text
+        say(f"... {len(table) - SHOWN_ROWS} more rows (use --export FILE for all)")
 
 
 def _export(table: pd.DataFrame, path: Path) -> None:
@@ -79,7 +78,7 @@ def _export(table: pd.DataFrame, path: Path) -> None:
     check_writable(path.parent)
     write_files([(path, lambda tmp: table.to_csv(tmp, index=False) if path.suffix == ".csv"
                   else table.to_parquet(tmp, index=False))])
-    typer.echo(f"wrote {path}")
+    say(f"wrote {path}")
 
 
 def register(app: typer.Typer) -> None:
@@ -116,9 +115,9 @@ def sweep(
         rows = run_sweep(config, out, workers=workers, scheduler=scheduler, keep_daily=keep_daily, progress=True)
         table = summarise(out, list(HEADLINE_KPIS[:3]))
     resumed = rows.attrs["resumed"]
-    typer.echo(f"{config.scenario.name}: {len(rows):,} runs of a {config.sweep.design} design "
+    say(f"{config.scenario.name}: {len(rows):,} runs of a {config.sweep.design} design "
                f"({resumed:,} already in the store) in {time.monotonic() - started:,.1f} s; store {out / 'runs'}")
-    typer.echo(_level_table(table, list(HEADLINE_KPIS[:3])))
+    _say_levels(table, list(HEADLINE_KPIS[:3]))
 
 
 def results(
@@ -134,11 +133,11 @@ def results(
     with _plain_errors():
         if query is not None:
             table = run_query(store, query)
-            typer.echo(table.to_string(index=False, max_rows=SHOWN_ROWS * 5))
+            say_table(table, max_rows=SHOWN_ROWS * 5)
         else:
             kpis = kpi or list(HEADLINE_KPIS)
             table = summarise(store, kpis)
-            typer.echo(_level_table(table, kpis))
+            _say_levels(table, kpis)
     if export is not None:
         _export(table, export)
 
@@ -169,29 +168,29 @@ def compare(
                                  scheduler=scheduler, keep_daily=out is not None)
     table = differences(paired)
     line = verdict(table, config_a.scenario.name, config_b.scenario.name, currency=config_b.costs.currency)
-    typer.echo(f"{config_b.scenario.name} vs {config_a.scenario.name}: {replicates} paired replicates")
-    typer.echo(f"  {'KPI':<30} {'A':>12} {'B':>12} {'B - A':>12}  95% CI")
+    say(f"{config_b.scenario.name} vs {config_a.scenario.name}: {replicates} paired replicates")
+    say(f"  {'KPI':<30} {'A':>12} {'B':>12} {'B - A':>12}  95% CI")
     for row in table[table.kpi.isin(KPI_KINDS)].itertuples():  # all of them go to --out
         if math.isnan(row.difference):
             continue
         kind = kpi_kind(row.kpi)
         diff_kind = "num" if kind == "pct" else kind
         scale = 100.0 if kind == "pct" else 1.0
-        typer.echo(f"  {row.kpi:<30} {format_kpi(row.a_mean, kind):>12} {format_kpi(row.b_mean, kind):>12} "
+        say(f"  {row.kpi:<30} {format_kpi(row.a_mean, kind):>12} {format_kpi(row.b_mean, kind):>12} "
                    f"{format_kpi(scale * row.difference, diff_kind):>12}  [{format_kpi(scale * row.low, diff_kind)}, "
                    f"{format_kpi(scale * row.high, diff_kind)}]{' pts' if kind == 'pct' else ''}")
-    typer.echo(line)
+    say(line)
     if out is not None:
         document = {"a": config_a.scenario.name, "b": config_b.scenario.name, "replicates": replicates,
                     "seeds": sorted(set(paired.seed)), "verdict": line,
                     "differences": table.to_dict(orient="records"),
                     "scenarios": {"a": config_a.model_dump(mode="json"), "b": config_b.model_dump(mode="json")},
-                    "version": __version__}
+                    **MODEL_IDENTITY}
         files = write_files([(out / "daily.parquet", lambda tmp: daily.to_parquet(tmp, index=False)),
                              (out / "paired.csv", lambda tmp: paired.to_csv(tmp, index=False)),
                              (out / "differences.csv", lambda tmp: table.to_csv(tmp, index=False)),
                              (out / "compare.json", lambda tmp: tmp.write_text(json_text(document)))])
-        typer.echo(f"wrote {', '.join(str(f) for f in files)}")
+        say(f"wrote {', '.join(str(f) for f in files)}")
 
 
 def sensitivity(
@@ -218,13 +217,13 @@ def sensitivity(
         check_writable(out)
     with _plain_errors():
         table = analyse(config, method, kpi, out, workers=workers, scheduler=scheduler, progress=True)
-    typer.echo(f"{method} sensitivity of {config.scenario.name}: {len(config.sweep.parameters)} parameters, "
+    say(f"{method} sensitivity of {config.scenario.name}: {len(config.sweep.parameters)} parameters, "
                f"{config.sweep.samples} {'base samples' if method == 'sobol' else 'trajectories'}, "
                f"{config.sweep.replicates} replicate(s) per point")
-    typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    say_table(table, float_format=lambda v: f"{v:.3f}")
     if out is not None:
         files = write_files([(out / "sensitivity.csv", lambda tmp: table.to_csv(tmp, index=False))])
-        typer.echo(f"wrote {files[0]}")
+        say(f"wrote {files[0]}")
 
 
 def calibrate(
@@ -253,16 +252,16 @@ def calibrate(
         found = fit(config, targets, out, trials=trials, replicates=replicates, workers=workers,
                     scheduler=scheduler, progress=True)
     best = found["best"].iloc[0]
-    typer.echo(f"calibrated {config.scenario.name}: best of {best.trials} trials is #{best.trial} "
+    say(f"calibrated {config.scenario.name}: best of {best.trials} trials is #{best.trial} "
                f"(loss {best.loss:.4g}); {best.plausible_trials} trial(s) fit as well within replicate noise")
-    typer.echo(found["parameters"].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    typer.echo(found["fit"].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    say_table(found["parameters"], float_format=lambda v: f"{v:.4g}")
+    say_table(found["fit"], float_format=lambda v: f"{v:.4g}")
     if out is not None:
         document = {name: table.to_dict(orient="records") for name, table in found.items()}
         files = write_files([(out / "trials.csv", lambda tmp: found["trials"].to_csv(tmp, index=False)),
                              (out / "calibration.json", lambda tmp: tmp.write_text(json_text(
-                                 {**document, "scenario": config.model_dump(mode="json"), "version": __version__})))])
-        typer.echo(f"wrote {', '.join(str(f) for f in files)}")
+                                 {**document, "scenario": config.model_dump(mode="json"), **MODEL_IDENTITY})))])
+        say(f"wrote {', '.join(str(f) for f in files)}")
 
 
 def facts(
@@ -287,15 +286,15 @@ def facts(
     with _plain_errors():
         table = check_facts(targets or DEFAULT_TARGETS, scenarios or DEFAULT_SCENARIOS, replicates,
                             seed=DEFAULT_SEED if seed is None else seed, workers=workers, scheduler=scheduler)
-    typer.echo(f"{'':2}{'fact':<24} {'source':<34} {'published':>9} {'band':>16}  {'model (95% CI)':<26}")
+    say(f"{'':2}{'fact':<24} {'source':<34} {'published':>9} {'band':>16}  {'model (95% CI)':<26}")
     for row in table.itertuples():
         source = row.source if len(row.source) <= 34 else row.source[:33] + "\u2026"
-        typer.echo(f"{'✓' if row.ok else '✗':<2}{row.fact:<24} {source:<34} {row.published:>9.3f} "
+        say(f"{'✓' if row.ok else '✗':<2}{row.fact:<24} {source:<34} {row.published:>9.3f} "
                    f"{f'{row.band_low:.3f} to {row.band_high:.3f}':>16}  {row.model:.3f} ({row.model_low:.3f} to {row.model_high:.3f})")
     missed = int((~table.ok).sum())
-    typer.echo(f"{len(table) - missed} of {len(table)} facts reproduced over {replicates} replicates")
+    say(f"{len(table) - missed} of {len(table)} facts reproduced over {replicates} replicates")
     if out is not None:
         files = write_files([(out / "facts.csv", lambda tmp: table.to_csv(tmp, index=False))])
-        typer.echo(f"wrote {files[0]}")
+        say(f"wrote {files[0]}")
     if missed:
         raise typer.Exit(1)

@@ -14,10 +14,11 @@ from tqdm import tqdm
 from sim import __version__
 from sim.cli.experiments import register as register_experiments
 from sim.cli.present import register as register_presentation
-from sim.cli.support import MAX_SEED, check_between, check_writable, fail, load
+from sim.cli.support import MAX_SEED, check_between, check_writable, fail, load, say
 from sim.measures.registry import kpi_table
+from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files, write_run
-from sim.runner import run_scenario
+from sim.runner import check_memory, run_scenario
 from sim.params.scenario import ScenarioError, load_scenario
 
 OVATION_CELL_BUDGET = 50_000_000  # halls x seats x sightlines: about 1 GB of kernel arrays
@@ -39,17 +40,21 @@ def run(
         check_between("--seed", seed, 0, MAX_SEED)
     if out is not None:
         check_writable(out)
+    try:
+        check_memory(config, str(scenario))
+    except ScenarioError as error:
+        fail(error)
     total = config.scenario.days
     with tqdm(total=total, unit="day", delay=2.0, desc=config.scenario.name, file=sys.stderr) as bar:
         result = run_scenario(config, seed, on_day=lambda _day: bar.update(1))
-    typer.echo(f"{config.scenario.name}: {total} days, seed {result.seed}, "
+    say(f"{config.scenario.name}: {total} days, seed {result.seed}, "
                f"{config.population.members:,} members at start")
     typer.echo(kpi_table(result.summary))
     if out is not None:
         document = {"kpis": result.summary, "scenario": config.model_dump(mode="json"),
-                    "seed": result.seed, "version": __version__}
+                    "seed": result.seed, **MODEL_IDENTITY}
         files = write_run(out, document, result.daily, result.members)
-        typer.echo(f"wrote {', '.join(str(f) for f in files)}")
+        say(f"wrote {', '.join(str(f) for f in files)}")
 
 
 @app.command()
@@ -61,13 +66,14 @@ def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario TOML fil
     for path in scenarios:
         try:
             config = load_scenario(path)
-            runs = plan_runs(config, design_points(config), str(path)) if config.sweep.parameters else []
+            check_memory(config, str(path))
+            runs = plan_runs(config, design_points(config, source=str(path)), str(path)) if config.sweep.parameters else []
         except ScenarioError as error:
-            typer.echo(f"error: {error}", err=True)
+            say(f"error: {error}", err=True)
             failed = True
             continue
         design = f"; a {config.sweep.design} sweep of {len(runs):,} runs" if runs else ""
-        typer.echo(f"ok: {path} ({config.scenario.name}, {config.population.members:,} members, "
+        say(f"ok: {path} ({config.scenario.name}, {config.population.members:,} members, "
                    f"{config.scenario.days} days{design})")
     if failed:
         raise typer.Exit(2)
@@ -128,13 +134,13 @@ def ovation(
         check_writable(out)
     halls = ovation_study(config, replicates, seed, max_steps)
     summary = mean_summary(halls)
-    typer.echo(f"standing ovation: {rows}x{seats} hall, {replicates} replicate(s), seed {seed}"
+    say(f"standing ovation: {rows}x{seats} hall, {replicates} replicate(s), seed {seed}"
                + (" (means over replicates)" if replicates > 1 else ""))
     for key in SUMMARY_KEYS:
-        typer.echo(f"  {key:<26} {summary[key]:>10.3f}")
+        say(f"  {key:<26} {summary[key]:>10.3f}")
     if out is not None:
         document = {**summary, "settings": config.model_dump(), "replicates": replicates,
-                    "seed": seed, "version": __version__}
+                    "seed": seed, **MODEL_IDENTITY}
         per_hall = pd.DataFrame(halls.summaries())
         shares = np.array(halls.record.shares)
         hall = ovation_hall(halls.first_hall_frames, rows, seats, title="Replicate 1")
@@ -145,7 +151,7 @@ def ovation(
             (out / "standing_share.html", lambda tmp: over_time.write_html(tmp, include_plotlyjs=True)),
             (out / "summary.json", lambda tmp: tmp.write_text(json_text(document))),
         ])
-        typer.echo(f"wrote {', '.join(str(f) for f in files)}")
+        say(f"wrote {', '.join(str(f) for f in files)}")
 
 
 experiment_app = typer.Typer(no_args_is_help=True, help="Designed experiments on a scenario.")
@@ -178,26 +184,26 @@ def herding(
     per_replicate = run_herding(config, list(range(first, first + replicates)), share, workers)
     effects = herding_effects(per_replicate)
     arms = per_replicate.groupby("arm")[["answers", "later_kudos", "final_kudos"]].mean()
-    typer.echo(f"herding experiment on {config.scenario.name}: {replicates} replicate(s), seeds "
+    say(f"herding experiment on {config.scenario.name}: {replicates} replicate(s), seeds "
                f"{first}..{first + replicates - 1}, {share:.0%} of new answers per arm")
-    typer.echo(f"  {'arm':<22} {'answers/run':>11} {'later kudos':>12} {'final kudos':>12}")
+    say(f"  {'arm':<22} {'answers/run':>11} {'later kudos':>12} {'final kudos':>12}")
     for arm, row in arms.iterrows():
-        typer.echo(f"  {arm:<22} {row.answers:>11.1f} {row.later_kudos:>12.3f} {row.final_kudos:>12.3f}")
+        say(f"  {arm:<22} {row.answers:>11.1f} {row.later_kudos:>12.3f} {row.final_kudos:>12.3f}")
     used = int(effects.replicates.min())
     if used < replicates:
-        typer.echo(f"  ({replicates - used} replicate(s) left out: an arm got no answers; raise --share or --days)")
+        say(f"  ({replicates - used} replicate(s) left out: an arm got no answers; raise --share or --days)")
     for _, row in effects.iterrows():
-        typer.echo(f"  {row.arm}: later kudos {row.later_kudos_effect:+.3f} per answer "
+        say(f"  {row.arm}: later kudos {row.later_kudos_effect:+.3f} per answer "
                    f"(95% CI {row.later_kudos_low:+.3f} to {row.later_kudos_high:+.3f}), final total "
                    f"{row.final_kudos_effect:+.3f} ({row.final_kudos_low:+.3f} to {row.final_kudos_high:+.3f})")
     if out is not None:
         document = {"effects": effects.to_dict(orient="records"), "scenario": config.model_dump(mode="json"),
-                    "seeds": list(range(first, first + replicates)), "share": share, "version": __version__}
+                    "seeds": list(range(first, first + replicates)), "share": share, **MODEL_IDENTITY}
         files = write_files([
             (out / "herding_replicates.csv", lambda tmp: per_replicate.to_csv(tmp, index=False)),
             (out / "herding.json", lambda tmp: tmp.write_text(json_text(document))),
         ])
-        typer.echo(f"wrote {', '.join(str(f) for f in files)}")
+        say(f"wrote {', '.join(str(f) for f in files)}")
 
 
 register_experiments(app)
@@ -224,9 +230,9 @@ def main() -> None:
         if type(error).__name__ == "NoArgsIsHelpError":
             error.show()
         else:
-            typer.echo(f"error: {' '.join(error.format_message().split())}", err=True)
+            say(f"error: {' '.join(error.format_message().split())}", err=True)
         sys.exit(error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("aborted", err=True)
+        say("aborted", err=True)
         sys.exit(130)
     sys.exit(code or 0)

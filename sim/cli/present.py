@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from sim.cli.support import check_between, check_writable, fail
+from sim.cli.support import check_between, check_writable, fail, say
 from sim.ui.settings import APP_PORT, LOCAL_HOST
 from sim.params.scenario import ScenarioError
 
@@ -36,7 +36,7 @@ def report(
         written = write_report(folder, out)
     except ScenarioError as error:
         fail(error)
-    typer.echo(f"wrote {written}")
+    say(f"wrote {written}")
 
 
 def serve_app(
@@ -55,5 +55,5 @@ def serve_app(
     except ScenarioError as error:
         fail(error)
     except subprocess.CalledProcessError as error:
-        typer.echo(f"error: the app server stopped with exit code {error.returncode} (is port {port} taken?)", err=True)
+        say(f"error: the app server stopped with exit code {error.returncode} (is port {port} taken?)", err=True)
         raise typer.Exit(1)

@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Optional
 
+import pandas as pd
 import typer
 
 from sim.params.scenario import Scenario, ScenarioError, load_scenario, parse_override
 
 MAX_SEED = 2**63 - 1
+# C0 and C1 controls (newlines, escape sequences), line separators and bidirectional overrides:
+# text from a scenario or a result folder must not move the cursor, recolour or split a line.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """Text as one terminal line: every control character shown as its escape (\\n, \\x1b)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def say(text: object, err: bool = False) -> None:
+    """Print one line; whatever it quotes cannot break it."""
+    typer.echo(printable(text), err=err)
+
+
+def say_table(table: pd.DataFrame, **to_string) -> None:
+    """Print a table whose cells and headings may hold text from a file, each made printable."""
+    shown = table.rename(columns=printable)
+    for column in shown.columns[shown.dtypes == object]:
+        shown[column] = shown[column].map(lambda v: printable(v) if isinstance(v, str) else v)
+    typer.echo(shown.to_string(index=False, **to_string))
 
 
 def fail(error: ScenarioError) -> None:
-    typer.echo(f"error: {error}", err=True)
+    say(f"error: {error}", err=True)
     raise typer.Exit(2)
 
 

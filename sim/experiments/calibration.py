@@ -20,23 +20,22 @@ from typing import Any, Mapping
 import numpy as np
 import optuna
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from sim import __version__
-from sim.experiments.design import check_parameter_values, replicate_seeds, run_id
+from sim.experiments.design import MODEL_IDENTITY, check_parameter_values, replicate_seeds, run_id
 from sim.experiments.executors import Executor, Job
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers, resolve
 from sim.measures.registry import unknown_kpi
 from sim.params.scenario import Scenario, ScenarioError, build_scenario, load_data_file
-from sim.params.schema import field_at, sweep_spec_problem
+from sim.params.schema import DATA_CONFIG, field_at, sweep_spec_problem
 
 STUDY = "calibration"
 BOOTSTRAP = 500
 
 
 class Target(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = DATA_CONFIG
     kpi: str
     value: float
     weight: float = Field(1.0, ge=0)
@@ -44,7 +43,7 @@ class Target(BaseModel):
 
 
 class TargetsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = DATA_CONFIG
     target: list[Target] = Field(min_length=1)
     parameters: dict[str, Any] = Field(default_factory=dict)
 
@@ -126,7 +125,7 @@ def calibrate(scenario: Scenario | str | Path, targets: str | Path | TargetsFile
     base = scenario.model_dump(mode="json", exclude={"sweep"})
     out = Path(out) if out is not None else None
     names = {t.kpi for t in spec.target}
-    fingerprint = hashlib.sha256(json.dumps([spec.model_dump(mode="json"), free, replicates, base, __version__],
+    fingerprint = hashlib.sha256(json.dumps([spec.model_dump(mode="json"), free, replicates, base, MODEL_IDENTITY],
                                             sort_keys=True).encode()).hexdigest()[:20]
 
     def objective(trial: optuna.Trial) -> float:

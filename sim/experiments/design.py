@@ -23,10 +23,16 @@ from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
 
 from sim import __version__
+from sim.state.identity import MODEL_HASH
 from sim.params.scenario import Scenario, ScenarioError, build_scenario
 from sim.params.schema import field_at
 
-MAX_RUNS = 10_000_000
+# Planning costs about 19 kB and 1.3 ms per design point (its validated scenario) and 0.2 kB
+# per run (measured): these caps keep the largest plan near 1 GB and a minute.
+MAX_POINTS = 50_000
+MAX_RUNS = 1_000_000
+# What names the code that computes a result: the release and the hash of the model's source.
+MODEL_IDENTITY = {"version": __version__, "model": MODEL_HASH}
 
 
 @dataclass(frozen=True)
@@ -49,11 +55,11 @@ def replicate_seeds(root: int, replicates: int) -> list[int]:
 
 def run_id(scenario: Scenario, seed: int) -> str:
     """A hash of what determines a run's result: every resolved parameter, the seed and the
-    model version. The scenario's name, description and own seed, and the sweep itself,
-    do not count."""
+    model's identity (release and source hash). The scenario's name, description and own
+    seed, and the sweep itself, do not count."""
     resolved = scenario.model_dump(mode="json", exclude={"sweep": True,
                                                          "scenario": {"name", "description", "seed"}})
-    text = json.dumps({"scenario": resolved, "seed": seed, "version": __version__}, sort_keys=True,
+    text = json.dumps({"scenario": resolved, "seed": seed, **MODEL_IDENTITY}, sort_keys=True,
                       separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -85,8 +91,33 @@ def unit_problem(keys: list[str]) -> dict:
     return {"num_vars": len(keys), "names": keys, "bounds": [[0.0, 1.0]] * len(keys)}
 
 
-def unit_points(scenario: Scenario, design: str) -> np.ndarray:
+def planned_points(scenario: Scenario, design: str) -> int:
+    """How many points a design has, counted from its specs before any point is built."""
+    specs, samples = scenario.sweep.parameters, scenario.sweep.samples
+    if not specs:
+        return 1
+    if design == "grid":
+        return math.prod(len(spec) if isinstance(spec, list) else spec.get("steps", 2) for spec in specs.values())
+    return {"lhs": samples, "sobol": samples, "morris": (len(specs) + 1) * samples,
+            "saltelli": (len(specs) + 2) * samples}[design]
+
+
+def check_plan_size(scenario: Scenario, design: str, source: str = "scenario") -> None:
+    """Refuse a design too large to plan before any of it is built (a 10-parameter grid of
+    10 levels each is 10^10 points: building them would exhaust memory first)."""
+    points, replicates = planned_points(scenario, design), scenario.sweep.replicates
+    if points > MAX_POINTS:
+        raise ScenarioError(source, "sweep", f"the {design} design has {points:,} points, more than the "
+                            f"{MAX_POINTS:,} one sweep may plan; use fewer parameters, levels, steps or samples")
+    if points * replicates > MAX_RUNS:
+        raise ScenarioError(source, "sweep", f"the {design} design has {points:,} points x {replicates:,} "
+                            f"replicates = {points * replicates:,} runs, more than the {MAX_RUNS:,} one sweep "
+                            "may plan; use fewer levels, steps, samples or replicates")
+
+
+def unit_points(scenario: Scenario, design: str, source: str = "scenario") -> np.ndarray:
     """Points of a sampled design in the unit cube, seeded by the scenario seed."""
+    check_plan_size(scenario, design, source)
     sweep = scenario.sweep
     keys = list(sweep.parameters)
     rng = np.random.default_rng(np.random.SeedSequence([scenario.scenario.seed, 7]))
@@ -101,16 +132,17 @@ def unit_points(scenario: Scenario, design: str) -> np.ndarray:
     raise ValueError(f"unknown design {design!r}")
 
 
-def design_points(scenario: Scenario, design: str | None = None) -> list[dict[str, Any]]:
+def design_points(scenario: Scenario, design: str | None = None, source: str = "scenario") -> list[dict[str, Any]]:
     """The design's points as {dotted key: value}: a full grid, or a sampled design."""
     specs = scenario.sweep.parameters
     design = design or scenario.sweep.design
     if not specs:
         return [{}]
     if design == "grid":
+        check_plan_size(scenario, design, source)
         grid = itertools.product(*(_levels(key, spec) for key, spec in specs.items()))
         return [dict(zip(specs, combination)) for combination in grid]
-    return points_from_unit(scenario, unit_points(scenario, design))
+    return points_from_unit(scenario, unit_points(scenario, design, source))
 
 
 def points_from_unit(scenario: Scenario, unit: np.ndarray) -> list[dict[str, Any]]:
@@ -141,9 +173,6 @@ def plan_runs(scenario: Scenario, points: list[dict[str, Any]], source: str = "s
     """Every point on every replicate seed, validated before anything runs: a point that
     makes an invalid scenario (say shares that no longer sum to one) is bad input."""
     replicates = scenario.sweep.replicates
-    if len(points) * replicates > MAX_RUNS:
-        raise ScenarioError(source, "sweep", f"{len(points):,} points x {replicates:,} replicates is more "
-                            f"than {MAX_RUNS:,} runs")
     seeds = replicate_seeds(scenario.scenario.seed, replicates)
     base = scenario.model_dump(mode="json", exclude={"sweep"})
     runs = []

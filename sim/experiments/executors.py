@@ -112,6 +112,16 @@ class LocalPool:
                 suspects += lost
 
 
+def check_fits(scenarios: list[Scenario], workers: int) -> None:
+    """Refuse local runs that could not fit in this machine's memory together, before any
+    starts (a cluster's workers have their own memory)."""
+    from sim.runner import check_memory, memory_estimate
+
+    if scenarios:
+        largest = max(scenarios, key=memory_estimate)
+        check_memory(largest, f"scenario '{largest.scenario.name}'", min(workers, len(scenarios)))
+
+
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     """Spawned worker processes, each single-threaded (WORKER_THREADS); they load the compiled
     rules from the compile cache once each, not once per run."""
@@ -189,8 +199,11 @@ class Executor:
             self.client.close()
 
     def run(self, jobs: Iterable[Job], on_outcome: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
-        """Every job's outcome by run id; `on_outcome` sees each as soon as it is done."""
+        """Every job's outcome by run id; `on_outcome` sees each as soon as it is done. Local
+        runs that could not fit in memory together are refused before any starts."""
         jobs = list(jobs)
+        if self.client is None:
+            check_fits([job.scenario for job in jobs], self.workers)
         if self.client is not None:
             stream = _dask(jobs, self.client)
         elif self.pool is not None and len(jobs) > 1:

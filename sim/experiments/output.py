@@ -1,25 +1,86 @@
-"""Atomic result files: each is staged beside its target and renamed into place, so a
-crash or kill leaves either the old files or the complete new ones, never a torn file."""
+"""Result sets written as one transaction: a crash, a kill, a full disk or a second writer
+leaves either the previous set whole or the new set whole, never a mix or a torn file.
+
+How (`write_files`): every file is first staged beside its target under a hidden name that
+carries this host and process id. The folder is then locked (flock on the folder itself, so
+concurrent writers take turns and no lock file is left behind), the files the set replaces
+are hard-linked aside, a journal naming them is written, the staged files are renamed into
+place, and the journal is removed: that removal is the commit. A failure before it restores
+the previous files; a writer killed before it leaves a journal that the next writer to the
+folder (or `recover`) rolls back. Staged and set-aside files of dead processes are removed.
+Targets that are not regular files (links, folders, pipes, devices) are refused untouched.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
+import shutil
+import socket
+import stat
 import tempfile
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pandas as pd
 
+from sim.params.scenario import ScenarioError
+
+JOURNAL = ".community-sim-journal.json"
+HOST = socket.gethostname().replace(".", "_")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+
+def check_target(path: Path) -> None:
+    """Only a regular file, or nothing, may be replaced by a result file."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise ScenarioError(str(path), "", f"cannot be written ({error.strerror})") from None
+    if not stat.S_ISREG(mode):
+        raise ScenarioError(str(path), "", "exists and is not a regular file (a link, folder, pipe or device); "
+                                           "it is left as it is: give another path")
+
+
+def _own_prefix(path: Path) -> str:
+    """Hidden names of this process's files beside `path`: .NAME.HOST-PID.TOKEN.(tmp|old)"""
+    return f".{path.name}.{HOST}-{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(folder: Path) -> None:
+    """Remove staged (.tmp) and set-aside (.old) files this tool made on this host in processes
+    that are gone (a kill mid-write); files of live writers are theirs."""
+    if not folder.is_dir():
+        return
+    for leftover in folder.glob(".*.tmp"), folder.glob(".*.old"):
+        for path in leftover:
+            owner = path.name.rsplit(".", 3)
+            host, _, pid = owner[-3].rpartition("-") if len(owner) == 4 else ("", "", "")
+            if host == HOST and pid.isdigit() and not _alive(int(pid)):
+                path.unlink(missing_ok=True)
 
 
 def _stage(path: Path, write: Callable[[Path], None]) -> Path:
     """Write into a temporary file beside `path`; remove it if writing fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_own_prefix(path), suffix=".tmp", dir=path.parent)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
     try:
@@ -30,35 +91,110 @@ def _stage(path: Path, write: Callable[[Path], None]) -> Path:
     return Path(tmp)
 
 
-def _json_safe(value):
-    """NaN (an undefined rate, e.g. no threads yet) becomes null: JSON has no NaN."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v) for v in value]
-    return value
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _roll_back(entries: list[tuple[str, str | None]]) -> None:
+    """Put each replaced file back from its set-aside copy; remove files that were new."""
+    for target, backup in entries:
+        if backup is not None:
+            if os.path.exists(backup):
+                os.replace(backup, target)
+        else:
+            Path(target).unlink(missing_ok=True)
+
+
+def _recover_locked(folder: Path) -> None:
+    journal = folder / JOURNAL
+    if journal.is_file():
+        try:
+            entries = json.loads(journal.read_text())["entries"]
+        except (OSError, ValueError, KeyError, TypeError):
+            entries = []  # torn before it was renamed into place: nothing was replaced yet
+        _roll_back([(str(folder / t), None if b is None else str(folder / b)) for t, b in entries])
+        journal.unlink(missing_ok=True)
+    clean_stale(folder)
+
+
+def recover(folder: str | Path) -> None:
+    """Finish what a killed writer left in `folder`: roll an interrupted set back."""
+    folder = Path(folder)
+    if folder.is_dir() and ((folder / JOURNAL).exists() or any(folder.glob(".*.tmp")) or any(folder.glob(".*.old"))):
+        with _locked(folder):
+            _recover_locked(folder)
 
 
 def write_files(plan: list[tuple[Path, Callable[[Path], None]]]) -> list[Path]:
-    """Stage every file of a result set, then rename them all into place in plan order (put
-    the file that marks a complete set last). A failure leaves the previous set untouched."""
-    staged: list[tuple[Path, Path]] = []
+    """Write a result set as one transaction (see the module docstring); put the file that
+    marks a complete set last. Returns the targets."""
+    targets = [Path(path) for path, _ in plan]
+    for path in targets:
+        check_target(path)
+    folder = Path(os.path.commonpath([p.parent.absolute() for p in targets]))
+    staged: list[Path] = []
     try:
         for path, write in plan:
-            staged.append((_stage(path, write), path))
-    except BaseException:
-        for tmp, _ in staged:
+            staged.append(_stage(Path(path), write))
+        with _locked(folder):
+            _recover_locked(folder)
+            for parent in {p.parent.absolute() for p in targets} - {folder}:
+                clean_stale(parent)
+            _commit(folder, targets, staged)
+    finally:
+        for tmp in staged:
             tmp.unlink(missing_ok=True)
+    return targets
+
+
+def _commit(folder: Path, targets: list[Path], staged: list[Path]) -> None:
+    entries: list[tuple[str, str | None]] = []  # (target, set-aside copy) relative to folder
+    for path in targets:
+        check_target(path)  # again, under the lock: a link may have appeared meanwhile
+        backup = None
+        if path.exists():
+            backup = path.with_name(f"{_own_prefix(path)}{uuid.uuid4().hex[:8]}.old")
+            try:
+                os.link(path, backup)  # no copy: the previous file itself is kept
+            except OSError:
+                shutil.copy2(path, backup)  # a file system without hard links
+        entries.append((os.path.relpath(path.absolute(), folder),
+                        None if backup is None else os.path.relpath(backup.absolute(), folder)))
+    absolute = [(str(folder / t), None if b is None else str(folder / b)) for t, b in entries]
+    journal = _stage(folder / JOURNAL, lambda tmp: tmp.write_text(json.dumps({"entries": entries})))
+    os.replace(journal, folder / JOURNAL)
+    try:
+        for tmp, path in zip(staged, targets):
+            os.replace(tmp, path)
+    except BaseException:
+        _roll_back(absolute)
+        (folder / JOURNAL).unlink(missing_ok=True)
         raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
-    return [path for path, _ in plan]
+    (folder / JOURNAL).unlink()  # the commit
+    for _, backup in absolute:
+        if backup is not None:
+            Path(backup).unlink(missing_ok=True)
+
+
+def json_safe(value):
+    """Non-finite numbers (an undefined rate, e.g. no threads yet) become null: JSON has none."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def json_text(document: dict) -> str:
-    return json.dumps(_json_safe(document), indent=2, allow_nan=False) + "\n"
+    return json.dumps(json_safe(document), indent=2, allow_nan=False) + "\n"
 
 
 def write_run(out: Path, summary: dict, daily: pd.DataFrame, members: pd.DataFrame) -> list[Path]:

@@ -62,7 +62,7 @@ def sensitivity(scenario: Scenario | str | Path, method: str = "sobol", kpis: li
     if not keys:
         raise ScenarioError(source, "sweep.parameters", "sensitivity needs at least one parameter with a range")
     design = METHODS[method]
-    unit = unit_points(scenario, design)
+    unit = unit_points(scenario, design, source)
     runs = plan_runs(scenario, points_from_unit(scenario, unit), source)
     rows = run_design(scenario, runs, Path(out) if out is not None else None, workers=workers,
                       scheduler=scheduler, progress=progress, design=design)

@@ -16,25 +16,35 @@ from sim.experiments.store import ID_COLUMNS, RunStore
 from sim.params.scenario import ScenarioError
 
 
+# A user's query reads the store's runs and nothing else: no files, no databases, no
+# extensions, and settings locked so the query cannot undo that.
+SANDBOX = {"enable_external_access": False, "autoinstall_known_extensions": False,
+           "autoload_known_extensions": False, "memory_limit": "2GB"}
+
+
 def _connect(out: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the store's checked runs as the view `runs` (the rows are
+    handed over from Python, so no path is ever read by DuckDB, or read as a pattern)."""
     store = RunStore(out)
     if not store.runs_dir.is_dir():
         raise ScenarioError(str(out), "", "not a sweep store (no runs/ folder); run `community-sim sweep --out` first")
-    if not any(store.runs_dir.glob("chunk-*.parquet")):
+    frame = store.read()
+    if frame.empty:
         raise ScenarioError(str(out), "", "the sweep store holds no finished runs yet")
-    connection = duckdb.connect()
-    pattern = str(store.runs_dir / "chunk-*.parquet").replace("'", "''")
-    connection.execute(f"CREATE VIEW runs AS SELECT * FROM read_parquet('{pattern}', union_by_name = true)")
+    connection = duckdb.connect(config=SANDBOX)
+    connection.register("stored_runs", frame)
+    connection.execute("CREATE VIEW runs AS SELECT * FROM stored_runs")
+    connection.execute("SET lock_configuration = true")
     return connection
 
 
 def query(out: str | Path, sql: str) -> pd.DataFrame:
-    """Any SQL over the view `runs`; a failing query is bad input."""
+    """Any SQL over the view `runs`; a failing or forbidden query is bad input."""
     connection = _connect(Path(out))
     try:
         return connection.execute(sql).df()
     except duckdb.Error as error:
-        raise ScenarioError("--query", "", " ".join(str(error).split())) from None
+        raise ScenarioError("--query", "", " ".join(str(error).split())[:300]) from None
     finally:
         connection.close()
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from sim.experiments.design import replicate_seeds, run_id
 from sim.experiments.executors import Job, run_jobs
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers
 from sim.measures.registry import unknown_kpi
+from sim.params.schema import DATA_CONFIG
 from sim.params.scenario import SCENARIOS_DIR, ScenarioError, load_data_file, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +29,7 @@ DEFAULT_SEED = 20_100_101
 
 
 class Fact(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = DATA_CONFIG
     id: str
     scenario: str
     kpi: str
@@ -55,7 +56,7 @@ class Fact(BaseModel):
 
 
 class FactsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = DATA_CONFIG
     fact: list[Fact] = Field(min_length=1)
 
 

@@ -14,9 +14,8 @@ from typing import Any, Mapping
 import pandas as pd
 from tqdm import tqdm
 
-from sim import __version__
-from sim.experiments.design import Run, design_points, plan_runs
-from sim.experiments.executors import Executor, Job, Outcome, RunFailed
+from sim.experiments.design import MODEL_IDENTITY, Run, design_points, plan_runs
+from sim.experiments.executors import Executor, Job, Outcome, RunFailed, check_fits
 from sim.experiments.store import RunStore, run_row
 from sim.params.scenario import Scenario, ScenarioError, load_scenario
 
@@ -36,18 +35,18 @@ def default_workers() -> int:
 
 def base_id(scenario: Scenario) -> str:
     """What a store's runs share: the base parameters (not the seed: more seeds are more
-    replicates of the same experiment) and the model version."""
+    replicates of the same experiment) and the model's identity."""
     text = json.dumps(scenario.model_dump(mode="json", exclude={"sweep": True, "scenario": {"name", "description", "seed"}})
-                      | {"version": __version__},
-                      sort_keys=True)
+                      | MODEL_IDENTITY, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 class _Recorder:
     """Collects outcomes and stores them in chunks: every `flush_seconds`, and at the end."""
 
-    def __init__(self, runs: dict[str, Run], store: RunStore | None, flush_seconds: float, bar: tqdm | None):
-        self.runs, self.store, self.flush_seconds, self.bar = runs, store, flush_seconds, bar
+    def __init__(self, runs: dict[str, Run], store: RunStore | None, header: dict[str, Any], flush_seconds: float,
+                 bar: tqdm | None):
+        self.runs, self.store, self.header, self.flush_seconds, self.bar = runs, store, header, flush_seconds, bar
         self.rows: list[dict[str, Any]] = []
         self.pending_rows: list[dict[str, Any]] = []
         self.pending_daily: list[pd.DataFrame] = []
@@ -65,7 +64,7 @@ class _Recorder:
 
     def flush(self) -> None:
         if self.store is not None:  # the store keeps them; with no store, memory does
-            self.store.append(self.pending_rows, self.pending_daily)
+            self.store.append(self.pending_rows, self.header, self.pending_daily)
         else:
             self.rows += self.pending_rows
         self.pending_rows, self.pending_daily = [], []
@@ -78,17 +77,20 @@ def run_design(scenario: Scenario, runs: list[Run], out: Path | None = None, *, 
     """Run what the store does not hold yet; one row per planned run, in plan order."""
     store = RunStore(out) if out is not None else None
     unique = {run.run_id: run for run in runs}
-    description = {"name": scenario.scenario.name, "base_id": base_id(scenario),
+    description = {"name": scenario.scenario.name, "base_id": base_id(scenario), **MODEL_IDENTITY,
                    "design": design or scenario.sweep.design, "parameters": list(scenario.sweep.parameters),
                    "replicates": scenario.sweep.replicates, "runs": len(unique),
-                   "scenario": scenario.model_dump(mode="json"), "version": __version__}
-    with Executor(workers or default_workers(), scheduler) as executor, \
+                   "scenario": scenario.model_dump(mode="json")}
+    workers = workers or default_workers()
+    if scheduler is None:
+        check_fits([run.scenario for run in unique.values()], workers)
+    with Executor(workers, scheduler) as executor, \
             (store.claimed(description) if store is not None else nullcontext()):
-        done = store.finished_ids() & set(unique) if store is not None else set()
+        done = store.finished_ids(description) & set(unique) if store is not None else set()
         todo = [Job(run.run_id, run.scenario, run.seed, keep_daily) for run in unique.values() if run.run_id not in done]
         bar = tqdm(total=len(unique), initial=len(done), unit="run", desc=scenario.scenario.name,
                    file=sys.stderr, smoothing=0.1) if progress else None
-        recorder = _Recorder(unique, store, flush_seconds, bar)
+        recorder = _Recorder(unique, store, description, flush_seconds, bar)
         try:
             executor.run(todo, on_outcome=recorder)
         finally:
@@ -121,6 +123,6 @@ def sweep(scenario: Scenario | str | Path, out: str | Path | None = None, *,
     scenario, source = resolve(scenario, overrides)
     if keep_daily and out is None:
         raise ScenarioError("keep_daily", "", "daily series are kept in the store; give an output folder")
-    runs = plan_runs(scenario, design_points(scenario), source)
+    runs = plan_runs(scenario, design_points(scenario, source=source), source)
     return run_design(scenario, runs, Path(out) if out is not None else None, workers=workers,
                       scheduler=scheduler, keep_daily=keep_daily, progress=progress, flush_seconds=flush_seconds)

@@ -27,7 +27,7 @@ SUMMARY_KEYS = ("initial_standing_share", "final_standing_share", "steps_to_sett
 class OvationConfig(BaseModel):
     """Every setting of a hall, with its valid range."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     rows: int = Field(20, ge=1, le=1000, description="Rows of seats; row 0 is the front")
     seats: int = Field(20, ge=1, le=1000, description="Seats per row")
     quality: float = Field(0.5, ge=-100, le=100, description="Quality of the performance")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import difflib
+import reprlib
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Mapping
@@ -53,6 +55,14 @@ def _unknown_key_problem(loc: tuple[str, ...], schema: type[BaseModel]) -> str:
     return f"unknown key{hint}"
 
 
+_SHOWN = reprlib.Repr(maxstring=60, maxother=60, maxlevel=3, maxlist=6, maxdict=6)
+
+
+def _shown(value: Any) -> str:
+    """A bad value, short enough for one line however large or deep it is."""
+    return _SHOWN.repr(value)
+
+
 def describe_error(error: Mapping[str, Any], schema: type[BaseModel] = Scenario) -> tuple[str, str]:
     """(field, problem) of a pydantic error, in plain words, for a one-line message."""
     loc = tuple(str(p) for p in error["loc"])
@@ -60,7 +70,7 @@ def describe_error(error: Mapping[str, Any], schema: type[BaseModel] = Scenario)
         return ".".join(loc), _unknown_key_problem(loc, schema)
     problem = error["msg"].removeprefix("Value error, ")
     if error["type"] not in {"value_error", "missing"}:
-        problem += f" (got {error['input']!r})"
+        problem += f" (got {_shown(error['input'])})"
     return ".".join(loc) or "settings", problem
 
 
@@ -119,19 +129,32 @@ def build_scenario(data: Mapping[str, Any] | None = None, overrides: Mapping[str
     return validate_scenario(merged, source)
 
 
+MAX_FILE_BYTES = 10_000_000  # the largest shipped scenario is about 2 kB
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """A TOML file's data; a missing, unreadable or malformed file is bad input."""
+    """A TOML file's data; a missing, unreadable, oversized or malformed file is bad input
+    (so is a pipe or device: /dev/zero would be read forever)."""
     path = Path(path)
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError(str(path), "", "is not a regular file (a folder, pipe or device)")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ScenarioError(str(path), "", f"is too large ({info.st_size:,} bytes; at most {MAX_FILE_BYTES:,})")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError(str(path), "", "file not found") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ScenarioError(str(path), "", f"cannot read file ({exc.__class__.__name__})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), "", "cannot read file (not UTF-8 text)") from None
+    except OSError as exc:
+        raise ScenarioError(str(path), "", f"cannot read file ({exc.strerror or type(exc).__name__})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(str(path), "", f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(str(path), "", "invalid TOML: nested too deeply") from None
 
 
 def load_data_file(path: str | Path, schema: type[BaseModel]) -> BaseModel:

@@ -6,6 +6,7 @@ Defaults cite their source in the description's last bracket; docs/MODEL.md expl
 from __future__ import annotations
 
 import difflib
+import math
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -18,10 +19,15 @@ def param(default: Any, unit: str, description: str, ge: float | None = None,
                  json_schema_extra={"unit": unit})
 
 
-class Section(BaseModel):
-    """Strict, closed section: unknown keys and silently coerced types are errors."""
+# Every data file (scenarios, targets, facts) is closed and strict: unknown keys, silently
+# coerced types and non-finite numbers (inf, nan: no parameter or target can mean them) are errors.
+DATA_CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
-    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+class Section(BaseModel):
+    """Strict, closed section: unknown keys, coerced types and non-finite numbers are errors."""
+
+    model_config = ConfigDict(**DATA_CONFIG, validate_assignment=True)
 
 
 class ScenarioInfo(Section):
@@ -298,14 +304,16 @@ def sweep_spec_problem(key: str, spec: Any) -> str | None:
     if field is None:
         return "unknown parameter" + _did_you_mean(key)
     if isinstance(spec, list):
+        if any(isinstance(v, float) and not math.isfinite(v) for v in spec):
+            return f"levels must be finite numbers (got {spec})"
         return "needs at least one level" if not spec else None
     if not isinstance(spec, dict):
         return "expected a list of levels or a {low, high} range"
     if set(spec) - {"low", "high", "steps"} or not {"low", "high"} <= set(spec):
         return f"a range has keys low, high and optionally steps (got {', '.join(spec)})"
     low, high, steps = spec["low"], spec["high"], spec.get("steps", 2)
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)):
-        return "low and high must be numbers"
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (low, high)):
+        return "low and high must be finite numbers"
     if field.annotation not in (int, float):
         return "a range needs a numeric parameter; give a list of levels instead"
     if low > high:

@@ -3,43 +3,21 @@
 numba's `cache=True` keys a function's cached machine code on that function's own file, so a
 kernel calling a rule defined in another file would go on running the old rule after the
 rule is edited. Every compiled module therefore shares one cache directory named by a hash of
-all the compiled sources (and of the numba and Python versions): edit any of them and the
-set compiles afresh once, after which a new process loads it in well under a second. Pool
+all the compiled sources and the numba and Python versions (`identity.COMPILE_HASH`): edit
+any of them and the set compiles afresh once, after which a new process loads it in well under a second. Pool
 and Dask workers on the same machine find the same directory, so no run compiles twice.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import sys
 import warnings
 from pathlib import Path
 
 import numba
 from numba.core.errors import NumbaExperimentalFeatureWarning
 
-PACKAGE = Path(__file__).resolve().parents[1]
-COMPILED = ("state", "rules", "levers", "measures")  # the layers whose code runs compiled
-SCHEDULE = "schedule.py"
-
-
-def compiled_sources() -> list[Path]:
-    """Every file whose code can end up in a compiled kernel, in a fixed order."""
-    files = [path for layer in COMPILED for path in sorted((PACKAGE / layer).glob("*.py"))]
-    return files + [PACKAGE / SCHEDULE]
-
-
-def source_hash() -> str:
-    """Hash of the compiled model's source, with the compiler's and interpreter's versions."""
-    digest = hashlib.sha256(f"{numba.__version__} {sys.version}".encode())
-    for path in compiled_sources():
-        digest.update(path.relative_to(PACKAGE).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-MODEL_HASH = source_hash()
+from sim.state.identity import COMPILE_HASH
 
 
 def _cache_root() -> Path:
@@ -50,7 +28,7 @@ def _cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "community-sim"
 
 
-CACHE_DIR = _cache_root() / f"numba-{MODEL_HASH}"
+CACHE_DIR = _cache_root() / f"numba-{COMPILE_HASH}"
 numba.config.CACHE_DIR = str(CACHE_DIR)  # read when each kernel below is decorated
 warnings.filterwarnings("ignore", category=NumbaExperimentalFeatureWarning)  # the schedule's rule tuple
 
