@@ -28,7 +28,7 @@ def test_run_writes_summary_parquet_and_csv(tmp_path):
     assert result.exit_code == 0, result.output
     assert "answer_rate_24h" in result.output and "cost_per_issue" in result.output
     document = json.loads((out / "summary.json").read_text())
-    assert set(document) == {"kpis", "scenario", "seed", "version"}
+    assert set(document) == {"kpis", "scenario", "seed", "version", "model"}
     assert document["seed"] == 3 and document["scenario"]["population"]["members"] == 800
     assert document["scenario"]["scenario"]["days"] == 10
     for key in ("answer_rate_24h", "answer_rate_ever", "median_hours_to_first_answer", "solution_rate",

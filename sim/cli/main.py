@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Optional
@@ -14,7 +15,7 @@ from tqdm import tqdm
 from sim import __version__
 from sim.cli.experiments import register as register_experiments
 from sim.cli.present import register as register_presentation
-from sim.cli.support import MAX_SEED, check_between, check_writable, fail, load, say
+from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, say
 from sim.measures.registry import kpi_table
 from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files, write_run
@@ -223,7 +224,11 @@ def _root(version: bool = typer.Option(False, "--version", is_eager=True, callba
 
 
 def main() -> None:
-    """Entry point: usage errors, like scenario errors, become one plain line and exit 2."""
+    """Entry point: usage errors, like scenario errors, become one plain line and exit 2;
+    Ctrl-C and SIGTERM (a batch scheduler ending the job) stop cleanly with one line, after
+    finished work is stored and worker processes are stopped; operating-system errors (a
+    full disk, say) are one line and exit 1."""
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         code = app(standalone_mode=False)
     except typer.TyperException as error:
@@ -233,6 +238,21 @@ def main() -> None:
             say(f"error: {' '.join(error.format_message().split())}", err=True)
         sys.exit(error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        say("aborted", err=True)
+        say("interrupted (Ctrl-C): finished work is kept", err=True)
         sys.exit(130)
+    except Stopped:
+        say("terminated (SIGTERM): finished work is kept", err=True)
+        sys.exit(128 + signal.SIGTERM)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        say(f"error: {where}{error.strerror or type(error).__name__}", err=True)
+        sys.exit(1)
+    except MemoryError:
+        say("error: out of memory; run fewer members, days or workers", err=True)
+        sys.exit(1)
     sys.exit(code or 0)
+
+
+def _terminated(_signum, _frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: let the clean-up run
+    raise Stopped()

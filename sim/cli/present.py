@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from sim.experiments.output import check_target
 from sim.cli.support import check_between, check_writable, fail, say
 from sim.ui.settings import APP_PORT, LOCAL_HOST
 from sim.params.scenario import ScenarioError
@@ -33,6 +34,7 @@ def report(
     elif folder.is_dir():
         check_writable(folder)  # the report goes beside the results
     try:
+        check_target(out if out is not None else folder / "report.html")
         written = write_report(folder, out)
     except ScenarioError as error:
         fail(error)

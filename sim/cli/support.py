@@ -18,6 +18,10 @@ MAX_SEED = 2**63 - 1
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+class Stopped(BaseException):
+    """SIGTERM: unwinds like Ctrl-C, so finished work is stored and workers are stopped."""
+
+
 def printable(text: object) -> str:
     """Text as one terminal line: every control character shown as its escape (\\n, \\x1b)."""
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))

@@ -10,6 +10,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import threading
+import time
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ MAX_ATTEMPTS = 3  # a run in flight on a worker that died is retried this many t
 # A worker runs one simulation at a time: numpy's BLAS thread pool would only spin and take
 # the cores from the other workers (a user's own setting wins).
 WORKER_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+PARENT_POLL_SECONDS = 0.5
 ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$|^[\w.\-]+:\d+$")
 
 
@@ -70,9 +74,10 @@ class LocalPool:
             self.pool = worker_pool(self.workers)
         return self.pool
 
-    def close(self) -> None:
+    def close(self, interrupted: bool = False) -> None:
+        """Shut the pool down; when interrupted, stop the workers' runs in flight too."""
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            shut_down(self.pool, interrupted)
             self.pool = None
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
@@ -122,12 +127,45 @@ def check_fits(scenarios: list[Scenario], workers: int) -> None:
         check_memory(largest, f"scenario '{largest.scenario.name}'", min(workers, len(scenarios)))
 
 
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit as soon as the process that started it is gone (killed with SIGKILL,
+    say), instead of computing on for nobody."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """Spawned worker processes, each single-threaded (WORKER_THREADS); they load the compiled
-    rules from the compile cache once each, not once per run."""
+    """Spawned worker processes, each single-threaded (WORKER_THREADS), that exit when their
+    parent dies; they load the compiled rules from the compile cache once each, not once per run."""
     for name, value in WORKER_THREADS.items():
         os.environ.setdefault(name, value)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_watch_parent, initargs=(os.getpid(),))
+
+
+def shut_down(pool: ProcessPoolExecutor, interrupted: bool) -> None:
+    """Shut a pool down; when interrupted (Ctrl-C, SIGTERM, an error), stop the runs in flight
+    too rather than wait for them."""
+    if interrupted:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public API for this
+            process.terminate()
+    pool.shutdown(wait=not interrupted, cancel_futures=True)
+
+
+@contextmanager
+def pool_of(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A worker pool for one batch, whose workers are stopped if the batch is interrupted."""
+    pool = worker_pool(workers)
+    try:
+        yield pool
+    except BaseException:
+        shut_down(pool, interrupted=True)
+        raise
+    shut_down(pool, interrupted=False)
 
 
 def check_scheduler_address(address: str) -> None:
@@ -192,9 +230,9 @@ class Executor:
             self.client = connect(self.scheduler)
         return self
 
-    def __exit__(self, *_exc) -> None:
+    def __exit__(self, exc_type, *_exc) -> None:
         if self.pool is not None:
-            self.pool.close()
+            self.pool.close(interrupted=exc_type is not None)
         if self.client is not None:
             self.client.close()
 

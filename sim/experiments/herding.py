@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.experiments.executors import worker_pool
+from sim.experiments.executors import pool_of
 from sim.model import CommunityModel
 from sim.rules.kudos import CONTROL, FRONT_ROW_KUDO, ORDINARY_KUDO
 from sim.params.scenario import Scenario
@@ -50,7 +50,7 @@ def run_herding(scenario: Scenario, seeds: list[int], share: float = 0.05, worke
     only on its seed, so the result is the same for any number of worker processes."""
     jobs = [(scenario, seed, share) for seed in seeds]
     if workers > 1:
-        with worker_pool(workers) as pool:
+        with pool_of(workers) as pool:
             results = list(pool.map(herding_replicate, jobs))
     else:
         results = [herding_replicate(job) for job in jobs]

@@ -111,24 +111,33 @@ def _roll_back(entries: list[tuple[str, str | None]]) -> None:
             Path(target).unlink(missing_ok=True)
 
 
+def _journal_entries(journal: Path) -> list[tuple[str, str | None]]:
+    """The entries of a journal this tool wrote: targets inside the folder, each set-aside
+    copy beside its target under this tool's naming; anything else in it is ignored."""
+    try:
+        entries = json.loads(journal.read_text())["entries"]
+        pairs = [(t, b) for t, b in entries if isinstance(t, str) and (b is None or isinstance(b, str))]
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return []
+    inside = [(t, b) for t, b in pairs if not Path(t).is_absolute() and ".." not in Path(t).parts]
+    return [(t, b) for t, b in inside if b is None or (Path(b).parent == Path(t).parent and
+                                                      Path(b).name.startswith(f".{Path(t).name}.") and b.endswith(".old"))]
+
+
 def _recover_locked(folder: Path) -> None:
     journal = folder / JOURNAL
     if journal.is_file():
-        try:
-            entries = json.loads(journal.read_text())["entries"]
-        except (OSError, ValueError, KeyError, TypeError):
-            entries = []  # torn before it was renamed into place: nothing was replaced yet
-        _roll_back([(str(folder / t), None if b is None else str(folder / b)) for t, b in entries])
+        _roll_back([(str(folder / t), None if b is None else str(folder / b)) for t, b in _journal_entries(journal)])
         journal.unlink(missing_ok=True)
     clean_stale(folder)
 
 
-def recover(folder: str | Path) -> None:
-    """Finish what a killed writer left in `folder`: roll an interrupted set back."""
-    folder = Path(folder)
-    if folder.is_dir() and ((folder / JOURNAL).exists() or any(folder.glob(".*.tmp")) or any(folder.glob(".*.old"))):
-        with _locked(folder):
-            _recover_locked(folder)
+def check_whole(folder: Path) -> None:
+    """Refuse to read a folder that a killed writer left between two result sets (the next
+    write to it rolls the interrupted set back)."""
+    if (folder / JOURNAL).exists():
+        raise ScenarioError(str(folder / JOURNAL), "", "a write into this folder was interrupted: it holds parts "
+                            "of two result sets; run the command that wrote it again")
 
 
 def write_files(plan: list[tuple[Path, Callable[[Path], None]]]) -> list[Path]:

@@ -45,6 +45,10 @@ class DamagedChunk(ScenarioError):
     """A chunk that cannot be read as runs of this store."""
 
 
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
+
+
 def _read_chunk(path: Path) -> pa.Table:
     """A chunk read from the file itself (opened by Python, so the path is taken literally)."""
     try:
@@ -54,7 +58,7 @@ def _read_chunk(path: Path) -> pa.Table:
         raise DamagedChunk(str(path), "", f"cannot be read ({error.strerror or 'not a Parquet file'})") from None
     except (pa.ArrowException, ValueError) as error:
         raise DamagedChunk(str(path), "", f"damaged: not a complete Parquet file ({type(error).__name__})") from None
-    if "run_id" not in table.column_names or not pa.types.is_string(table.schema.field("run_id").type) \
+    if "run_id" not in table.column_names or not _is_text(table.schema.field("run_id").type) \
             or table.column("run_id").null_count:
         raise DamagedChunk(str(path), "run_id", "damaged: not a chunk of runs (no run ids)")
     return table

@@ -1,8 +1,9 @@
 """What a report says: read a `run`, `compare` or `sweep` output folder and turn it into
 headline KPIs with plain sentences, figures and a parameter table (`Report`).
 
-Every string that came from a scenario file (names, descriptions, parameter values) is
-HTML-escaped here, once, before it reaches a figure or the page."""
+Escaping happens at one boundary: every string read from the folder (JSON keys and values,
+table headings and cells) is HTML-escaped as it is read, by `_read_json`, `_read_table` and
+`sweep_report`, so nothing downstream (sentences, figures, the page) ever holds raw text."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ import plotly.graph_objects as go
 from sim.measures.registry import HEADLINE_KPIS, describe_change, format_kpi, kpi_kind, kpi_label
 from sim.report import figures
 from sim.report.experiment_figures import MAX_LEVELS
+from sim.experiments.output import check_whole
 from sim.params.scenario import ScenarioError
 
 SWEEP_KPIS = ("answer_rate_24h", "deflection_rate", "cost_per_issue")
 DAILY_COLUMNS = ("day", "cost_total", "readers", "responders", "superusers", "churned", "role_changes_day")
+MAX_JSON_BYTES = 50_000_000
 FLOW_KPIS = ("issues", "self_service", "forum_threads", "direct_contacts", "complaints", "solved", "escalations",
              "social_fallbacks", "complaints_served", "complaints_unanswered", "pileup_contacts", "repeat_contacts")
 
@@ -44,13 +47,36 @@ class Report:
     provenance: str = ""
 
 
+def _escaped(value):
+    """A JSON value with every string in it, keys included, HTML-escaped."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {escape(str(k)): _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
+
+
+def _escaped_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A table with its headings and text cells HTML-escaped."""
+    table = table.rename(columns=lambda c: escape(str(c)))
+    for column in table.columns[table.dtypes == object]:
+        table[column] = table[column].map(lambda v: escape(v) if isinstance(v, str) else v)
+    return table
+
+
 def _read_json(path: Path, required: tuple[str, ...]) -> dict:
     if not path.exists():
         raise ScenarioError(str(path), "", "missing: this folder is not a complete community-sim output")
     try:
-        document = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ScenarioError(str(path), "", f"cannot be read as JSON ({error})") from None
+        if not path.is_file() or path.stat().st_size > MAX_JSON_BYTES:
+            raise ScenarioError(str(path), "", f"not a regular file of at most {MAX_JSON_BYTES:,} bytes")
+        document = _escaped(json.loads(path.read_text()))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        if isinstance(error, ScenarioError):
+            raise
+        raise ScenarioError(str(path), "", f"cannot be read as JSON ({type(error).__name__})") from None
     missing = [key for key in required if not isinstance(document, dict) or key not in document]
     if missing:
         raise ScenarioError(str(path), missing[0], "missing: this is not a community-sim output")
@@ -60,7 +86,8 @@ def _read_json(path: Path, required: tuple[str, ...]) -> dict:
 def _read_table(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """A parquet or CSV result table with the columns a figure needs, or a ScenarioError."""
     try:
-        table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        with open(path, "rb") as handle:  # opened here, so the path is taken literally
+            table = _escaped_table(pd.read_parquet(handle) if path.suffix == ".parquet" else pd.read_csv(handle))
     except Exception as error:  # pyarrow and pandas raise several types for a torn or foreign file
         raise ScenarioError(str(path), "", f"cannot be read as a table ({type(error).__name__})") from None
     missing = [c for c in columns if c not in table]
@@ -70,7 +97,7 @@ def _read_table(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 def _parameter_table(columns: dict[str, dict]) -> pd.DataFrame:
-    """One row per parameter (except the [sweep] section), one column per scenario, escaped."""
+    """One row per parameter (except the [sweep] section), one column per scenario."""
     flats = {name: pd.json_normalize({k: v for k, v in scenario.items() if k != "sweep"}).iloc[0].to_dict()
              for name, scenario in columns.items()}
     keys = list(dict.fromkeys(key for flat in flats.values() for key in flat))
@@ -79,8 +106,8 @@ def _parameter_table(columns: dict[str, dict]) -> pd.DataFrame:
 
 
 def _cell(value) -> str:
-    """A parameter value as escaped text; lists of tables (launches) as JSON."""
-    return escape(json.dumps(value) if isinstance(value, list) else str(value))
+    """A parameter value as text; lists of tables (launches) as JSON."""
+    return json.dumps(value) if isinstance(value, list) else str(value)
 
 
 def _run_sentence(kpi: str, kpis: dict, currency: str) -> str:
@@ -106,7 +133,7 @@ def run_report(folder: Path) -> Report:
     """A `run --out` folder: summary.json, daily.parquet and (since 0.1) members.parquet."""
     summary = _read_json(folder / "summary.json", ("kpis", "scenario", "seed", "version"))
     kpis, scenario = summary["kpis"], summary["scenario"]
-    currency = escape(str(scenario.get("costs", {}).get("currency", "$")))
+    currency = str(scenario.get("costs", {}).get("currency", "$"))
     daily = _read_table(folder / "daily.parquet", DAILY_COLUMNS)
     found = [("KPIs by day", figures.kpi_time_series(daily, currency=currency)),
              ("Where issues went", figures.issue_flow_sankey(kpis)),
@@ -119,22 +146,22 @@ def run_report(folder: Path) -> Report:
                      "the Lorenz curve of answers is left out.")
     found.append(("Members by role", figures.role_flows(daily)))
     return Report(
-        kind="run", title=escape(str(scenario["scenario"]["name"])),
-        story=escape(str(scenario["scenario"].get("description", ""))),
+        kind="run", title=str(scenario["scenario"]["name"]),
+        story=str(scenario["scenario"].get("description", "")),
         headlines=[Headline(kpi_label(k), _headline_value(k, kpis.get(k), currency), _run_sentence(k, kpis, currency))
                    for k in HEADLINE_KPIS],
         figures=found, parameters=_parameter_table({"value": scenario}), notes=notes,
         provenance=f"One run, seed {int(summary['seed'])}, {float(kpis.get('days', 0)):.0f} days, "
-                   f"community-sim {escape(str(summary['version']))}.")
+                   f"community-sim {str(summary['version'])}.")
 
 
 def compare_report(folder: Path) -> Report:
     """A `compare --out` folder: compare.json (with the differences), paired.csv and daily.parquet."""
     document = _read_json(folder / "compare.json", ("a", "b", "replicates", "differences", "scenarios", "verdict"))
-    a, b = escape(str(document["a"])), escape(str(document["b"]))
+    a, b = str(document["a"]), str(document["b"])
     table = pd.DataFrame(document["differences"]).astype({"difference": float, "low": float, "high": float})
     rows = table.set_index("kpi")
-    currency = escape(str(document["scenarios"]["b"].get("costs", {}).get("currency", "$")))
+    currency = str(document["scenarios"]["b"].get("costs", {}).get("currency", "$"))
     headlines = [Headline(kpi_label(k),
                           f"{_headline_value(k, rows.loc[k, 'a_mean'], currency)} \u2192 "
                           f"{_headline_value(k, rows.loc[k, 'b_mean'], currency)}",
@@ -159,13 +186,13 @@ def compare_report(folder: Path) -> Report:
             found.append((f"Where issues went: {arm}", figures.issue_flow_sankey(means, title=f"{arm}: {name}")))
     return Report(
         kind="compare", title=f"{b} compared with {a}",
-        story=f"A: {escape(str(document['scenarios']['a']['scenario'].get('description', '')))}<br>"
-              f"B: {escape(str(document['scenarios']['b']['scenario'].get('description', '')))}",
+        story=f"A: {str(document['scenarios']['a']['scenario'].get('description', ''))}<br>"
+              f"B: {str(document['scenarios']['b']['scenario'].get('description', ''))}",
         headlines=headlines, figures=found,
         parameters=_parameter_table({f"A: {a}": document["scenarios"]["a"], f"B: {b}": document["scenarios"]["b"]}),
         notes=notes,
         provenance=f"{int(document['replicates'])} paired replicates on common seeds; intervals are 95% "
-                   f"t-intervals of the paired difference B \u2212 A; community-sim {escape(str(document.get('version', '')))}.")
+                   f"t-intervals of the paired difference B \u2212 A; community-sim {str(document.get('version', ''))}.")
 
 
 def _sweep_headline(runs: pd.DataFrame, parameters: list[str], kpi: str, currency: str) -> Headline | None:
@@ -177,7 +204,7 @@ def _sweep_headline(runs: pd.DataFrame, parameters: list[str], kpi: str, currenc
 
     def at(point) -> str:
         values = point if isinstance(point, tuple) else (point,)
-        return ", ".join(f"{p} = {escape(str(v))}" for p, v in zip(parameters, values))
+        return ", ".join(f"{p} = {str(v)}" for p, v in zip(parameters, values))
 
     low, high = (_headline_value(kpi, means[p], currency) for p in (lowest, highest))
     return Headline(kpi_label(kpi), f"{low} to {high}",
@@ -189,7 +216,7 @@ def _levels(values: pd.Series) -> str:
     """The values a parameter took: listed when few, else their range."""
     distinct = sorted(values.dropna().unique(), key=lambda v: (isinstance(v, str), v))
     if len(distinct) <= MAX_LEVELS or isinstance(distinct[0], str):
-        return ", ".join(escape(str(v)) for v in distinct)
+        return ", ".join(str(v) for v in distinct)
     return f"{distinct[0]:.4g} to {distinct[-1]:.4g} ({len(distinct)} values)"
 
 
@@ -199,23 +226,23 @@ def sweep_report(folder: Path) -> Report:
     from sim.experiments.store_summary import query
 
     description = _read_json(folder / "sweep.json", ("name", "design", "parameters", "scenario"))
-    runs = query(folder, "SELECT * FROM runs")
+    runs = _escaped_table(query(folder, "SELECT * FROM runs"))
     parameters = [p for p in description["parameters"] if p in runs]
-    currency = escape(str(description["scenario"].get("costs", {}).get("currency", "$")))
+    currency = str(description["scenario"].get("costs", {}).get("currency", "$"))
     kpis = [k for k in SWEEP_KPIS if k in runs]
-    safe_runs = runs.assign(**{p: runs[p].map(lambda v: escape(str(v)) if isinstance(v, str) else v)
+    runs = runs.assign(**{p: runs[p].map(lambda v: str(v) if isinstance(v, str) else v)
                                for p in parameters})
-    found = [(f"{kpi_label(k)} by parameter", figures.sweep_effects(safe_runs, k, parameters)) for k in kpis]
+    found = [(f"{kpi_label(k)} by parameter", figures.sweep_effects(runs, k, parameters)) for k in kpis]
     notes = []
     gridded = [p for p in parameters if runs[p].nunique() <= MAX_LEVELS]
     if len(gridded) >= 2 and kpis:
-        found.append(("Two parameters together", figures.sweep_heatmap(safe_runs, kpis[0], gridded[0], gridded[1])))
+        found.append(("Two parameters together", figures.sweep_heatmap(runs, kpis[0], gridded[0], gridded[1])))
     sensitivity = folder / "sensitivity.csv"
     if sensitivity.exists():
         indices = _read_table(sensitivity, ("kpi", "parameter"))
         if "ST" in indices:
             for kpi in dict.fromkeys(indices.kpi):
-                found.append((f"What drives {escape(kpi_label(str(kpi))).lower()}",
+                found.append((f"What drives {kpi_label(str(kpi)).lower()}",
                               figures.sobol_tornado(indices, kpi)))
         else:
             notes.append("sensitivity.csv holds Morris screening, not Sobol indices: no tornado is drawn.")
@@ -223,12 +250,12 @@ def sweep_report(folder: Path) -> Report:
     table = _parameter_table({"base value": description["scenario"]})
     table["swept over"] = table.parameter.map(levels).fillna("")
     return Report(
-        kind="sweep", title=f"Sweep of {escape(str(description['name']))}",
-        story=escape(str(description["scenario"]["scenario"].get("description", ""))),
+        kind="sweep", title=f"Sweep of {str(description['name'])}",
+        story=str(description["scenario"]["scenario"].get("description", "")),
         headlines=[h for h in (_sweep_headline(runs, parameters, k, currency) for k in kpis) if h], figures=found,
         parameters=table, notes=notes,
-        provenance=f"{len(runs):,} runs, {escape(str(description['design']))} design over "
-                   f"{len(parameters)} parameter(s); community-sim {escape(str(description.get('version', '')))}.")
+        provenance=f"{len(runs):,} runs, {str(description['design'])} design over "
+                   f"{len(parameters)} parameter(s); community-sim {str(description.get('version', ''))}.")
 
 
 def build_report(folder: str | Path) -> Report:
@@ -249,6 +276,7 @@ def _build(folder: Path) -> Report:
         raise ScenarioError(str(folder), "", "no such folder")
     if not folder.is_dir():
         raise ScenarioError(str(folder), "", "is not a folder: give a run, compare or sweep output folder")
+    check_whole(folder)
     if (folder / "summary.json").exists():
         return run_report(folder)
     if (folder / "compare.json").exists():

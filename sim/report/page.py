@@ -1,7 +1,7 @@
 """The report as one self-contained HTML page: plotly.js is embedded once, so the file works
 offline and can be mailed to an executive; figures keep their interactivity.
 
-Text reaching this module is already escaped (`sim/report/build.py`); figures are embedded
+Text reaching this module was escaped as it was read (`sim/report/build.py`); figures are embedded
 as plotly JSON, which plotly writes with '<' escaped, so nothing in a scenario can close a
 script tag."""
 
