@@ -80,7 +80,7 @@ def check_memory(scenario: Scenario, source: str, concurrent: int = 1) -> None:
     if need > free:
         runs = f"{concurrent} runs at once of " if concurrent > 1 else "a run of "
         raise ScenarioError(source, "population.members", f"{runs}{scenario.population.members:,} members over "
-                            f"{scenario.scenario.days:,} days need about {need / 1e9:,.1f} GB (estimated from members, "
+                            f"{scenario.scenario.days:,} days {'need' if concurrent > 1 else 'needs'} about {need / 1e9:,.1f} GB (estimated from members, "
                             f"joining, issues and launches), more than the {free / 1e9:,.1f} GB free here; "
                             "run fewer members, days or workers")
 

@@ -87,3 +87,54 @@ def small_model() -> CommunityModel:
     model = CommunityModel(rng=3, members=1500, days=120)
     model.run()
     return model
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    """The command line run in this process, through its entry point (so its error handling
+    is what is tested): exit code, stdout and stderr."""
+    import io
+    import signal
+    import sys
+    from contextlib import redirect_stderr, redirect_stdout
+    from unittest import mock
+
+    from sim.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        with mock.patch.object(sys, "argv", ["community-sim", *map(str, args)]), redirect_stdout(out), \
+                redirect_stderr(err):
+            main()
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 1
+    finally:
+        signal.signal(signal.SIGTERM, handler)
+    return code, out.getvalue(), err.getvalue()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (hidden ones included) and its bytes; links and pipes by kind."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        key = str(path.relative_to(folder))
+        if path.is_symlink():
+            found[key] = b"link -> " + str(path.readlink()).encode()
+        elif path.is_fifo():
+            found[key] = b"fifo"
+        elif path.is_file():
+            found[key] = path.read_bytes()
+    return found
+
+
+TINY_SCENARIO = """[scenario]
+name = "tiny"
+days = 4
+[population]
+members = 150
+"""
+TINY_SWEEP = TINY_SCENARIO + """[sweep]
+replicates = 2
+[sweep.parameters]
+"behaviour.search_quality" = [0.3, 0.6]
+"""

@@ -14,7 +14,7 @@ from typing import Iterator, Optional
 import pandas as pd
 import typer
 
-from sim.cli.support import MAX_SEED, check_between, check_writable, fail, load, say, say_table
+from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, say, say_table
 from sim.experiments.executors import RunFailed, check_scheduler_address
 from sim.measures.registry import HEADLINE_KPIS, KPI_KINDS, format_kpi, kpi_kind
 from sim.experiments.design import MODEL_IDENTITY
@@ -31,8 +31,9 @@ SHOWN_ROWS = 20
 
 
 @contextmanager
-def _plain_errors() -> Iterator[None]:
-    """Bad input from the experiment layer exits 2; runs that cannot finish exit 1."""
+def _plain_errors(resumable: Optional[Path] = None) -> Iterator[None]:
+    """Bad input from the experiment layer exits 2; runs that cannot finish exit 1. An
+    interrupted command whose work is kept in `resumable` says how to resume."""
     try:
         yield
     except ScenarioError as error:
@@ -40,6 +41,10 @@ def _plain_errors() -> Iterator[None]:
     except RunFailed as error:
         say(f"error: {error}", err=True)
         raise typer.Exit(1)
+    except (KeyboardInterrupt, Stopped):
+        if resumable is not None:
+            say(f"stopped: finished work is kept in {resumable}; run the same command again to resume", err=True)
+        raise
 
 
 def _check_executor(workers: Optional[int], scheduler: Optional[str]) -> None:
@@ -72,10 +77,13 @@ def _say_levels(table: pd.DataFrame, kpis: list[str]) -> None:
         say(f"... {len(table) - SHOWN_ROWS} more rows (use --export FILE for all)")
 
 
-def _export(table: pd.DataFrame, path: Path) -> None:
+def _check_export(path: Path) -> None:
     if path.suffix not in (".csv", ".parquet"):
         fail(ScenarioError("--export", "", f"must end in .csv or .parquet (got {path.name})"))
-    check_writable(path.parent)
+    check_writable(path.parent, path.name)
+
+
+def _export(table: pd.DataFrame, path: Path) -> None:
     write_files([(path, lambda tmp: table.to_csv(tmp, index=False) if path.suffix == ".csv"
                   else table.to_parquet(tmp, index=False))])
     say(f"wrote {path}")
@@ -109,12 +117,15 @@ def sweep(
 
     _check_executor(workers, scheduler)
     config = _config(scenario, set_, days, seed, design=design, replicates=replicates, samples=samples)
-    check_writable(out)
+    check_writable(out, "sweep.json")
     started = time.monotonic()
-    with _plain_errors():
-        rows = run_sweep(config, out, workers=workers, scheduler=scheduler, keep_daily=keep_daily, progress=True)
+    with _plain_errors(resumable=out):
+        rows = run_sweep(config, out, workers=workers, scheduler=scheduler, keep_daily=keep_daily, progress=True,
+                         source=str(scenario))
         table = summarise(out, list(HEADLINE_KPIS[:3]))
     resumed = rows.attrs["resumed"]
+    for path in rows.attrs["set_aside"]:
+        say(f"note: {path} was damaged; it is kept in {out / 'damaged'} and its runs were run again", err=True)
     say(f"{config.scenario.name}: {len(rows):,} runs of a {config.sweep.design} design "
                f"({resumed:,} already in the store) in {time.monotonic() - started:,.1f} s; store {out / 'runs'}")
     _say_levels(table, list(HEADLINE_KPIS[:3]))
@@ -130,6 +141,8 @@ def results(
     from sim.experiments.store_summary import query as run_query
     from sim.experiments.store_summary import results as summarise
 
+    if export is not None:
+        _check_export(export)
     with _plain_errors():
         if query is not None:
             table = run_query(store, query)
@@ -162,7 +175,7 @@ def compare(
     if seed is not None:
         check_between("--seed", seed, 0, MAX_SEED)
     if out is not None:
-        check_writable(out)
+        check_writable(out, "daily.parquet", "paired.csv", "differences.csv", "compare.json")
     with _plain_errors():
         paired, daily = arm_runs({"A": config_a, "B": config_b}, replicates, seed=seed, workers=workers,
                                  scheduler=scheduler, keep_daily=out is not None)
@@ -214,9 +227,10 @@ def sensitivity(
         fail(ScenarioError("--method", "", f"must be sobol or morris (got {method!r})"))
     config = _config(scenario, set_, days, seed, replicates=replicates, samples=samples)
     if out is not None:
-        check_writable(out)
-    with _plain_errors():
-        table = analyse(config, method, kpi, out, workers=workers, scheduler=scheduler, progress=True)
+        check_writable(out, "sensitivity.csv")
+    with _plain_errors(resumable=out):
+        table = analyse(config, method, kpi, out, workers=workers, scheduler=scheduler, progress=True,
+                        source=str(scenario))
     say(f"{method} sensitivity of {config.scenario.name}: {len(config.sweep.parameters)} parameters, "
                f"{config.sweep.samples} {'base samples' if method == 'sobol' else 'trajectories'}, "
                f"{config.sweep.replicates} replicate(s) per point")
@@ -247,10 +261,10 @@ def calibrate(
         check_between("--replicates", replicates, 1, 100_000)
     config = _config(scenario, set_, days, seed)
     if out is not None:
-        check_writable(out)
-    with _plain_errors():
+        check_writable(out, "trials.csv", "calibration.json")
+    with _plain_errors(resumable=out):
         found = fit(config, targets, out, trials=trials, replicates=replicates, workers=workers,
-                    scheduler=scheduler, progress=True)
+                    scheduler=scheduler, progress=True, source=str(scenario))
     best = found["best"].iloc[0]
     say(f"calibrated {config.scenario.name}: best of {best.trials} trials is #{best.trial} "
                f"(loss {best.loss:.4g}); {best.plausible_trials} trial(s) fit as well within replicate noise")
@@ -282,7 +296,7 @@ def facts(
     if seed is not None:
         check_between("--seed", seed, 0, MAX_SEED)
     if out is not None:
-        check_writable(out)
+        check_writable(out, "facts.csv")
     with _plain_errors():
         table = check_facts(targets or DEFAULT_TARGETS, scenarios or DEFAULT_SCENARIOS, replicates,
                             seed=DEFAULT_SEED if seed is None else seed, workers=workers, scheduler=scheduler)

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from sim import __version__
 from sim.cli.experiments import register as register_experiments
 from sim.cli.present import register as register_presentation
-from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, say
+from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, overrides_from, say
 from sim.measures.registry import kpi_table
 from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files, write_run
@@ -40,7 +40,7 @@ def run(
     if seed is not None:
         check_between("--seed", seed, 0, MAX_SEED)
     if out is not None:
-        check_writable(out)
+        check_writable(out, "daily.parquet", "daily.csv", "members.parquet", "summary.json")
     try:
         check_memory(config, str(scenario))
     except ScenarioError as error:
@@ -59,23 +59,44 @@ def run(
 
 
 @app.command()
-def validate(scenarios: list[Path] = typer.Argument(..., help="Scenario TOML files")) -> None:
-    """Check scenario files, and every point of their \\[sweep] design; exit 2 if any is invalid."""
+def validate(
+    scenarios: Optional[list[Path]] = typer.Argument(None, help="Scenario TOML files"),
+    set_: list[str] = typer.Option([], "--set", help="Override a parameter: key=value (repeatable), as run would"),
+    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    targets: Optional[Path] = typer.Option(None, "--targets", help="Also check a calibration targets file against each scenario"),
+    facts: Optional[Path] = typer.Option(None, "--facts", help="Also check a facts file (and the shipped scenarios it names)"),
+) -> None:
+    """Check scenario files, every point of their \\[sweep] design, and their memory needs,
+    without running anything; exit 2 if any is invalid."""
+    from sim.experiments.calibration import check_targets
     from sim.experiments.design import design_points, plan_runs
+    from sim.experiments.stylized_facts import check_facts
 
+    if not scenarios and facts is None:
+        fail(ScenarioError("validate", "", "give scenario files to check, or --facts FILE"))
+    overrides = overrides_from(set_, days)
     failed = False
-    for path in scenarios:
+    for path in scenarios or []:
         try:
-            config = load_scenario(path)
+            config = load_scenario(path, overrides)
             check_memory(config, str(path))
             runs = plan_runs(config, design_points(config, source=str(path)), str(path)) if config.sweep.parameters else []
+            if targets is not None:
+                check_targets(config, targets, str(path))
         except ScenarioError as error:
             say(f"error: {error}", err=True)
             failed = True
             continue
         design = f"; a {config.sweep.design} sweep of {len(runs):,} runs" if runs else ""
         say(f"ok: {path} ({config.scenario.name}, {config.population.members:,} members, "
-                   f"{config.scenario.days} days{design})")
+            f"{config.scenario.days} days{design})")
+    if facts is not None:
+        try:
+            found, named = check_facts(facts)
+            say(f"ok: {facts} ({len(found)} facts on {len(named)} scenarios)")
+        except ScenarioError as error:
+            say(f"error: {error}", err=True)
+            failed = True
     if failed:
         raise typer.Exit(2)
 
@@ -132,7 +153,7 @@ def ovation(
                             f"replicates (at most {OVATION_CELL_BUDGET // (rows * seats * sightline_cells(config)):,})"))
     check_between("--seed", seed, 0, MAX_SEED - replicates)
     if out is not None:
-        check_writable(out)
+        check_writable(out, "replicates.csv", "hall.html", "standing_share.html", "summary.json")
     halls = ovation_study(config, replicates, seed, max_steps)
     summary = mean_summary(halls)
     say(f"standing ovation: {rows}x{seats} hall, {replicates} replicate(s), seed {seed}"
@@ -181,7 +202,7 @@ def herding(
     first = config.scenario.seed if seed is None else seed
     check_between("--seed", first, 0, MAX_SEED - replicates)
     if out is not None:
-        check_writable(out)
+        check_writable(out, "herding_replicates.csv", "herding.json")
     per_replicate = run_herding(config, list(range(first, first + replicates)), share, workers)
     effects = herding_effects(per_replicate)
     arms = per_replicate.groupby("arm")[["answers", "later_kudos", "final_kudos"]].mean()

@@ -3,16 +3,23 @@ executives, and `app` serves the live exploration app on this machine."""
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from sim.experiments.output import check_target
 from sim.cli.support import check_between, check_writable, fail, say
 from sim.ui.settings import APP_PORT, LOCAL_HOST
 from sim.params.scenario import ScenarioError
 
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def register(app: typer.Typer) -> None:
@@ -30,11 +37,10 @@ def report(
     if out is not None:
         if out.is_dir():
             fail(ScenarioError("--out", "", f"{out} is a folder; give the HTML file to write"))
-        check_writable(out.parent)
+        check_writable(out.parent, out.name)
     elif folder.is_dir():
-        check_writable(folder)  # the report goes beside the results
+        check_writable(folder, "report.html")  # the report goes beside the results
     try:
-        check_target(out if out is not None else folder / "report.html")
         written = write_report(folder, out)
     except ScenarioError as error:
         fail(error)
@@ -52,6 +58,9 @@ def serve_app(
     from sim.ui.app import serve
 
     check_between("--port", port, 1, 65535)
+    if not _loopback(host):
+        say(f"warning: serving on {host} lets anyone who can reach this machine use the app, which has no "
+            "login; use the default --host 127.0.0.1 to keep it on this machine", err=True)
     try:
         serve(scenario, host=host, port=port)
     except ScenarioError as error:

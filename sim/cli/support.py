@@ -10,6 +10,7 @@ from typing import Optional
 import pandas as pd
 import typer
 
+from sim.experiments.output import check_target
 from sim.params.scenario import Scenario, ScenarioError, load_scenario, parse_override
 
 MAX_SEED = 2**63 - 1
@@ -45,13 +46,27 @@ def fail(error: ScenarioError) -> None:
     raise typer.Exit(2)
 
 
-def check_writable(out: Path) -> None:
-    """Refuse an unusable --out before the run, so a long run is never wasted."""
-    if out.exists() and not out.is_dir():
-        fail(ScenarioError("--out", "", f"{out} exists and is not a directory"))
-    ancestor = next(p for p in (out, *out.parents) if p.exists())
+def check_writable(out: Path, *files: str) -> None:
+    """Refuse an unusable output folder before the run, so a long run is never wasted: one
+    that is not a folder, cannot be created or written, has a name too long, or holds one of
+    the `files` to be written as something other than a regular file (a link, a pipe)."""
+    try:
+        if out.exists() and not out.is_dir():
+            fail(ScenarioError("--out", "", f"{out} exists and is not a directory"))
+        ancestor = next(p for p in (out.absolute(), *out.absolute().parents) if p.exists())
+        longest = os.pathconf(ancestor, "PC_NAME_MAX") if ancestor.is_dir() else 255
+    except OSError as error:
+        fail(ScenarioError("--out", "", f"cannot use {out} ({error.strerror})"))
     if not ancestor.is_dir() or not os.access(ancestor, os.W_OK):
         fail(ScenarioError("--out", "", f"cannot create or write {out} ({ancestor} is not a writable directory)"))
+    too_long = [part for part in (*out.parts, *files) if len(os.fsencode(part)) > longest]
+    if too_long:
+        fail(ScenarioError("--out", "", f"the name {too_long[0][:40]}... is longer than {longest} bytes"))
+    for name in files:
+        try:
+            check_target(out / name)
+        except ScenarioError as error:
+            fail(error)
 
 
 def overrides_from(pairs: list[str], days: Optional[int] = None) -> dict:

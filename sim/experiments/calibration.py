@@ -61,6 +61,21 @@ def load_targets(path: str | Path) -> TargetsFile:
     return load_data_file(path, TargetsFile)
 
 
+def check_targets(scenario: Scenario, targets: str | Path | TargetsFile, source: str) -> tuple[TargetsFile, dict[str, Any]]:
+    """The targets and the free parameters, checked against the scenario before any trial:
+    known KPIs, and ranges whose ends make valid scenarios."""
+    spec = targets if isinstance(targets, TargetsFile) else load_targets(targets)
+    free = spec.parameters or scenario.sweep.parameters
+    if not free:
+        raise ScenarioError(str(targets), "parameters", "no free parameters: give [parameters] ranges in the "
+                            "targets file or in the scenario's [sweep.parameters]")
+    unknown = unknown_kpi(t.kpi for t in spec.target)
+    if unknown:
+        raise ScenarioError(str(targets), "target.kpi", f"unknown KPI '{unknown}'")
+    check_parameter_values(scenario, free, str(targets) if spec.parameters else source, "parameters")
+    return spec, free
+
+
 def _suggest(trial: optuna.Trial, key: str, spec: Any) -> Any:
     if isinstance(spec, list):
         return spec[trial.suggest_categorical(key, list(range(len(spec))))]
@@ -106,20 +121,13 @@ def _plausible(trials: pd.DataFrame, best_kpis: pd.DataFrame, targets: list[Targ
 
 def calibrate(scenario: Scenario | str | Path, targets: str | Path | TargetsFile, out: str | Path | None = None, *,
               trials: int = 40, replicates: int | None = None, overrides: Mapping[str, Any] | None = None,
-              workers: int | None = None, scheduler: str | None = None, progress: bool = False) -> dict[str, pd.DataFrame]:
+              workers: int | None = None, scheduler: str | None = None, progress: bool = False,
+              source: str | None = None) -> dict[str, pd.DataFrame]:
     """Fit the free parameters (the targets file's [parameters], else the scenario's [sweep]
     ranges). Returns DataFrames: 'parameters' (fitted value and plausible range), 'fit'
     (each target against the model at the fitted values, with 95% CI) and 'trials'."""
-    scenario, source = resolve(scenario, overrides)
-    spec = targets if isinstance(targets, TargetsFile) else load_targets(targets)
-    free = spec.parameters or scenario.sweep.parameters
-    if not free:
-        raise ScenarioError(str(targets), "parameters", "no free parameters: give [parameters] ranges in the "
-                            "targets file or in the scenario's [sweep.parameters]")
-    unknown = unknown_kpi(t.kpi for t in spec.target)
-    if unknown:
-        raise ScenarioError(str(targets), "target.kpi", f"unknown KPI '{unknown}'")
-    check_parameter_values(scenario, free, str(targets) if spec.parameters else source, "parameters")
+    scenario, source = resolve(scenario, overrides, source)
+    spec, free = check_targets(scenario, targets, source)
     replicates = replicates or scenario.sweep.replicates
     seeds = replicate_seeds(scenario.scenario.seed, replicates)
     base = scenario.model_dump(mode="json", exclude={"sweep"})

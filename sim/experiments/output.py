@@ -32,6 +32,7 @@ from sim.params.scenario import ScenarioError
 
 JOURNAL = ".community-sim-journal.json"
 HOST = socket.gethostname().replace(".", "_")
+_rename = os.replace  # the commit's renames (tests fail them one by one)
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -180,7 +181,7 @@ def _commit(folder: Path, targets: list[Path], staged: list[Path]) -> None:
     os.replace(journal, folder / JOURNAL)
     try:
         for tmp, path in zip(staged, targets):
-            os.replace(tmp, path)
+            _rename(tmp, path)
     except BaseException:
         _roll_back(absolute)
         (folder / JOURNAL).unlink(missing_ok=True)

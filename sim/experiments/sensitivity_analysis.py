@@ -49,10 +49,11 @@ def _indices(method: str, keys: list[str], unit: np.ndarray, y: np.ndarray, seed
 
 def sensitivity(scenario: Scenario | str | Path, method: str = "sobol", kpis: list[str] | tuple[str, ...] = ("answer_rate_24h",),
                 out: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
-                workers: int | None = None, scheduler: str | None = None, progress: bool = False) -> pd.DataFrame:
+                workers: int | None = None, scheduler: str | None = None, progress: bool = False,
+                source: str | None = None) -> pd.DataFrame:
     """One row per KPI and parameter: Sobol S1 and ST with 95% intervals, or Morris mu*,
     sigma and mu* interval. Parameters and ranges come from the scenario's [sweep]."""
-    scenario, source = resolve(scenario, overrides)
+    scenario, source = resolve(scenario, overrides, source)
     if method not in METHODS:
         raise ScenarioError("--method", "", f"must be sobol or morris (got {method!r})")
     unknown = unknown_kpi(kpis)

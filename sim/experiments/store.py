@@ -7,14 +7,15 @@ Layout under the output folder:
                           Each chunk's Parquet metadata carries the store header
                           (`community_sim`: base_id, model hash, version)
   daily/chunk-*.parquet   with --keep-daily: each run's daily series, keyed by run_id
+  damaged/                chunks found damaged when a sweep resumed, kept for inspection
   sweep.json              the header, scenario, design and parameters of the latest sweep
   .lock                   held (flock) by the sweep writing to the store
 Each chunk is written as one transaction (sim.experiments.output), its daily file before its
 runs file, so a kill at any moment leaves only complete chunks, and a run counts as finished
 exactly when its row is in runs/. Resuming skips finished run ids.
 
-Reading checks every chunk: a torn or foreign file is named (and, when a sweep resumes, set
-aside as *.damaged so its runs are run again), a chunk of another model is refused, and a
+Reading checks every chunk: a torn or foreign file is named (and, when a sweep resumes, moved
+to damaged/ so its runs are run again), a chunk of another model is refused, and a
 run id stored twice counts once.
 """
 
@@ -78,6 +79,8 @@ class RunStore:
         self.out = Path(out)
         self.runs_dir = self.out / "runs"
         self.daily_dir = self.out / "daily"
+        self.damaged_dir = self.out / "damaged"
+        self.set_aside: list[Path] = []  # damaged chunks this store moved to damaged/
 
     def _chunks(self, folder: Path) -> list[Path]:
         return sorted(p for p in folder.iterdir() if p.name.startswith("chunk-") and p.suffix == ".parquet") \
@@ -107,10 +110,13 @@ class RunStore:
                 found = chunk_header(table)
                 if found is None:
                     raise DamagedChunk(str(path), "", "damaged: no store header (not written by a sweep)")
-            except DamagedChunk:
+            except DamagedChunk as error:
                 if not set_aside:
-                    raise
-                os.replace(path, path.with_name(path.name + ".damaged"))
+                    raise DamagedChunk(error.source, error.field, f"{error.problem}; run the sweep again: it sets "
+                                       "the file aside and runs its runs again") from None
+                self.damaged_dir.mkdir(exist_ok=True)
+                os.replace(path, self.damaged_dir / path.name)
+                self.set_aside.append(path)
                 continue
             if header is not None and any(found.get(k) != header.get(k) for k in HEADER):
                 raise ScenarioError(str(path), "", f"holds runs of another scenario or model (model "
@@ -120,8 +126,8 @@ class RunStore:
 
     def finished_ids(self, header: dict[str, Any]) -> set[str]:
         """Run ids with a row in the store, for a sweep that holds the store. Leftovers of a
-        killed sweep are cleared first: staged files never renamed, damaged chunks (set aside
-        as *.damaged: their runs run again), and daily chunks whose runs chunk never landed."""
+        killed sweep are cleared first: staged files never renamed, damaged chunks (moved to
+        damaged/: their runs run again), and daily chunks whose runs chunk never landed."""
         for folder in (self.runs_dir, self.daily_dir):
             for leftover in folder.glob(".chunk-*.tmp") if folder.is_dir() else []:
                 leftover.unlink(missing_ok=True)
@@ -132,9 +138,6 @@ class RunStore:
             if orphan.name not in landed:
                 orphan.unlink(missing_ok=True)
         return ids
-
-    def damaged(self) -> list[Path]:
-        return sorted(self.runs_dir.glob("chunk-*.parquet.damaged")) if self.runs_dir.is_dir() else []
 
     def append(self, rows: list[dict[str, Any]], header: dict[str, Any], daily: list[pd.DataFrame] | None = None) -> None:
         """Write one chunk of finished runs as one transaction, the header in its metadata."""

@@ -20,7 +20,7 @@ from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers
 from sim.measures.registry import unknown_kpi
 from sim.params.schema import DATA_CONFIG
-from sim.params.scenario import SCENARIOS_DIR, ScenarioError, load_data_file, load_scenario
+from sim.params.scenario import SCENARIOS_DIR, Scenario, ScenarioError, load_data_file, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TARGETS = ROOT / "targets" / "stylized_facts.toml"
@@ -64,20 +64,28 @@ def load_facts(path: str | Path) -> list[Fact]:
     return load_data_file(path, FactsFile).fact
 
 
-def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT_SCENARIOS, replicates: int = 5, *,
-          seed: int = DEFAULT_SEED, workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:
-    """One row per fact: source, published value, band, model mean with 95% CI, and `ok`."""
+def check_facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT_SCENARIOS
+                ) -> tuple[list[Fact], dict[str, Scenario]]:
+    """The facts and the scenarios they name, checked before any run: known KPIs, and every
+    named scenario present and valid."""
     found = load_facts(targets)
     unknown = unknown_kpi(fact.kpi for fact in found)
     if unknown:
         raise ScenarioError(str(targets), "fact.kpi", f"unknown KPI '{unknown}'")
-    names = sorted({name for fact in found for name in (fact.scenario, fact.baseline_scenario) if name})
     loaded = {}
-    for name in names:
+    for name in sorted({name for fact in found for name in (fact.scenario, fact.baseline_scenario) if name}):
         path = Path(scenarios) / f"{name}.toml"
-        if not path.is_file():
+        if Path(name).name != name or not path.is_file():
             raise ScenarioError(str(targets), "fact.scenario", f"scenario '{name}' not found in {scenarios}")
         loaded[name] = load_scenario(path)
+    return found, loaded
+
+
+def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT_SCENARIOS, replicates: int = 5, *,
+          seed: int = DEFAULT_SEED, workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:
+    """One row per fact: source, published value, band, model mean with 95% CI, and `ok`."""
+    found, loaded = check_facts(targets, scenarios)
+    names = sorted(loaded)
     seeds = replicate_seeds(seed, replicates)
     jobs = {(name, s): Job(run_id(scenario, s), scenario, s) for name, scenario in loaded.items() for s in seeds}
     outcomes = run_jobs(list(jobs.values()), workers or default_workers(), scheduler)

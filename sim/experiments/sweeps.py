@@ -22,10 +22,12 @@ from sim.params.scenario import Scenario, ScenarioError, load_scenario
 FLUSH_SECONDS = 10.0  # finished runs wait at most this long in memory before they are stored
 
 
-def resolve(scenario: Scenario | str | Path, overrides: Mapping[str, Any] | None = None) -> tuple[Scenario, str]:
-    """A scenario object, or one loaded from a path with its overrides, and its source name."""
+def resolve(scenario: Scenario | str | Path, overrides: Mapping[str, Any] | None = None,
+            source: str | None = None) -> tuple[Scenario, str]:
+    """A scenario object, or one loaded from a path with its overrides, and the name errors
+    give it (`source`, else the path, else the scenario's name)."""
     if isinstance(scenario, Scenario):
-        return scenario, scenario.scenario.name
+        return scenario, source or scenario.scenario.name
     return load_scenario(scenario, overrides), str(scenario)
 
 
@@ -103,6 +105,7 @@ def run_design(scenario: Scenario, runs: list[Run], out: Path | None = None, *, 
         raise RunFailed(f"{len(missing)} planned run(s) did not finish, for example {sorted(missing)[0]}")
     rows = _in_plan_order(table, runs)
     rows.attrs["resumed"] = len(done)
+    rows.attrs["set_aside"] = store.set_aside if store is not None else []
     return rows
 
 
@@ -116,11 +119,12 @@ def _in_plan_order(table: pd.DataFrame, runs: list[Run]) -> pd.DataFrame:
 
 def sweep(scenario: Scenario | str | Path, out: str | Path | None = None, *,
           overrides: Mapping[str, Any] | None = None, workers: int | None = None, scheduler: str | None = None,
-          keep_daily: bool = False, progress: bool = False, flush_seconds: float = FLUSH_SECONDS) -> pd.DataFrame:
+          keep_daily: bool = False, progress: bool = False, flush_seconds: float = FLUSH_SECONDS,
+          source: str | None = None) -> pd.DataFrame:
     """Run the scenario's [sweep] design: one row per run with run_id, seed, replicate,
     point, each swept parameter by dotted key, and every KPI. With `out`, runs are stored
     under out/runs and a repeated call skips the runs already there."""
-    scenario, source = resolve(scenario, overrides)
+    scenario, source = resolve(scenario, overrides, source)
     if keep_daily and out is None:
         raise ScenarioError("keep_daily", "", "daily series are kept in the store; give an output folder")
     runs = plan_runs(scenario, design_points(scenario, source=source), source)

@@ -1,0 +1,307 @@
+"""Data integrity against a careless or hostile user (issue 13): each class of defect found,
+with its example. Nothing is lost, nothing mixed, nothing executed, and bad input is one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import TINY_SCENARIO, TINY_SWEEP, invoke, snapshot
+from sim.experiments import design, output, sweeps
+from sim.experiments.output import json_text, write_files
+from sim.params.scenario import build_scenario
+
+
+def one_line_error(code: int, err: str, *names: str) -> None:
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err, err
+    assert any(name in err for name in names), err
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A finished store of the tiny two-level sweep (four runs)."""
+    (tmp_path / "tiny.toml").write_text(TINY_SWEEP)
+    code, _, err = invoke("sweep", tmp_path / "tiny.toml", "--out", tmp_path / "store", "--workers", "1")
+    assert code == 0, err
+    return tmp_path / "store"
+
+
+# 1. A store never mixes results of different code.
+
+def test_run_ids_and_store_headers_name_the_models_source(store, monkeypatch):
+    scenario = build_scenario()
+    before = design.run_id(scenario, 1)
+    header = json.loads(pq.read_schema(next((store / "runs").glob("chunk-*.parquet"))).metadata[b"community_sim"])
+    assert header["model"] == design.MODEL_IDENTITY["model"] == json.loads((store / "sweep.json").read_text())["model"]
+    monkeypatch.setitem(design.MODEL_IDENTITY, "model", "0123456789abcdef")  # as if a rule were edited
+    assert design.run_id(scenario, 1) != before
+
+
+def test_a_store_of_another_model_is_refused_with_how_to_start_anew(store, monkeypatch):
+    before = snapshot(store)
+    monkeypatch.setitem(design.MODEL_IDENTITY, "model", "0123456789abcdef")
+    code, _, err = invoke("sweep", store.parent / "tiny.toml", "--out", store, "--workers", "1")
+    one_line_error(code, err, "another model")
+    assert "start a new store with --out" in err and snapshot(store) == before
+
+
+def test_a_chunk_of_another_model_in_a_store_is_refused_when_read(store):
+    chunk = next((store / "runs").glob("chunk-*.parquet"))
+    table = pq.read_table(chunk)
+    header = {**json.loads(table.schema.metadata[b"community_sim"]), "model": "0123456789abcdef"}
+    pq.write_table(table.replace_schema_metadata({b"community_sim": json.dumps(header)}),
+                   store / "runs" / "chunk-foreign.parquet")
+    one_line_error(*invoke("results", store)[::2], "chunk-foreign.parquet")
+
+
+# 2. Plans too large to run are refused before any work starts.
+
+def test_a_grid_of_ten_parameters_of_ten_levels_is_refused_before_it_is_built(tmp_path):
+    keys = ["behaviour.search_quality", "behaviour.reciprocity", "behaviour.contact_resolution",
+            "behaviour.experience_learning_rate", "rewards.sensitivity_strong_share", "behaviour.topic_zipf",
+            "behaviour.utility_forum", "behaviour.utility_contact", "behaviour.utility_social", "behaviour.weight_expertise"]
+    spec = "\n".join(f'"{key}" = {{low = 0.0, high = 0.5, steps = 10}}' for key in keys)
+    (tmp_path / "huge.toml").write_text(TINY_SCENARIO + "[sweep.parameters]\n" + spec + "\n")
+    for args in (["validate", tmp_path / "huge.toml"], ["sweep", tmp_path / "huge.toml", "--out", tmp_path / "out"]):
+        code, _, err = invoke(*args)
+        one_line_error(code, err, "huge.toml")
+        assert "10,000,000,000 points" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_model_too_large_for_memory_is_refused_naming_the_field_and_estimate(tmp_path, monkeypatch):
+    (tmp_path / "big.toml").write_text(TINY_SCENARIO.replace("members = 150", "members = 20000000"))
+    monkeypatch.setattr("sim.runner.available_memory", lambda: 8e9)
+    for args in (["validate", tmp_path / "big.toml"], ["run", tmp_path / "big.toml", "--out", tmp_path / "out"]):
+        code, _, err = invoke(*args)
+        one_line_error(code, err, "population.members")
+        assert "needs about 14." in err and "8.0 GB free" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_runs_side_by_side_count_against_memory_together(tmp_path, monkeypatch):
+    from sim.runner import memory_estimate
+
+    (tmp_path / "tiny.toml").write_text(TINY_SWEEP)
+    need = memory_estimate(build_scenario({"population": {"members": 150}, "scenario": {"days": 4}}))
+    monkeypatch.setattr("sim.runner.available_memory", lambda: 3.5 * need)
+    code, _, err = invoke("sweep", tmp_path / "tiny.toml", "--out", tmp_path / "out", "--workers", "4")
+    one_line_error(code, err, "population.members")
+    assert "4 runs at once" in err and not (tmp_path / "out").exists()
+
+
+# 3. Values that validate but could not be written are refused.
+
+@pytest.mark.parametrize("setting", ["rewards.points.rank_thresholds=[50.0, inf]", "rewards.points.rank_thresholds=[50.0, nan]",
+                                     "behaviour.search_quality=nan", "costs.contact=inf",
+                                     'sweep.parameters={"behaviour.search_quality"=[0.1, nan]}',
+                                     'sweep.parameters={"costs.contact"={low=0.0, high=inf}}'])
+def test_non_finite_numbers_are_refused(setting, tmp_path):
+    (tmp_path / "tiny.toml").write_text(TINY_SCENARIO)
+    code, _, err = invoke("validate", tmp_path / "tiny.toml", "--set", setting)
+    one_line_error(code, err, "tiny.toml")
+    assert "finite" in err
+
+
+@pytest.mark.parametrize("field", ["value = nan", "value = 0.5\nweight = inf", "value = 0.5\nscale = nan"])
+def test_a_non_finite_calibration_target_is_refused_before_any_trial(field, tmp_path):
+    (tmp_path / "tiny.toml").write_text(TINY_SWEEP)
+    (tmp_path / "targets.toml").write_text(f'[[target]]\nkpi = "answer_rate_24h"\n{field}\n')
+    code, _, err = invoke("calibrate", tmp_path / "tiny.toml", "--targets", tmp_path / "targets.toml",
+                          "--out", tmp_path / "cal", "--workers", "1")
+    one_line_error(code, err, "targets.toml")
+    assert not (tmp_path / "cal").exists()
+
+
+def test_a_non_finite_fact_is_refused(tmp_path):
+    (tmp_path / "facts.toml").write_text('[[fact]]\nid = "x"\nscenario = "baseline"\nkpi = "answer_rate_24h"\n'
+                                         'low = 0.1\nhigh = inf\nsource = "s"\nvalue = 0.5\n')
+    one_line_error(*invoke("validate", "--facts", tmp_path / "facts.toml")[::2], "facts.toml")
+
+
+def test_non_finite_results_are_written_as_null():
+    assert json.loads(json_text({"a": float("inf"), "b": [float("-inf"), 1.0], "c": float("nan")})) == \
+        {"a": None, "b": [None, 1.0], "c": None}
+
+
+# 4. Damaged or hand-edited stores are named, de-duplicated and resumed past.
+
+def test_a_truncated_chunk_is_named_and_a_sweep_runs_its_runs_again(store):
+    chunk = next((store / "runs").glob("chunk-*.parquet"))
+    stored = set(pq.read_table(chunk).column("run_id").to_pylist())
+    chunk.write_bytes(chunk.read_bytes()[:100])
+    code, _, err = invoke("results", store)
+    one_line_error(code, err, chunk.name)
+    assert "run the sweep again" in err
+    code, out, err = invoke("sweep", store.parent / "tiny.toml", "--out", store, "--workers", "1")
+    assert code == 0 and f"{chunk.name} was damaged" in err
+    rows = pd.read_parquet(store / "runs")
+    assert stored <= set(rows.run_id) and len(rows) == rows.run_id.nunique() == 4
+    assert (store / "damaged" / chunk.name).exists(), "the damaged file is kept, out of the store"
+
+
+def test_a_duplicated_chunk_counts_once(store):
+    chunk = next((store / "runs").glob("chunk-*.parquet"))
+    (store / "runs" / "chunk-copy.parquet").write_bytes(chunk.read_bytes())
+    code, out, _ = invoke("results", store, "--query", "SELECT count(*) AS n, count(DISTINCT run_id) AS d FROM runs")
+    assert code == 0 and out.split()[-2:] == ["4", "4"], out
+    code, out, _ = invoke("results", store)
+    assert code == 0 and [line.split()[1] for line in out.splitlines()[1:3]] == ["2", "2"], out
+
+
+@pytest.mark.parametrize("damage", ["{broken", "[1, 2]", "[" * 100_000])
+def test_a_broken_sweep_json_is_named(store, damage):
+    (store / "sweep.json").write_text(damage)
+    for args in (["results", store], ["sweep", store.parent / "tiny.toml", "--out", store, "--workers", "1"],
+                 ["report", store, "-o", store.parent / "r.html"]):
+        one_line_error(*invoke(*args)[::2], "sweep.json")
+
+
+# 5. Paths are taken literally.
+
+def test_a_store_path_with_glob_characters_reads_that_folder(tmp_path):
+    (tmp_path / "tiny.toml").write_text(TINY_SWEEP)
+    for folder, quality in (("st[1]", "0.3"), ("st1", "0.9")):
+        (tmp_path / folder).mkdir()
+        code, _, err = invoke("sweep", tmp_path / "tiny.toml", "--out", tmp_path / folder / "s", "--workers", "1",
+                              "--set", f'sweep.parameters={{"behaviour.search_quality"=[{quality}]}}')
+        assert code == 0, err
+    code, out, _ = invoke("results", tmp_path / "st[1]" / "s")
+    assert code == 0 and out.splitlines()[1].split()[0] == "0.3", out
+
+
+# 6. Nothing that is not ours is written over; temporary files of the dead are cleaned.
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo"])
+def test_report_onto_a_link_or_pipe_is_refused_untouched(store, kind):
+    target = store.parent / "page.html"
+    if kind == "symlink":
+        (store.parent / "precious.txt").write_text("keep me")
+        target.symlink_to(store.parent / "precious.txt")
+    else:
+        os.mkfifo(target)
+    before = snapshot(store.parent)
+    one_line_error(*invoke("report", store, "-o", target)[::2], "page.html")
+    assert snapshot(store.parent) == before
+
+
+def test_run_into_a_folder_whose_summary_is_a_link_is_refused_before_the_run(tmp_path):
+    (tmp_path / "tiny.toml").write_text(TINY_SCENARIO)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "summary.json").symlink_to("/etc/hostname")
+    one_line_error(*invoke("run", tmp_path / "tiny.toml", "--out", tmp_path / "out")[::2], "summary.json")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["summary.json"]
+
+
+def test_stale_temporary_files_of_dead_writers_are_cleaned_and_live_ones_kept(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".a.csv.{output.HOST}-{dead.stdout.strip()}.abc123.tmp"
+    live = tmp_path / f".a.csv.{output.HOST}-{os.getppid()}.def456.tmp"
+    foreign = tmp_path / ".notes.tmp"
+    for path in (stale, live, foreign):
+        path.write_text("x")
+    write_files([(tmp_path / "a.csv", lambda tmp: tmp.write_text("1"))])
+    assert not stale.exists() and live.exists() and foreign.exists() and (tmp_path / "a.csv").read_text() == "1"
+
+
+def test_a_writer_killed_mid_set_is_rolled_back_by_the_next_and_refused_by_report(tmp_path):
+    """A kill between renames (here os._exit in a child, after the first) leaves the journal:
+    the folder is refused for reading, and the next write restores the previous set first."""
+    old = {"a.txt": "old a", "summary.json": "{}"}
+    for name, text in old.items():
+        (tmp_path / name).write_text(text)
+    child = f"""
+import os, sys
+from pathlib import Path
+from sim.experiments import output
+renames = []
+def rename(tmp, path):
+    os.replace(tmp, path)
+    renames.append(path)
+    if len(renames) == 1:
+        os._exit(9)
+output._rename = rename
+out = Path({str(tmp_path)!r})
+output.write_files([(out / "a.txt", lambda t: t.write_text("new a")), (out / "summary.json", lambda t: t.write_text("new"))])
+"""
+    assert subprocess.run([sys.executable, "-c", child]).returncode == 9
+    assert (tmp_path / "a.txt").read_text() == "new a" and (tmp_path / output.JOURNAL).exists()
+    one_line_error(*invoke("report", tmp_path, "-o", tmp_path.parent / "r.html")[::2], "interrupted")
+    write_files([(tmp_path / "other.txt", lambda tmp: tmp.write_text("x"))])
+    assert {name: (tmp_path / name).read_text() for name in old} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "other.txt", "summary.json"]
+
+
+# 8. Operating-system errors and deep nesting are one line.
+
+@pytest.mark.parametrize("make", ["dev_zero", "loop", "too_long", "deep_toml", "directory", "not_utf8"])
+def test_unreadable_scenarios_are_one_line(make, tmp_path):
+    path = {"dev_zero": "/dev/zero", "loop": tmp_path / "loop1", "too_long": tmp_path / ("a" * 300 + ".toml"),
+            "deep_toml": tmp_path / "deep.toml", "directory": tmp_path, "not_utf8": tmp_path / "latin.toml"}[make]
+    if make == "loop":
+        (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+        (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "deep.toml").write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    (tmp_path / "latin.toml").write_bytes(b'[scenario]\nname = "caf\xe9"\n')
+    one_line_error(*invoke("run", path)[::2], str(path)[:40])
+
+
+def test_a_deeply_nested_summary_is_one_line(tmp_path):
+    (tmp_path / "summary.json").write_text('{"kpis": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    one_line_error(*invoke("report", tmp_path, "-o", tmp_path / "r.html")[::2], "summary.json")
+
+
+def test_a_full_disk_is_one_line_exit_1_and_keeps_the_previous_results(tmp_path, monkeypatch):
+    (tmp_path / "tiny.toml").write_text(TINY_SCENARIO)
+    assert invoke("run", tmp_path / "tiny.toml", "--out", tmp_path / "out")[0] == 0
+    before = snapshot(tmp_path / "out")
+
+    def full(self, path, *args, **kwargs):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    code, _, err = invoke("run", tmp_path / "tiny.toml", "--out", tmp_path / "out", "--seed", "5")
+    assert code == 1 and err.count("\n") == 1 and "No space left on device" in err, err
+    assert snapshot(tmp_path / "out") == before
+
+
+# 9. User SQL reaches the store's runs and nothing else.
+
+@pytest.mark.parametrize("sql", ["COPY runs TO '{dir}/leak.csv'", "ATTACH '{dir}/leak.db'", "SELECT * FROM read_csv('/etc/passwd')",
+                                 "INSTALL httpfs", "SET enable_external_access = true", "SELECT * FROM '{dir}/tiny.toml'",
+                                 "CREATE TABLE leak AS SELECT * FROM read_text('/etc/hostname')"])
+def test_queries_cannot_reach_outside_the_store(store, sql):
+    before = snapshot(store.parent)
+    code, _, err = invoke("results", store, "--query", sql.format(dir=store.parent))
+    one_line_error(code, err, "--query")
+    assert snapshot(store.parent) == before
+
+
+# 12. Small ones.
+
+def test_control_characters_in_names_cannot_break_the_line(tmp_path):
+    (tmp_path / "ctl.toml").write_text(TINY_SCENARIO.replace('"tiny"', '"evil\\u001b[31mred\\nline2\\u202e"'))
+    code, out, _ = invoke("validate", tmp_path / "ctl.toml")
+    assert code == 0 and out.count("\n") == 1 and "\x1b" not in out and "\u202e" not in out
+    assert "evil\\x1b[31mred\\nline2\\u202e" in out
+
+
+def test_export_to_an_unknown_format_is_refused_before_the_table_prints(store):
+    code, out, err = invoke("results", store, "--export", store.parent / "r.json")
+    one_line_error(code, err, "--export")
+    assert out == ""
+
+
+def test_serving_beyond_this_machine_warns_that_the_app_has_no_login(monkeypatch):
+    served = []
+    monkeypatch.setattr("sim.ui.app.serve", lambda *args, **kwargs: served.append(kwargs["host"]))
+    code, _, err = invoke("app", "--host", "0.0.0.0")
+    assert code == 0 and served == ["0.0.0.0"] and "warning:" in err and "no login" in err
+    assert invoke("app")[2] == "" and served[-1] == "127.0.0.1"
