@@ -101,7 +101,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
     from sim.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
-    handler = signal.getsignal(signal.SIGTERM)
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         with mock.patch.object(sys, "argv", ["community-sim", *map(str, args)]), redirect_stdout(out), \
                 redirect_stderr(err):
@@ -109,7 +109,8 @@ def invoke(*args: str) -> tuple[int, str, str]:
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else 1
     finally:
-        signal.signal(signal.SIGTERM, handler)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -249,7 +249,8 @@ def main() -> None:
     Ctrl-C and SIGTERM (a batch scheduler ending the job) stop cleanly with one line, after
     finished work is stored and worker processes are stopped; operating-system errors (a
     full disk, say) are one line and exit 1."""
-    signal.signal(signal.SIGTERM, _terminated)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop)
     try:
         code = app(standalone_mode=False)
     except typer.TyperException as error:
@@ -259,11 +260,12 @@ def main() -> None:
             say(f"error: {' '.join(error.format_message().split())}", err=True)
         sys.exit(error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        say("interrupted (Ctrl-C): finished work is kept", err=True)
-        sys.exit(130)
-    except Stopped:
-        say("terminated (SIGTERM): finished work is kept", err=True)
-        sys.exit(128 + signal.SIGTERM)
+        say("interrupted: finished work is kept", err=True)
+        sys.exit(128 + signal.SIGINT)
+    except Stopped as stop:
+        say(f"{'interrupted (Ctrl-C)' if stop.signum == signal.SIGINT else 'terminated (SIGTERM)'}: "
+            "finished work is kept", err=True)
+        sys.exit(128 + stop.signum)
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         say(f"error: {where}{error.strerror or type(error).__name__}", err=True)
@@ -274,6 +276,7 @@ def main() -> None:
     sys.exit(code or 0)
 
 
-def _terminated(_signum, _frame) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: let the clean-up run
-    raise Stopped()
+def _stop(signum, _frame) -> None:
+    """Ctrl-C or SIGTERM: unwind (typer would turn a KeyboardInterrupt into a silent exit 130)."""
+    signal.signal(signum, signal.SIG_IGN)  # one is enough: let the clean-up run
+    raise Stopped(signum)

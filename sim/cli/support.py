@@ -20,7 +20,11 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u
 
 
 class Stopped(BaseException):
-    """SIGTERM: unwinds like Ctrl-C, so finished work is stored and workers are stopped."""
+    """Ctrl-C or SIGTERM: unwinds the command, so finished work is stored and workers are stopped."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def printable(text: object) -> str:
