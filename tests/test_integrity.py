@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import TINY_SCENARIO, TINY_SWEEP, invoke, snapshot
-from sim.experiments import design, output, sweeps
+from sim.experiments import design, output
 from sim.experiments.output import json_text, write_files
 from sim.params.scenario import build_scenario
 

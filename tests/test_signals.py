@@ -88,7 +88,7 @@ def test_ctrl_c_keeps_finished_runs_says_how_to_resume_and_resumes(tmp_path):
     lines = [line for line in err.replace("\r", "\n").splitlines() if line.strip() and "run/s" not in line
              and "?run" not in line]
     assert "Traceback" not in err and lines[-2:] == [
-        f"stopped: finished work is kept in store; run the same command again to resume",
+        "stopped: finished work is kept in store; run the same command again to resume",
         "interrupted (Ctrl-C): finished work is kept"], err
     assert gone_within(workers, 10)
     stored = len(pd.read_parquet(tmp_path / "store" / "runs")) if list((tmp_path / "store" / "runs").glob("*.parquet")) else 0

@@ -88,11 +88,13 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ScenarioError("--set", text, "expected key=value, for example population.members=5000")
+        raise ScenarioError("--set", _shown(text), "expected key=value, for example population.members=5000")
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
+    except RecursionError:
+        raise ScenarioError("--set", key, "the value is nested too deeply") from None
     return key, value
 
 

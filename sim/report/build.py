@@ -248,7 +248,7 @@ def sweep_report(folder: Path) -> Report:
             notes.append("sensitivity.csv holds Morris screening, not Sobol indices: no tornado is drawn.")
     levels = {p: _levels(runs[p]) for p in parameters}
     table = _parameter_table({"base value": description["scenario"]})
-    table["swept over"] = table.parameter.map(levels).fillna("")
+    table["swept over"] = [levels.get(p, "") for p in table.parameter]
     return Report(
         kind="sweep", title=f"Sweep of {str(description['name'])}",
         story=str(description["scenario"]["scenario"].get("description", "")),
