@@ -14,7 +14,7 @@ import pytest
 from hypothesis import strategies as st
 
 from conftest import ROOT, TINY_SWEEP, invoke, snapshot
-from test_hostile_input import PAYLOAD, PROFILES, assert_contract, run_property
+from test_hostile_input import PAYLOAD, PROFILES, assert_contract, run_property, workdir  # noqa: F401 (a fixture)
 
 RAW_MARKERS = ("<img src=x", "<script>alert")
 
