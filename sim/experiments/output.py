@@ -86,8 +86,10 @@ def _stage(path: Path, write: Callable[[Path], None]) -> Path:
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
     try:
         write(Path(tmp))
-    except BaseException:
+    except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.errno is not None:  # name the file meant, not the staged one
+            raise OSError(error.errno, error.strerror, str(path)) from None
         raise
     return Path(tmp)
 
@@ -106,7 +108,9 @@ def _roll_back(entries: list[tuple[str, str | None]]) -> None:
     """Put each replaced file back from its set-aside copy; remove files that were new."""
     for target, backup in entries:
         if backup is not None:
-            if os.path.exists(backup):
+            if os.path.exists(backup) and os.path.exists(target) and os.path.samefile(backup, target):
+                os.unlink(backup)  # never replaced (rename between two links of one file does nothing)
+            elif os.path.exists(backup):
                 os.replace(backup, target)
         else:
             Path(target).unlink(missing_ok=True)
@@ -164,22 +168,24 @@ def write_files(plan: list[tuple[Path, Callable[[Path], None]]]) -> list[Path]:
 
 
 def _commit(folder: Path, targets: list[Path], staged: list[Path]) -> None:
+    """Set the replaced files aside, write the journal, rename; any failure restores them."""
     entries: list[tuple[str, str | None]] = []  # (target, set-aside copy) relative to folder
-    for path in targets:
-        check_target(path)  # again, under the lock: a link may have appeared meanwhile
-        backup = None
-        if path.exists():
-            backup = path.with_name(f"{_own_prefix(path)}{uuid.uuid4().hex[:8]}.old")
-            try:
-                os.link(path, backup)  # no copy: the previous file itself is kept
-            except OSError:
-                shutil.copy2(path, backup)  # a file system without hard links
-        entries.append((os.path.relpath(path.absolute(), folder),
-                        None if backup is None else os.path.relpath(backup.absolute(), folder)))
-    absolute = [(str(folder / t), None if b is None else str(folder / b)) for t, b in entries]
-    journal = _stage(folder / JOURNAL, lambda tmp: tmp.write_text(json.dumps({"entries": entries})))
-    os.replace(journal, folder / JOURNAL)
+    absolute: list[tuple[str, str | None]] = []
     try:
+        for path in targets:
+            check_target(path)  # again, under the lock: a link may have appeared meanwhile
+            backup = None
+            if path.exists():
+                backup = path.with_name(f"{_own_prefix(path)}{uuid.uuid4().hex[:8]}.old")
+                try:
+                    os.link(path, backup)  # no copy: the previous file itself is kept
+                except OSError:
+                    shutil.copy2(path, backup)  # a file system without hard links
+            entries.append((os.path.relpath(path.absolute(), folder),
+                            None if backup is None else os.path.relpath(backup.absolute(), folder)))
+            absolute.append((str(path), None if backup is None else str(backup)))
+        journal = _stage(folder / JOURNAL, lambda tmp: tmp.write_text(json.dumps({"entries": entries})))
+        os.replace(journal, folder / JOURNAL)
         for tmp, path in zip(staged, targets):
             _rename(tmp, path)
     except BaseException:

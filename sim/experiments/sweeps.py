@@ -96,9 +96,11 @@ def run_design(scenario: Scenario, runs: list[Run], out: Path | None = None, *, 
         try:
             executor.run(todo, on_outcome=recorder)
         finally:
-            recorder.flush()
-            if bar is not None:
-                bar.close()
+            try:
+                recorder.flush()
+            finally:
+                if bar is not None:
+                    bar.close()  # before any error is printed, so the error is the last line
         table = store.read() if store is not None else pd.DataFrame(recorder.rows)
     missing = set(unique) - set(table.get("run_id", ()))
     if missing:
