@@ -239,6 +239,31 @@ output.write_files([(out / "a.txt", lambda t: t.write_text("new a")), (out / "su
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "other.txt", "summary.json"]
 
 
+def test_concurrent_writers_to_one_folder_never_mix_their_sets(tmp_path):
+    """Two writers race to replace the same two-file set; at every moment the set read back
+    is one writer's, whole (the folder lock serialises their commits)."""
+    import threading
+    import time
+
+    def writer(tag: str) -> None:
+        for _ in range(15):
+            write_files([(tmp_path / "a.txt", lambda tmp: (time.sleep(0.001), tmp.write_text(tag))),
+                         (tmp_path / "b.txt", lambda tmp: tmp.write_text(tag))])
+
+    threads = [threading.Thread(target=writer, args=(tag,)) for tag in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    seen = set()
+    while any(thread.is_alive() for thread in threads):
+        with output._locked(tmp_path):
+            if (tmp_path / "b.txt").exists():
+                seen.add(((tmp_path / "a.txt").read_text(), (tmp_path / "b.txt").read_text()))
+    for thread in threads:
+        thread.join()
+    assert seen <= {("first", "first"), ("second", "second")} and len(seen) >= 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
 # 8. Operating-system errors and deep nesting are one line.
 
 @pytest.mark.parametrize("make", ["dev_zero", "loop", "too_long", "deep_toml", "directory", "not_utf8"])
