@@ -139,3 +139,25 @@ replicates = 2
 [sweep.parameters]
 "behaviour.search_quality" = [0.3, 0.6]
 """
+
+
+def one_line_error(code: int, err: str, *names: str) -> None:
+    """The bad-input contract: exit 2, one line, no traceback, naming one of `names`."""
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err, err
+    assert any(name in err for name in names), err
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A finished store of the tiny two-level sweep (four runs)."""
+    (tmp_path / "tiny.toml").write_text(TINY_SWEEP)
+    code, _, err = invoke("sweep", tmp_path / "tiny.toml", "--out", tmp_path / "store", "--workers", "1")
+    assert code == 0, err
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def workdir(tmp_path_factory):
+    """A folder for a property test's generated files (one per test, not per example)."""
+    return tmp_path_factory.mktemp("hostile")

@@ -40,7 +40,7 @@ def failed_rename_at(k: int, monkeypatch) -> list[Path]:
     def rename(tmp, path):
         renamed.append(Path(path))
         if len(renamed) - 1 == k:
-            raise OSError(errno.EIO, "Input/output error", str(path))
+            raise OSError(errno.EIO, "Input/output error", str(tmp))  # as the system would: the source
         output.os.replace(tmp, path)
 
     monkeypatch.setattr(output, "_rename", rename)

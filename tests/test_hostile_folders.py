@@ -14,7 +14,10 @@ import pytest
 from hypothesis import strategies as st
 
 from conftest import ROOT, TINY_SWEEP, invoke, snapshot
-from test_hostile_input import PAYLOAD, PROFILES, assert_contract, run_property, workdir  # noqa: F401 (a fixture)
+from sim.experiments.output import text_columns
+from test_hostile_input import PAYLOAD, assert_contract, run_property
+
+PROFILES = [pytest.param(200, id="200"), pytest.param(500, id="500", marks=pytest.mark.slow)]  # a report is slower
 
 RAW_MARKERS = ("<img src=x", "<script>alert")
 
@@ -31,6 +34,20 @@ def outputs(tmp_path_factory) -> Path:
         code, _, err = invoke(*args)
         assert code == 0, err
     return root
+
+
+def write_like(table, path: Path) -> None:
+    """Write an edited table where it came from, keeping a store chunk's header (a hand edit
+    that kept it: the chunk is then read, and its text must be escaped)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if path.suffix == ".csv":
+        table.to_csv(path, index=False)
+        return
+    header = {k: v for k, v in (pq.read_schema(path).metadata or {}).items() if k == b"community_sim"}
+    edited = pa.Table.from_pandas(table, preserve_index=False)
+    pq.write_table(edited.replace_schema_metadata({**(edited.schema.metadata or {}), **header}), path)
 
 
 def _json_mutation(document, path: list, value):
@@ -100,7 +117,7 @@ def damage(folder: Path, mutation: tuple) -> None:
         else:
             table = table.rename(columns={table.columns[where % len(table.columns)]: PAYLOAD}) if len(table.columns) else table
         if not table.columns.duplicated().any():
-            table.to_parquet(path) if path.suffix == ".parquet" else table.to_csv(path, index=False)
+            write_like(table, path)
     elif kind == "swap":
         if value == "symlink":
             path.unlink()
@@ -139,3 +156,77 @@ def test_damaged_and_crafted_result_folders(examples, outputs, workdir):
 
     run_property(examples, st.tuples(st.sampled_from(["run", "compare", "sweep"]),
                                      st.lists(MUTATIONS, min_size=1, max_size=3)), check)
+
+
+def _string_leaves(value, path=()):
+    """Every string field of a JSON document by its path, items of a list taken together ('*'),
+    as ('value', path); and every table, whose keys are marked up together, as ('keys', path)."""
+    if isinstance(value, str):
+        yield ("value", path)
+    elif isinstance(value, dict):
+        yield ("keys", path)
+        for key, item in value.items():
+            yield from _string_leaves(item, path + (key,))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _string_leaves(item, path + ("*",))
+
+
+def _with_payload(node, kind: str, path: tuple):
+    """The document with the field at `path` (in every item, at a '*') replaced by markup, or
+    with every key of the table at `path` prefixed by it."""
+    if not path:  # the table whose keys are to be marked up
+        marked = {PAYLOAD + str(key): item for key, item in node.items()}
+        node.clear()
+        node.update(marked)
+        return node
+    head, *rest = path
+    if head == "*" and not rest:  # a list of strings
+        node[:] = [PAYLOAD if isinstance(item, str) else item for item in node]
+    elif head == "*":
+        for item in node:
+            _with_payload(item, kind, tuple(rest))
+    elif not rest and kind == "value":
+        node[head] = PAYLOAD
+    elif head in node:
+        _with_payload(node[head], kind, tuple(rest))
+    return node
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep"])
+def test_every_string_field_the_report_reads_is_escaped(kind, outputs, workdir):
+    """Each string field (and key) of the folder's JSON and each text column of its tables,
+    replaced in turn by markup, and then all headings of each table at once: the page never
+    holds the markup raw, and a refusal is one line."""
+    import pandas as pd
+
+    template = outputs / kind
+    cases = []
+    for path in sorted(template.rglob("*.json")):
+        leaves = dict.fromkeys(_string_leaves(json.loads(path.read_text())))
+        cases += [(path.relative_to(template), "json", leaf) for leaf in leaves]
+    for path in sorted([*template.rglob("*.csv"), *template.rglob("*.parquet")]):
+        table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        cases += [(path.relative_to(template), "cells", column) for column in text_columns(table)]
+        cases.append((path.relative_to(template), "headings", None))
+    shown = 0
+    for relative, how, where in cases:
+        folder = workdir / kind
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(template, folder)
+        target = folder / relative
+        if how == "json":
+            target.write_text(json.dumps(_with_payload(json.loads(target.read_text()), *where)))
+        else:
+            table = pd.read_parquet(target) if target.suffix == ".parquet" else pd.read_csv(target)
+            table = (table.rename(columns={c: f"{PAYLOAD}{i}" for i, c in enumerate(table.columns)}) if how == "headings"
+                     else table.assign(**{where: PAYLOAD}))
+            write_like(table, target)
+        code, out, err = invoke("report", folder, "-o", workdir / "r.html")
+        assert_contract(code, out, err, (str(folder),))
+        if code == 0:
+            shown += 1
+            page = (workdir / "r.html").read_text()
+            assert not any(marker in page for marker in RAW_MARKERS), (relative, how, where)
+    assert shown >= len(cases) // 2, f"only {shown} of {len(cases)} crafted folders made a page"

@@ -13,6 +13,7 @@ from typing import Iterator, Optional
 
 import pandas as pd
 import typer
+from pyarrow import ArrowException
 
 from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, say, say_table
 from sim.experiments.executors import RunFailed, check_scheduler_address
@@ -41,9 +42,9 @@ def _plain_errors(resumable: Optional[Path] = None) -> Iterator[None]:
     except RunFailed as error:
         say(f"error: {error}", err=True)
         raise typer.Exit(1)
-    except (KeyboardInterrupt, Stopped):
+    except Stopped as stop:
         if resumable is not None:
-            say(f"stopped: finished work is kept in {resumable}; run the same command again to resume", err=True)
+            stop.hint = f"finished work is kept in {resumable}; run the same command again to resume"
         raise
 
 
@@ -84,6 +85,14 @@ def _check_export(path: Path) -> None:
 
 
 def _export(table: pd.DataFrame, path: Path) -> None:
+    try:
+        _write_export(table, path)
+    except (ValueError, TypeError, ArrowException) as error:  # a query's column no format can hold
+        fail(ScenarioError("--export", "", f"cannot write this table as {path.suffix[1:]} "
+                           f"({' '.join(str(error).split())[:120]})"))
+
+
+def _write_export(table: pd.DataFrame, path: Path) -> None:
     write_files([(path, lambda tmp: table.to_csv(tmp, index=False) if path.suffix == ".csv"
                   else table.to_parquet(tmp, index=False))])
     say(f"wrote {path}")

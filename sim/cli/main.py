@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -70,6 +71,7 @@ def validate(
     without running anything; exit 2 if any is invalid."""
     from sim.experiments.calibration import check_targets
     from sim.experiments.design import design_points, plan_runs
+    from sim.experiments.executors import check_fits
     from sim.experiments.stylized_facts import check_facts
 
     if not scenarios and facts is None:
@@ -81,6 +83,7 @@ def validate(
             config = load_scenario(path, overrides)
             check_memory(config, str(path))
             runs = plan_runs(config, design_points(config, source=str(path)), str(path)) if config.sweep.parameters else []
+            check_fits([run.scenario for run in runs], 1)  # the design's largest run on its own
             if targets is not None:
                 check_targets(config, targets, str(path))
         except ScenarioError as error:
@@ -263,9 +266,12 @@ def main() -> None:
         say("interrupted: finished work is kept", err=True)
         sys.exit(128 + signal.SIGINT)
     except Stopped as stop:
-        say(f"{'interrupted (Ctrl-C)' if stop.signum == signal.SIGINT else 'terminated (SIGTERM)'}: "
-            "finished work is kept", err=True)
+        say(f"{'interrupted (Ctrl-C)' if stop.signum == signal.SIGINT else 'terminated (SIGTERM)'}: {stop.hint}",
+            err=True)
         sys.exit(128 + stop.signum)
+    except BrokenPipeError:  # `... | head`: the reader left; say nothing more to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         say(f"error: {where}{error.strerror or type(error).__name__}", err=True)

@@ -10,7 +10,7 @@ from typing import Optional
 import pandas as pd
 import typer
 
-from sim.experiments.output import check_target
+from sim.experiments.output import HOST, check_target, text_columns
 from sim.params.scenario import Scenario, ScenarioError, load_scenario, parse_override
 
 MAX_SEED = 2**63 - 1
@@ -25,6 +25,7 @@ class Stopped(BaseException):
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum
+        self.hint = "finished work is kept"  # a verb that can resume says how
 
 
 def printable(text: object) -> str:
@@ -40,7 +41,7 @@ def say(text: object, err: bool = False) -> None:
 def say_table(table: pd.DataFrame, **to_string) -> None:
     """Print a table whose cells and headings may hold text from a file, each made printable."""
     shown = table.rename(columns=printable)
-    for column in shown.columns[shown.dtypes == object]:
+    for column in text_columns(shown):
         shown[column] = shown[column].map(lambda v: printable(v) if isinstance(v, str) else v)
     typer.echo(shown.to_string(index=False, **to_string))
 
@@ -63,7 +64,8 @@ def check_writable(out: Path, *files: str) -> None:
         fail(ScenarioError("--out", "", f"cannot use {out} ({error.strerror})"))
     if not ancestor.is_dir() or not os.access(ancestor, os.W_OK):
         fail(ScenarioError("--out", "", f"cannot create or write {out} ({ancestor} is not a writable directory)"))
-    too_long = [part for part in (*out.parts, *files) if len(os.fsencode(part)) > longest]
+    staging = len(f"..{HOST}-{os.getpid()}.abcdefgh.tmp")  # a file is first staged as .NAME + this
+    too_long = [part for part in (*out.parts, *files) if len(os.fsencode(part)) + staging * (part in files) > longest]
     if too_long:
         fail(ScenarioError("--out", "", f"the name {too_long[0][:40]}... is longer than {longest} bytes"))
     for name in files:

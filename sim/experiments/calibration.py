@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from sim.experiments.design import MODEL_IDENTITY, check_parameter_values, replicate_seeds, run_id
 from sim.experiments.executors import Executor, Job
+from sim.experiments.output import check_target
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers, resolve
 from sim.measures.registry import unknown_kpi
@@ -96,13 +97,20 @@ def _loss(kpis: pd.DataFrame, targets: list[Target]) -> float:
 def _study(out: Path | None, seed: int, fingerprint: str) -> optuna.Study:
     """A new study, or the one persisted in `out` if it calibrates the same thing. A resumed
     study's sampler is seeded past the trials already done, so it does not propose them again."""
-    storage = None
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        backend = optuna.storages.journal.JournalFileBackend(str(out / "calibration.journal"))
-        storage = optuna.storages.JournalStorage(backend)
+    storage, log = None, None
     optuna.logging.set_verbosity(logging.WARNING)
-    study = optuna.create_study(study_name=STUDY, storage=storage, load_if_exists=True, direction="minimize")
+    try:
+        if out is not None:
+            log = out / "calibration.journal"
+            check_target(log)  # optuna appends to it: never through a link
+            out.mkdir(parents=True, exist_ok=True)
+            storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(log)))
+        study = optuna.create_study(study_name=STUDY, storage=storage, load_if_exists=True, direction="minimize")
+    except (ValueError, KeyError, TypeError, RuntimeError, optuna.exceptions.OptunaError) as error:
+        if isinstance(error, ScenarioError):
+            raise
+        raise ScenarioError(str(log), "", f"damaged study log ({type(error).__name__}); move it away or choose "
+                                          "another folder") from None
     if study.user_attrs.get("fingerprint", fingerprint) != fingerprint:
         raise ScenarioError("--out", "", f"{out} holds a calibration of other targets, parameters, replicates or "
                             "scenario; choose another folder")

@@ -13,6 +13,7 @@ Targets that are not regular files (links, folders, pipes, devices) are refused 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import math
@@ -67,15 +68,27 @@ def _alive(pid: int) -> bool:
 
 def clean_stale(folder: Path) -> None:
     """Remove staged (.tmp) and set-aside (.old) files this tool made on this host in processes
-    that are gone (a kill mid-write); files of live writers are theirs."""
+    that are gone (a kill mid-write); files of live writers, and of other users, are theirs."""
     if not folder.is_dir():
         return
     for leftover in folder.glob(".*.tmp"), folder.glob(".*.old"):
         for path in leftover:
             owner = path.name.rsplit(".", 3)
             host, _, pid = owner[-3].rpartition("-") if len(owner) == 4 else ("", "", "")
-            if host == HOST and pid.isdigit() and not _alive(int(pid)):
-                path.unlink(missing_ok=True)
+            try:
+                if host == HOST and pid.isdigit() and not _alive(int(pid)) and path.lstat().st_uid == os.getuid():
+                    path.unlink()
+            except OSError:
+                pass  # gone already, or not ours to remove
+
+
+def _sync(path: str | Path) -> None:
+    """Flush a file's (or a folder's entries') bytes to disk, so a power cut cannot tear them."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _stage(path: Path, write: Callable[[Path], None]) -> Path:
@@ -86,6 +99,7 @@ def _stage(path: Path, write: Callable[[Path], None]) -> Path:
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
     try:
         write(Path(tmp))
+        _sync(tmp)
     except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(error, OSError) and error.errno is not None:  # name the file meant, not the staged one
@@ -96,9 +110,15 @@ def _stage(path: Path, write: Callable[[Path], None]) -> Path:
 
 @contextmanager
 def _locked(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock (flock on the folder itself: no lock file is left behind). A file
+    system that cannot lock a folder (some network mounts) is written unlocked."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as error:
+            if error.errno not in (errno.EBADF, errno.ENOLCK, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
         yield
     finally:
         os.close(fd)
@@ -116,25 +136,48 @@ def _roll_back(entries: list[tuple[str, str | None]]) -> None:
             Path(target).unlink(missing_ok=True)
 
 
-def _journal_entries(journal: Path) -> list[tuple[str, str | None]]:
-    """The entries of a journal this tool wrote: targets inside the folder, each set-aside
-    copy beside its target under this tool's naming; anything else in it is ignored."""
+def _inside(folder: Path, relative: str) -> bool:
+    """Whether `relative` names a place in `folder` reached without leaving it: no absolute
+    path, no '..', and no link on the way (a planted link could lead anywhere)."""
+    parts = Path(relative).parts
+    if not parts or Path(relative).is_absolute() or ".." in parts:
+        return False
+    parent = folder.joinpath(*parts[:-1])
+    return os.path.realpath(parent) == os.path.join(os.path.realpath(folder), *parts[:-1]).rstrip(os.sep)
+
+
+def _journal_entries(folder: Path) -> list[tuple[str, str | None]]:
+    """The entries of a journal this user's writer left: targets inside the folder, each
+    set-aside copy beside its target under this tool's naming; anything else is ignored."""
+    journal = folder / JOURNAL
     try:
+        if journal.is_symlink() or journal.lstat().st_uid != os.getuid():
+            return []
         entries = json.loads(journal.read_text())["entries"]
         pairs = [(t, b) for t, b in entries if isinstance(t, str) and (b is None or isinstance(b, str))]
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return []
-    inside = [(t, b) for t, b in pairs if not Path(t).is_absolute() and ".." not in Path(t).parts]
-    return [(t, b) for t, b in inside if b is None or (Path(b).parent == Path(t).parent and
-                                                      Path(b).name.startswith(f".{Path(t).name}.") and b.endswith(".old"))]
+    return [(t, b) for t, b in pairs if _inside(folder, t) and (b is None or (
+        Path(b).parent == Path(t).parent and Path(b).name.startswith(f".{Path(t).name}.") and b.endswith(".old")))]
 
 
 def _recover_locked(folder: Path) -> None:
     journal = folder / JOURNAL
-    if journal.is_file():
-        _roll_back([(str(folder / t), None if b is None else str(folder / b)) for t, b in _journal_entries(journal)])
-        journal.unlink(missing_ok=True)
+    if journal.is_file() and not journal.is_symlink():
+        _roll_back([(str(folder / t), None if b is None else str(folder / b)) for t, b in _journal_entries(folder)])
+        try:
+            journal.unlink()
+        except OSError:
+            pass  # another user's: not ours to remove
     clean_stale(folder)
+
+
+def recover(folder: str | Path) -> None:
+    """Roll back what a killed writer left in `folder` (a store does this before it counts)."""
+    folder = Path(folder)
+    if folder.is_dir() and not folder.is_symlink():
+        with _locked(folder):
+            _recover_locked(folder)
 
 
 def check_whole(folder: Path) -> None:
@@ -186,16 +229,27 @@ def _commit(folder: Path, targets: list[Path], staged: list[Path]) -> None:
             absolute.append((str(path), None if backup is None else str(backup)))
         journal = _stage(folder / JOURNAL, lambda tmp: tmp.write_text(json.dumps({"entries": entries})))
         os.replace(journal, folder / JOURNAL)
+        _sync(folder)
         for tmp, path in zip(staged, targets):
-            _rename(tmp, path)
+            try:
+                _rename(tmp, path)
+            except OSError as error:  # name the file meant, not the staged one
+                raise OSError(error.errno, error.strerror, str(path)) from None
     except BaseException:
         _roll_back(absolute)
         (folder / JOURNAL).unlink(missing_ok=True)
         raise
+    for parent in {str(path.parent) for path in targets}:
+        _sync(parent)
     (folder / JOURNAL).unlink()  # the commit
     for _, backup in absolute:
         if backup is not None:
             Path(backup).unlink(missing_ok=True)
+
+
+def text_columns(table: pd.DataFrame) -> list:
+    """Columns that may hold text: object columns, and pandas 3's string columns."""
+    return [c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])]
 
 
 def json_safe(value):

@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.experiments.output import json_text, write_files
+from sim.experiments.output import json_text, recover, write_files
 from sim.params.scenario import ScenarioError
 
 ID_COLUMNS = ("run_id", "seed", "replicate")
@@ -52,6 +52,8 @@ def _is_text(kind: pa.DataType) -> bool:
 
 def _read_chunk(path: Path) -> pa.Table:
     """A chunk read from the file itself (opened by Python, so the path is taken literally)."""
+    if not path.is_file() or path.is_symlink():  # a pipe would block the read, a link lead elsewhere
+        raise DamagedChunk(str(path), "", "damaged: not a regular file")
     try:
         with open(path, "rb") as handle:
             table = pq.read_table(handle)
@@ -69,7 +71,7 @@ def chunk_header(table: pa.Table) -> dict[str, Any] | None:
     raw = (table.schema.metadata or {}).get(HEADER_KEY)
     try:
         header = json.loads(raw) if raw is not None else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return header if isinstance(header, dict) else None
 
@@ -82,6 +84,13 @@ class RunStore:
         self.damaged_dir = self.out / "damaged"
         self.set_aside: list[Path] = []  # damaged chunks this store moved to damaged/
 
+    def check_folders(self) -> None:
+        """A store's folders are its own: a link in their place could lead a clean-up, or a
+        damaged chunk's move, into another folder."""
+        for folder in (self.out, self.runs_dir, self.daily_dir, self.damaged_dir):
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                raise ScenarioError(str(folder), "", "is a link or not a folder; a store's folders must be its own")
+
     def _chunks(self, folder: Path) -> list[Path]:
         return sorted(p for p in folder.iterdir() if p.name.startswith("chunk-") and p.suffix == ".parquet") \
             if folder.is_dir() else []
@@ -92,6 +101,8 @@ class RunStore:
         if not path.exists():
             return None
         try:
+            if not path.is_file():
+                raise ValueError("not a regular file")
             document = json.loads(path.read_text())
         except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
             raise ScenarioError(str(path), "", f"damaged: cannot be read as JSON ({type(error).__name__}); "
@@ -128,7 +139,9 @@ class RunStore:
         """Run ids with a row in the store, for a sweep that holds the store. Leftovers of a
         killed sweep are cleared first: staged files never renamed, damaged chunks (moved to
         damaged/: their runs run again), and daily chunks whose runs chunk never landed."""
-        for folder in (self.runs_dir, self.daily_dir):
+        self.check_folders()
+        for folder in (self.out, self.runs_dir, self.daily_dir):
+            recover(folder)  # a chunk whose commit was cut short is rolled back before counting
             for leftover in folder.glob(".chunk-*.tmp") if folder.is_dir() else []:
                 leftover.unlink(missing_ok=True)
         ids = {run_id for table in self._tables(header, set_aside=True)
@@ -156,6 +169,7 @@ class RunStore:
 
     def read(self) -> pd.DataFrame:
         """Every stored run once (a run id stored twice counts once), checked chunk by chunk."""
+        self.check_folders()
         description = self.describe()
         tables = self._tables(description, set_aside=False)
         if not tables:
@@ -172,6 +186,7 @@ class RunStore:
         """Hold the store for one sweep. A folder holding runs of another base scenario or
         model is refused before anything is written, and so is a folder another sweep is
         writing to at this moment (two writers would store runs twice)."""
+        self.check_folders()
         previous = self.describe()
         if previous and previous.get("model") != description["model"]:
             raise ScenarioError("--out", "", f"{self.out} holds runs of another model (model {previous.get('model')}, "

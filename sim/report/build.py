@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from sim.measures.registry import HEADLINE_KPIS, describe_change, format_kpi, kpi_kind, kpi_label
 from sim.report import figures
 from sim.report.experiment_figures import MAX_LEVELS
-from sim.experiments.output import check_whole
+from sim.experiments.output import check_whole, text_columns
 from sim.params.scenario import ScenarioError
 
 SWEEP_KPIS = ("answer_rate_24h", "deflection_rate", "cost_per_issue")
@@ -61,7 +61,7 @@ def _escaped(value):
 def _escaped_table(table: pd.DataFrame) -> pd.DataFrame:
     """A table with its headings and text cells HTML-escaped."""
     table = table.rename(columns=lambda c: escape(str(c)))
-    for column in table.columns[table.dtypes == object]:
+    for column in text_columns(table):
         table[column] = table[column].map(lambda v: escape(v) if isinstance(v, str) else v)
     return table
 
@@ -85,6 +85,8 @@ def _read_json(path: Path, required: tuple[str, ...]) -> dict:
 
 def _read_table(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """A parquet or CSV result table with the columns a figure needs, or a ScenarioError."""
+    if not path.is_file():  # a pipe would block the read for ever
+        raise ScenarioError(str(path), "", "is not a regular file")
     try:
         with open(path, "rb") as handle:  # opened here, so the path is taken literally
             table = _escaped_table(pd.read_parquet(handle) if path.suffix == ".parquet" else pd.read_csv(handle))
@@ -264,7 +266,7 @@ def build_report(folder: str | Path) -> Report:
     summary, say) surface as KeyError or ValueError while building, and are bad input too."""
     try:
         return _build(Path(folder))
-    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as error:
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError, OverflowError, RecursionError) as error:
         if isinstance(error, ScenarioError):
             raise
         raise ScenarioError(str(folder), "", f"not a complete community-sim output ({type(error).__name__}: "

@@ -5,7 +5,7 @@ whose code can run compiled, so an edit never runs stale machine code, and an ed
 (a figure, a CLI verb) costs no recompile. `MODEL_HASH` names results: it covers every file
 that can change what a run computes (the parameters' schema and defaults, the state, the
 rules, levers and measures, the agents, the schedule, the model and the runner), so run ids
-and stores of different code never share a name. Both include the numba and Python versions.
+and stores of different code never share a name. Both include the versions of Python and of the libraries a run's numbers come from.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ COMPILED = ("state", "rules", "levers", "measures")  # the layers whose code run
 SCHEDULE = "schedule.py"
 MODEL_LAYERS = ("params", *COMPILED, "agents")
 MODEL_FILES = (SCHEDULE, "model.py", "runner.py")
+LIBRARIES = ("numba", "llvmlite", "numpy", "scipy")  # the compiler and the numerics a run's draws come from
 
 
 def compiled_sources() -> list[Path]:
@@ -35,8 +36,9 @@ def model_sources() -> list[Path]:
 
 
 def source_hash(files: list[Path]) -> str:
-    """Hash of the files' paths and bytes, with the compiler's and interpreter's versions."""
-    digest = hashlib.sha256(f"{version('numba')} {sys.version}".encode())
+    """Hash of the files' paths and bytes, with the interpreter's and libraries' versions."""
+    versions = " ".join(version(name) for name in LIBRARIES)
+    digest = hashlib.sha256(f"{versions} {sys.version}".encode())
     for path in files:
         digest.update(path.relative_to(PACKAGE).as_posix().encode())
         digest.update(path.read_bytes())
