@@ -124,7 +124,7 @@ def _copy(source: Path, target: Path, damage) -> Path:
 @pytest.mark.parametrize("name, damage, message", [
     ("run_folder", lambda f: pd.DataFrame({"x": [1]}).to_parquet(f / "daily.parquet"), "daily.parquet: day: missing column"),
     ("run_folder", lambda f: (f / "daily.parquet").write_bytes(b"torn"), "daily.parquet: cannot be read as a table"),
-    ("run_folder", lambda f: (f / "daily.parquet").unlink(), "daily.parquet: cannot be read as a table"),
+    ("run_folder", lambda f: (f / "daily.parquet").unlink(), "daily.parquet: missing"),
     ("run_folder", lambda f: (f / "summary.json").write_text('{"kpis": {}, "scenario": {}, "seed": 1, "version": "x"}'),
      "not a complete community-sim output (KeyError"),
     ("compare_folder", lambda f: (f / "paired.csv").write_text(""), "paired.csv: cannot be read as a table"),

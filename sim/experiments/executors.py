@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 import threading
 import time
 from contextlib import contextmanager
@@ -89,10 +90,12 @@ class LocalPool:
             pool = self._fresh()
             try:
                 if suspects and not in_flight:
-                    future = pool.submit(simulate, suspects[-1])  # a failed submit leaves the job queued
+                    with spawning():
+                        future = pool.submit(simulate, suspects[-1])  # a failed submit leaves the job queued
                     in_flight[future] = suspects.pop()
                 while queue and not suspects and len(in_flight) < self.workers:
-                    future = pool.submit(simulate, queue[-1])
+                    with spawning():
+                        future = pool.submit(simulate, queue[-1])
                     in_flight[future] = queue.pop()
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -127,9 +130,24 @@ def check_fits(scenarios: list[Scenario], workers: int) -> None:
         check_memory(largest, f"scenario '{largest.scenario.name}'", min(workers, len(scenarios)))
 
 
+@contextmanager
+def spawning() -> Iterator[None]:
+    """Around a submit, which may start a worker: the worker inherits Ctrl-C blocked, so a Ctrl-C
+    sent to the whole process group while it is still starting cannot print its traceback.
+    Once started it ignores Ctrl-C for good (`_watch_parent`); its parent stops it."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _watch_parent(parent: int) -> None:
-    """In a worker: exit as soon as the process that started it is gone (killed with SIGKILL,
-    say), instead of computing on for nobody."""
+    """In a worker: leave Ctrl-C to the parent, and exit as soon as the process that started it
+    is gone (killed with SIGKILL, say), instead of computing on for nobody."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(PARENT_POLL_SECONDS)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.experiments.executors import pool_of
+from sim.experiments.executors import pool_of, spawning
 from sim.model import CommunityModel
 from sim.rules.kudos import CONTROL, FRONT_ROW_KUDO, ORDINARY_KUDO
 from sim.params.scenario import Scenario
@@ -51,7 +51,9 @@ def run_herding(scenario: Scenario, seeds: list[int], share: float = 0.05, worke
     jobs = [(scenario, seed, share) for seed in seeds]
     if workers > 1:
         with pool_of(workers) as pool:
-            results = list(pool.map(herding_replicate, jobs))
+            with spawning():
+                pending = pool.map(herding_replicate, jobs)  # submits every job, starting the workers
+            results = list(pending)
     else:
         results = [herding_replicate(job) for job in jobs]
     return pd.DataFrame([row for rows in results for row in rows])

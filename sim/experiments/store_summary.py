@@ -66,7 +66,7 @@ def results(out: str | Path, kpis: list[str] | None = None) -> pd.DataFrame:
     kpis = kpis or known
     unknown = [k for k in kpis if k not in known]
     if unknown:
-        raise ScenarioError("--kpi", "", f"unknown KPI '{unknown[0]}'; the store has {', '.join(known)}")
+        raise ScenarioError("--kpi", "", f"unknown KPI '{unknown[0]}'; the store {out} has {', '.join(known)}")
     group = ", ".join(_quoted(p) for p in params)
     measures = ", ".join(f"avg({_quoted(k)}) AS {_quoted(k + '_mean')}, stddev_samp({_quoted(k)}) AS "
                          f"{_quoted(k + '_sd')}, count({_quoted(k)}) AS {_quoted(k + '_n')}" for k in kpis)

@@ -85,6 +85,8 @@ def _read_json(path: Path, required: tuple[str, ...]) -> dict:
 
 def _read_table(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """A parquet or CSV result table with the columns a figure needs, or a ScenarioError."""
+    if not path.exists():
+        raise ScenarioError(str(path), "", "missing: this folder is not a complete community-sim output")
     if not path.is_file():  # a pipe would block the read for ever
         raise ScenarioError(str(path), "", "is not a regular file")
     try:
