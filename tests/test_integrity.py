@@ -123,8 +123,9 @@ def test_stale_temporary_files_of_dead_writers_are_cleaned_and_live_ones_kept(tm
 
 
 def test_a_writer_killed_mid_set_is_rolled_back_by_the_next_and_refused_by_report(tmp_path):
-    """A kill between renames (here os._exit in a child, after the first) leaves the journal:
-    the folder is refused for reading, and the next write restores the previous set first."""
+    """A kill between renames (here os._exit in a child, after the first of two) leaves the
+    journal: the folder is refused for reading, and the next write restores the previous set
+    first (the set's last file never landed, so the new set is not whole)."""
     old = {"a.txt": "old a", "summary.json": "{}"}
     for name, text in old.items():
         (tmp_path / name).write_text(text)

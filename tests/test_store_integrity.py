@@ -90,16 +90,25 @@ def test_a_store_path_with_glob_characters_reads_that_folder(tmp_path):
     assert code == 0 and out.splitlines()[1].split()[0] == "0.3", out
 
 
-def test_a_chunk_whose_commit_was_cut_short_is_rolled_back_before_a_resume_counts(store):
-    """Killed after a runs chunk landed but before its journal went: the resume rolls the chunk
-    back first, so its runs are run again instead of counted and then lost."""
+@pytest.mark.parametrize("landed", [True, False])
+def test_a_chunk_whose_commit_was_cut_short_is_resolved_before_a_resume_counts(store, landed):
+    """Killed holding the journal: if the chunk's runs file (renamed last) landed, the chunk is
+    whole and counts; if only its daily file landed, that is removed and the runs run again.
+    Either way every run ends in the store once."""
     chunk = next((store / "runs").glob("chunk-*.parquet"))
-    (store / "runs" / output.JOURNAL).write_text(json.dumps({"entries": [[chunk.name, None]]}))
+    in_chunk = pq.read_table(chunk).num_rows
+    (store / "daily").mkdir()
+    (store / "daily" / chunk.name).write_bytes(b"a daily chunk")
+    if not landed:
+        chunk.unlink()
+    entries = [[f"daily/{chunk.name}", None], [f"runs/{chunk.name}", None]]
+    (store / output.JOURNAL).write_text(json.dumps({"entries": entries}))
     code, out, err = invoke("sweep", store.parent / "tiny.toml", "--out", store, "--workers", "1")
     assert code == 0, err
     rows = pd.read_parquet(store / "runs")
-    assert len(rows) == rows.run_id.nunique() == 4 and not (store / "runs" / output.JOURNAL).exists()
-    assert "(2 already in the store)" in out or "(0 already in the store)" in out
+    assert len(rows) == rows.run_id.nunique() == 4 and not (store / output.JOURNAL).exists()
+    assert f"({4 if landed else 4 - in_chunk} already in the store)" in out
+    assert (store / "daily" / chunk.name).exists() == landed
 
 
 @pytest.mark.parametrize("where", ["sweep.json", "runs/chunk-pipe.parquet"])

@@ -7,7 +7,7 @@ concurrent writers take turns and no lock file is left behind), the files the se
 are hard-linked aside, a journal naming them is written, the staged files are renamed into
 place, and the journal is removed: that removal is the commit. A failure before it restores
 the previous files; a writer killed before it leaves a journal that the next writer to the
-folder (or `recover`) rolls back. Staged and set-aside files of dead processes are removed.
+folder (or `recover`) resolves: rolled forward if the set's last rename landed, else back. Staged and set-aside files of dead processes are removed.
 Targets that are not regular files (links, folders, pipes, devices) are refused untouched.
 """
 
@@ -161,10 +161,25 @@ def _journal_entries(folder: Path) -> list[tuple[str, str | None]]:
         Path(b).parent == Path(t).parent and Path(b).name.startswith(f".{Path(t).name}.") and b.endswith(".old")))]
 
 
+def _landed(target: str, backup: str | None) -> bool:
+    """Whether a commit's rename onto `target` happened (its set-aside copy is then another file)."""
+    if backup is None:
+        return os.path.exists(target)
+    return os.path.exists(target) and not (os.path.exists(backup) and os.path.samefile(backup, target))
+
+
 def _recover_locked(folder: Path) -> None:
+    """A writer died holding a journal. If its last rename (the set's marker) landed, the new
+    set is whole: keep it and drop the set-aside copies. Otherwise put the previous set back."""
     journal = folder / JOURNAL
     if journal.is_file() and not journal.is_symlink():
-        _roll_back([(str(folder / t), None if b is None else str(folder / b)) for t, b in _journal_entries(folder)])
+        entries = [(str(folder / t), None if b is None else str(folder / b)) for t, b in _journal_entries(folder)]
+        if entries and _landed(*entries[-1]):
+            for _, backup in entries:
+                if backup is not None:
+                    Path(backup).unlink(missing_ok=True)
+        else:
+            _roll_back(entries)
         try:
             journal.unlink()
         except OSError:
