@@ -99,16 +99,15 @@ def _study(out: Path | None, seed: int, fingerprint: str) -> optuna.Study:
     study's sampler is seeded past the trials already done, so it does not propose them again."""
     storage, log = None, None
     optuna.logging.set_verbosity(logging.WARNING)
+    if out is not None:
+        log = out / "calibration.journal"
+        check_target(log)  # optuna appends to it: never through a link
+        out.mkdir(parents=True, exist_ok=True)
     try:
-        if out is not None:
-            log = out / "calibration.journal"
-            check_target(log)  # optuna appends to it: never through a link
-            out.mkdir(parents=True, exist_ok=True)
+        if log is not None:
             storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(log)))
         study = optuna.create_study(study_name=STUDY, storage=storage, load_if_exists=True, direction="minimize")
     except (ValueError, KeyError, TypeError, RuntimeError, optuna.exceptions.OptunaError) as error:
-        if isinstance(error, ScenarioError):
-            raise
         raise ScenarioError(str(log), "", f"damaged study log ({type(error).__name__}); move it away or choose "
                                           "another folder") from None
     if study.user_attrs.get("fingerprint", fingerprint) != fingerprint:

@@ -126,7 +126,8 @@ def check_fits(scenarios: list[Scenario], workers: int) -> None:
     from sim.runner import check_memory, memory_estimate
 
     if scenarios:
-        largest = max(scenarios, key=memory_estimate)
+        distinct = {id(scenario): scenario for scenario in scenarios}.values()  # a point's replicates share one
+        largest = max(distinct, key=memory_estimate)
         check_memory(largest, f"scenario '{largest.scenario.name}'", min(workers, len(scenarios)))
 
 

@@ -29,7 +29,7 @@ from typing import Callable, Iterator
 
 import pandas as pd
 
-from sim.params.scenario import ScenarioError
+from sim.params.scenario import ScenarioError, read_json
 
 JOURNAL = ".community-sim-journal.json"
 HOST = socket.gethostname().replace(".", "_")
@@ -153,9 +153,9 @@ def _journal_entries(folder: Path) -> list[tuple[str, str | None]]:
     try:
         if journal.is_symlink() or journal.lstat().st_uid != os.getuid():
             return []
-        entries = json.loads(journal.read_text())["entries"]
+        entries = read_json(journal)["entries"]
         pairs = [(t, b) for t, b in entries if isinstance(t, str) and (b is None or isinstance(b, str))]
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+    except (OSError, ValueError, KeyError, TypeError):  # ScenarioError is a ValueError: a torn journal
         return []
     return [(t, b) for t, b in pairs if _inside(folder, t) and (b is None or (
         Path(b).parent == Path(t).parent and Path(b).name.startswith(f".{Path(t).name}.") and b.endswith(".old")))]

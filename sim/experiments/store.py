@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.experiments.output import json_text, recover, write_files
-from sim.params.scenario import ScenarioError
+from sim.params.scenario import ScenarioError, read_json
 
 ID_COLUMNS = ("run_id", "seed", "replicate")
 HEADER = ("base_id", "model", "version")  # what every chunk of one store shares
@@ -101,12 +101,9 @@ class RunStore:
         if not path.exists():
             return None
         try:
-            if not path.is_file():
-                raise ValueError("not a regular file")
-            document = json.loads(path.read_text())
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
-            raise ScenarioError(str(path), "", f"damaged: cannot be read as JSON ({type(error).__name__}); "
-                                               "restore it or " + NEW_STORE) from None
+            document = read_json(path)
+        except ScenarioError as error:
+            raise ScenarioError(str(path), "", f"damaged: {error.problem}; restore it or {NEW_STORE}") from None
         if not isinstance(document, dict):
             raise ScenarioError(str(path), "", "damaged: not a sweep description; restore it or " + NEW_STORE)
         return document

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import json
 import reprlib
 import stat
 import tomllib
@@ -21,7 +22,7 @@ from sim.params.schema import Scenario
 SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"  # the scenario files shipped with the project
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "build_scenario", "parse_override",
-           "flat_parameter_paths", "describe_error", "read_toml", "load_data_file"]
+           "flat_parameter_paths", "describe_error", "read_json", "read_text", "read_toml", "load_data_file"]
 
 
 class ScenarioError(ValueError):
@@ -134,29 +135,44 @@ def build_scenario(data: Mapping[str, Any] | None = None, overrides: Mapping[str
 MAX_FILE_BYTES = 10_000_000  # the largest shipped scenario is about 2 kB
 
 
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """A TOML file's data; a missing, unreadable, oversized or malformed file is bad input
+def read_text(path: str | Path, limit: int = MAX_FILE_BYTES) -> str:
+    """A data file's text; a missing, unreadable, oversized or non-UTF-8 file is bad input
     (so is a pipe or device: /dev/zero would be read forever)."""
     path = Path(path)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise ScenarioError(str(path), "", "is not a regular file (a folder, pipe or device)")
-        if info.st_size > MAX_FILE_BYTES:
-            raise ScenarioError(str(path), "", f"is too large ({info.st_size:,} bytes; at most {MAX_FILE_BYTES:,})")
-        text = path.read_text(encoding="utf-8-sig")
+        if info.st_size > limit:
+            raise ScenarioError(str(path), "", f"is too large ({info.st_size:,} bytes; at most {limit:,})")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError(str(path), "", "file not found") from None
     except UnicodeDecodeError:
         raise ScenarioError(str(path), "", "cannot read file (not UTF-8 text)") from None
     except OSError as exc:
         raise ScenarioError(str(path), "", f"cannot read file ({exc.strerror or type(exc).__name__})") from None
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file's data; an unreadable (`read_text`) or malformed file is bad input."""
+    text = read_text(path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(str(path), "", f"invalid TOML: {exc}") from None
     except RecursionError:
         raise ScenarioError(str(path), "", "invalid TOML: nested too deeply") from None
+
+
+def read_json(path: str | Path, limit: int = MAX_FILE_BYTES) -> Any:
+    """A JSON file's data (a result folder's summary, a store's sweep.json), checked as
+    `read_text` checks files; malformed or too deeply nested JSON is bad input."""
+    text = read_text(path, limit)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ScenarioError(str(path), "", f"cannot be read as JSON ({type(exc).__name__})") from None
 
 
 def load_data_file(path: str | Path, schema: type[BaseModel]) -> BaseModel:

@@ -19,7 +19,7 @@ from sim.measures.registry import HEADLINE_KPIS, describe_change, format_kpi, kp
 from sim.report import figures
 from sim.report.experiment_figures import MAX_LEVELS
 from sim.experiments.output import check_whole, text_columns
-from sim.params.scenario import ScenarioError
+from sim.params.scenario import ScenarioError, read_json
 
 SWEEP_KPIS = ("answer_rate_24h", "deflection_rate", "cost_per_issue")
 DAILY_COLUMNS = ("day", "cost_total", "readers", "responders", "superusers", "churned", "role_changes_day")
@@ -69,14 +69,7 @@ def _escaped_table(table: pd.DataFrame) -> pd.DataFrame:
 def _read_json(path: Path, required: tuple[str, ...]) -> dict:
     if not path.exists():
         raise ScenarioError(str(path), "", "missing: this folder is not a complete community-sim output")
-    try:
-        if not path.is_file() or path.stat().st_size > MAX_JSON_BYTES:
-            raise ScenarioError(str(path), "", f"not a regular file of at most {MAX_JSON_BYTES:,} bytes")
-        document = _escaped(json.loads(path.read_text()))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
-        if isinstance(error, ScenarioError):
-            raise
-        raise ScenarioError(str(path), "", f"cannot be read as JSON ({type(error).__name__})") from None
+    document = _escaped(read_json(path, MAX_JSON_BYTES))
     missing = [key for key in required if not isinstance(document, dict) or key not in document]
     if missing:
         raise ScenarioError(str(path), missing[0], "missing: this is not a community-sim output")
