@@ -16,7 +16,8 @@ from numba import literal_unroll
 
 from sim.levers import launches, policies, rewards
 from sim.measures import answering as answering_tallies
-from sim.rules import acceptance, answering, arrivals, asking, channels, escalation, kudos, knowledge, membership
+from sim.rules import acceptance, answering, arrivals, asking, channels, contact_centre, escalation, kudos
+from sim.rules import knowledge, membership
 from sim.rules import motivation, online, roles, search, social
 from sim.state import buffers
 from sim.state.jit import kernel
@@ -54,6 +55,7 @@ HOURLY = (
     Step("serve_complaints", policies.serve_complaints),
     Step("give_up_unanswered", social.give_up_unanswered),
     Step("pile_on", social.pile_on),
+    Step("answer_calls", contact_centre.answer_calls),
     Step("seed_kudos", kudos.seed_kudos),
     Step("give_kudos", kudos.give_kudos),
     Step("reward_kudos", rewards.reward_kudos),
@@ -91,12 +93,13 @@ def answers_bound(w) -> int:
 def run_hour(w, now: float) -> int:
     """One hour: every HOURLY step in order, the clock set to the hour's end. If the stores
     lack room for what the hour could add (a thread and a complaint per issue still queued
-    today, `answers_bound` answers), nothing runs and the answer rows needed are returned,
+    today, a complaint per pending call, `answers_bound` answers), nothing runs and the answer rows needed are returned,
     for Python to make room and call again; 0 once the hour has run."""
     left, answers = w.sync[QUEUE_LEFT], answers_bound(w)
+    complaints = left + w.calls_n  # an issue or a caller who hung up may complain
     if (w.threads.n[0] + left > w.threads.asker.size or w.open_threads.n[0] + left > w.open_threads.id.size
-            or w.complaints.n[0] + left > w.complaints.member.size
-            or w.open_complaints.n[0] + left > w.open_complaints.id.size
+            or w.complaints.n[0] + complaints > w.complaints.member.size
+            or w.open_complaints.n[0] + complaints > w.open_complaints.id.size
             or w.log.n[0] + answers > w.log.member.size):
         return answers
     w.now = now

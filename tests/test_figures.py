@@ -43,7 +43,9 @@ def test_issue_flows_conserve_every_issue(result):
     assert out_of["Issues"] == kpis["issues"]
     for node in ("Self-service (search)", "Forum", "Social media", "Contact centre"):
         assert into[node] == pytest.approx(out_of[node]), node  # whatever arrives at a node leaves it
-    assert into["Contact centre"] == kpis["assisted_contacts"] - kpis["repeat_contacts"]
+    first_calls = kpis["direct_calls"] + kpis["escalation_calls"] + kpis["fallback_calls"] + kpis["pileup_calls"]
+    assert into["Contact centre"] == first_calls  # every first call, answered or not
+    assert kpis["calls_to_social"] > 0 and kpis["calls_given_up"] > 0  # callers who hung up, both ways
     assert (links.value > 0).all()
     sankey = figures.issue_flow_sankey(kpis).data[0]
     assert sum(sankey.link.value) == pytest.approx(links.value.sum())

@@ -10,7 +10,9 @@ import pytest
 from sim.rules.acceptance import accept_answers
 from sim.rules.answering import answer_logit, browse_threads, logistic, within_capacity, write_answers
 from sim.rules.arrivals import FOUND, TO_FORUM
-from sim.rules.channels import choose_channels, learn_from_experience
+from sim.rules.channels import choose_channels
+from sim.rules.contact_centre import answer_calls
+from sim.rules.experience import learn_from_experience
 from sim.rules.escalation import escalate_expired
 from sim.rules.search import search_knowledge_base
 from sim.state.population import CONTACT, FORUM, READER, RESPONDER, SUPERUSER
@@ -226,6 +228,8 @@ def test_an_expired_question_escalates_to_a_contact():
     escalate_expired(model.world.ref)
     assert model.threads.status[expired] == ESCALATED and model.threads.closed[expired] == 5.0
     assert model.threads.status[waiting] == OPEN and model.threads.open_ids.tolist() == [waiting]
+    assert model.counters["escalation_calls"] == 1 and model.counters["escalations"] == 0  # a call placed
+    answer_calls(model.world.ref)  # an idle agent answers it at once
     assert model.counters["escalations"] == 1 and model.population.contacts[4] == 1
     assert model.population.channel_success[4, FORUM] < before
     assert model.population.channel_success[4, CONTACT] > 0.5

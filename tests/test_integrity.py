@@ -21,7 +21,7 @@ from sim.params.scenario import build_scenario
 # 2. Plans too large to run are refused before any work starts.
 
 def test_a_grid_of_ten_parameters_of_ten_levels_is_refused_before_it_is_built(tmp_path):
-    keys = ["behaviour.search_quality", "behaviour.reciprocity", "behaviour.contact_resolution",
+    keys = ["behaviour.search_quality", "behaviour.reciprocity", "contact_centre.first_contact_resolution",
             "behaviour.experience_learning_rate", "rewards.sensitivity_strong_share", "behaviour.topic_zipf",
             "behaviour.utility_forum", "behaviour.utility_contact", "behaviour.utility_social", "behaviour.weight_expertise"]
     spec = "\n".join(f'"{key}" = {{low = 0.0, high = 0.5, steps = 10}}' for key in keys)

@@ -8,6 +8,7 @@ from sim import CommunityModel
 from sim.params.scenario import build_scenario
 
 LAUNCH = {"population": {"members": 3000}, "scenario": {"days": 80},
+          "behaviour": {"coverage_half_stock": 15.0, "initial_articles": 1500.0},
           "launches": [{"day": 30, "new_topics": 20, "lasting_share": 0.1, "surge": 2.0,
                         "surge_decay_days": 10.0}]}
 

@@ -56,7 +56,8 @@ def eventful():
     model = CommunityModel(rng=9, members=800, days=120, forum_kind="sla", forum_staff_hours_per_day=2.0,
                            social_kind="loudest_first", social_team_hours_per_day=0.5, utility_social=-1.0,
                            points_enabled=True, badges_enabled=True, leaderboard_enabled=True,
-                           programme_enabled=True, pay_enabled=True, churn_rate_per_year=1.0)
+                           programme_enabled=True, pay_enabled=True, churn_rate_per_year=1.0,
+                           coverage_half_stock=15.0, initial_articles=1500.0)
     summaries = []
     for _ in range(120):
         model.run_for(24)
@@ -102,6 +103,6 @@ def test_the_daily_record_saw_every_tally_move(eventful):
 def test_every_kpi_is_in_the_registry_with_a_kind():
     keys = set(CommunityModel(rng=1, members=30, days=1).summary())
     assert keys == set(KPIS)
-    assert all(isinstance(kpi, Kpi) and kpi.kind in {"pct", "hours", "money", "int", "num"}
+    assert all(isinstance(kpi, Kpi) and kpi.kind in {"pct", "hours", "minutes", "money", "int", "num"}
                and kpi.better in {None, "higher", "lower"} for kpi in KPIS.values())
     assert KPIS["answer_rate_24h"].better == "higher" and KPIS["cost_total"].better == "lower"

@@ -162,10 +162,14 @@ def test_agentset_get_agg_select_read_the_columns(small_model):
 
 def test_cost_adds_up_contacts_self_service_and_staff(small_model):
     k, costs = small_model.summary(), small_model.config.costs
-    staff_hours = costs.moderation_hours_per_day * 120
+    members, days = small_model.config.population.members, 120
+    staff_hours = costs.moderation_hours_per_1000_members * members / 1000 * days
     assert k["assisted_contacts"] == (k["direct_contacts"] + k["escalations"] + k["repeat_contacts"]
                                       + k["social_fallbacks"] + k["pileup_contacts"])
-    expected = (k["assisted_contacts"] * costs.contact + k["self_service"] * costs.self_service
-                + staff_hours * costs.staff_hour)
+    agent_hours = k["agent_minutes"] / 60
+    assert agent_hours == pytest.approx(24 * days * small_model.world.agents_by_hour.mean())
+    expected = (agent_hours * costs.agent_hour + k["self_service"] * costs.self_service
+                + staff_hours * costs.staff_hour
+                + costs.platform_per_1000_members_per_year * members / 1000 * days / 365)
     assert k["cost_total"] == pytest.approx(expected)
     assert k["cost_per_issue"] == pytest.approx(expected / k["issues"])

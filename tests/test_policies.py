@@ -83,7 +83,7 @@ def test_loudest_first_grows_the_social_share(social_runs):
 def test_ignored_complaints_all_go_unanswered_and_fall_back_to_calls(social_runs):
     for run in social_runs["ignore"]:
         assert run["social_unanswered_share"] == 1.0 and run["complaints_served"] == 0
-        assert run["social_fallbacks"] >= run["complaints_unanswered"] > 0
+        assert run["fallback_calls"] == run["complaints_unanswered"] > 0  # every ignored complainer calls
         assert run["cost_social_team"] == 0.0
 
 
@@ -169,9 +169,12 @@ def test_costs_add_up_to_the_total():
                            pay_enabled=True, pay_per_accepted=2.0, programme_enabled=True)
     model.run()
     k, cfg = model.summary(), model.config
-    assert k["cost_contacts"] == pytest.approx(k["assisted_contacts"] * cfg.costs.contact)
+    agents = 1.5 * cfg.contact_centre.agents_per_1000_members  # fewer than one: at least one on shift
+    assert k["cost_contact_centre"] == pytest.approx(60 * 24 * max(agents, 1) * cfg.costs.agent_hour)
     assert k["cost_self_service"] == pytest.approx(k["self_service"] * cfg.costs.self_service)
-    assert k["cost_moderation"] == pytest.approx(60 * cfg.costs.moderation_hours_per_day * cfg.costs.staff_hour)
+    assert k["cost_platform"] == pytest.approx(60 / 365 * 1.5 * cfg.costs.platform_per_1000_members_per_year)
+    assert k["cost_moderation"] == pytest.approx(60 * 1.5 * cfg.costs.moderation_hours_per_1000_members
+                                                 * cfg.costs.staff_hour)
     assert k["cost_forum_staff"] == pytest.approx(60 * 6.0 * cfg.costs.staff_hour)
     assert k["cost_social_team"] == pytest.approx(60 * 2.0 * cfg.costs.social_hour)
     assert k["cost_pay"] == pytest.approx(2.0 * k["paid_answers"]) and k["cost_pay"] > 0
@@ -181,7 +184,7 @@ def test_costs_add_up_to_the_total():
     assert k["cost_programme"] == pytest.approx(
         member_days * 12 / 365 * programme.cost_per_member_month
         + k["staff_assisted_answers"] * programme.staff_access_minutes / 60 * cfg.costs.staff_hour)
-    parts = ("cost_contacts", "cost_self_service", "cost_moderation", "cost_forum_staff",
+    parts = ("cost_contact_centre", "cost_self_service", "cost_platform", "cost_moderation", "cost_forum_staff",
              "cost_social_team", "cost_pay", "cost_programme")
     assert sorted(key for key in k if key.startswith("cost_")) == sorted((*parts, "cost_total", "cost_per_issue"))
     assert k["cost_total"] == pytest.approx(sum(k[part] for part in parts))

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.rules.answering import log_answers, logistic
-from sim.rules.channels import call_contact_centre, learn_from_experience
+from sim.rules.contact_centre import call_contact_centre
+from sim.rules.experience import learn_from_experience
 from sim.rules.social import show_to_onlookers
 from sim.state.buffers import append
 from sim.state.counters import COMPLAINTS_SERVED, POSITIVE_IMPRESSIONS, SOCIAL_FALLBACKS, STAFF_ANSWERS
@@ -155,5 +156,5 @@ def serve_complaints(w) -> None:
     w.counters[COMPLAINTS_SERVED] += ids.size
     for i in range(ids.size):
         if not resolved[i]:
-            call_contact_centre(w, complaints.member[ids[i]], SOCIAL_FALLBACKS)
+            call_contact_centre(w, complaints.member[ids[i]], SOCIAL_FALLBACKS, when[i])
     w.closed_complaints = append(w.closed_complaints, ids)

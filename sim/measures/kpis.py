@@ -84,7 +84,7 @@ def flow_kpis(c: dict[str, float]) -> dict[str, float]:
         "forum_deflection_rate": rate(c["community_self_service"] + c["solved"], issues),
         "self_service_rate": rate(c["self_service"], issues),
         "assisted_contacts": int(sum(c[name] for name in CONTACT_COUNTERS)),
-        "escalation_rate": rate(c["escalations"], c["forum_threads"]),
+        "escalation_rate": rate(c["escalation_calls"], c["forum_threads"]),
         "social_share": rate(c["complaints"], issues),
         "social_unanswered_share": rate(c["complaints_unanswered"], closed_complaints),
         "staff_answer_share": rate(c["staff_answers"], c["staff_answers"] + c["answers"]),
@@ -93,7 +93,22 @@ def flow_kpis(c: dict[str, float]) -> dict[str, float]:
         "herding_index": rate(c["herded_kudos"], c["kudos"]),
         "pileup_mean_size": rate(c["pileup_joins"], c["complaints"]),
         "brand_sentiment": net_sentiment(c["positive_impressions"], c["negative_impressions"]),
+        **contact_centre_kpis(c),
         **{name: c[name] if name in FLOAT_COUNTERS else int(c[name]) for name in FLOW_COUNTERS},
+    }
+
+
+def contact_centre_kpis(c: dict[str, float]) -> dict[str, float]:
+    """The queue's service: every call offered (a retry is a new call) was answered or
+    abandoned; the mean wait is over answered calls (average speed of answer); occupancy is
+    agent time spent handling calls over agent time on shift."""
+    offered = c["calls_answered"] + c["calls_abandoned"]
+    return {
+        "calls_offered": int(offered),
+        "contact_wait_minutes": rate(c["wait_minutes"], c["calls_answered"]),
+        "contact_service_level": rate(c["calls_within_target"], offered),
+        "contact_abandon_rate": rate(c["calls_abandoned"], offered),
+        "contact_occupancy": rate(c["busy_minutes"], c["agent_minutes"]),
     }
 
 
@@ -104,20 +119,25 @@ def net_sentiment(positive: float, negative: float) -> float:
 
 
 def cost_kpis(config, c: dict[str, float], now: float) -> dict[str, float]:
-    """Every cost in scenario currency; cost_total is the sum of the cost_* parts. Teams are
-    paid for their capacity, whether or not the queue keeps them busy."""
+    """Every cost in scenario currency; cost_total is the sum of the cost_* parts. Agents and
+    teams are paid for their time on shift, whether or not the queue keeps them busy;
+    capacities given per 1,000 members are sized on the members at the start."""
     costs, forum, social, programme = (config.costs, config.policy.forum, config.policy.social,
                                        config.rewards.programme)
-    days, forum_open = now / 24.0, config.behaviour.forum_open
+    days, forum_open, members = now / 24.0, config.behaviour.forum_open, config.population.members
     staffed = forum.kind != "none" and forum_open
     perks = c["programme_member_days"] / DAYS_PER_MONTH * programme.cost_per_member_month
     access_hours = c["staff_assisted_answers"] * programme.staff_access_minutes / 60.0
     parts = {
-        "cost_contacts": sum(c[name] for name in CONTACT_COUNTERS) * costs.contact,
+        "cost_contact_centre": c["agent_minutes"] / 60.0 * costs.agent_hour,
         "cost_self_service": c["self_service"] * costs.self_service,
-        "cost_moderation": (costs.moderation_hours_per_day * days if forum_open else 0.0) * costs.staff_hour,
-        "cost_forum_staff": (forum.staff_hours_per_day * days if staffed else 0.0) * costs.staff_hour,
-        "cost_social_team": (social.team_hours_per_day * days if social.kind != "ignore" else 0.0) * costs.social_hour,
+        "cost_platform": (costs.capacity("platform_per_year", members) * days / 365.0 if forum_open else 0.0),
+        "cost_moderation": (costs.capacity("moderation_hours_per_day", members) * days if forum_open else 0.0)
+        * costs.staff_hour,
+        "cost_forum_staff": (forum.capacity("staff_hours_per_day", members) * days if staffed else 0.0)
+        * costs.staff_hour,
+        "cost_social_team": (social.capacity("team_hours_per_day", members) * days if social.kind != "ignore" else 0.0)
+        * costs.social_hour,
         "cost_pay": c["paid_answers"] * config.rewards.pay.per_accepted,
         "cost_programme": perks + access_hours * costs.staff_hour,
     }

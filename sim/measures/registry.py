@@ -10,12 +10,13 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Kpi:
     label: str
-    kind: str                 # pct (a 0-1 rate), hours, money, int (a count), num
+    kind: str                 # pct (a 0-1 rate), hours, minutes, money, int (a count), num
     better: str | None = None  # "higher", "lower" or None where neither is better in itself
 
     @property
     def unit(self) -> str:
-        return {"pct": "share", "hours": "hours", "money": "currency", "int": "count"}.get(self.kind, "-")
+        return {"pct": "share", "hours": "hours", "minutes": "minutes", "money": "currency",
+                "int": "count"}.get(self.kind, "-")
 
 
 H, L = "higher", "lower"
@@ -35,6 +36,15 @@ _COUNTS = {  # the flows, as counts of events over the run (sim/state/counters.p
     "answer_views": ("Views of answers", None), "kudos": ("Kudos given", None),
     "herded_kudos": ("Kudos given by following the crowd", None), "pileup_joins": ("Onlookers who joined a complaint", L),
     "pileup_contacts": ("Pile-up joiners who called", L),
+    "calls_answered": ("Calls answered by an agent", None), "calls_abandoned": ("Calls abandoned in the queue", L),
+    "calls_within_target": ("Calls answered within the service target", H),
+    "calls_retried": ("Callers who hung up and called again", L),
+    "calls_to_social": ("Callers who hung up and complained in public", L),
+    "calls_given_up": ("Callers who hung up and gave up unresolved", L), "calls_offered": ("Calls offered", None),
+    "direct_calls": ("Issues taken straight to the contact centre", L),
+    "escalation_calls": ("Forum questions escalated by phone", L),
+    "fallback_calls": ("Complainers who called", L), "pileup_calls": ("Pile-up joiners who called", L),
+    "repeat_calls": ("Repeat calls after an unresolved contact", L),
 }
 KPIS: dict[str, Kpi] = {
     "answer_rate_24h": Kpi("Questions answered within 24 h", "pct", H),
@@ -55,12 +65,20 @@ KPIS: dict[str, Kpi] = {
     "pileup_mean_size": Kpi("Onlookers joining a complaint, per complaint", "num", L),
     "brand_sentiment": Kpi("Net brand sentiment of impressions", "num", H),
     **{key: Kpi(label, "int", better) for key, (label, better) in _COUNTS.items()},
+    "contact_wait_minutes": Kpi("Mean wait of answered calls", "minutes", L),
+    "contact_service_level": Kpi("Calls answered within the service target", "pct", H),
+    "contact_abandon_rate": Kpi("Calls abandoned in the queue", "pct", L),
+    "contact_occupancy": Kpi("Agent time spent on calls", "pct"),
+    "wait_minutes": Kpi("Minutes answered callers waited", "num", L),
+    "busy_minutes": Kpi("Agent minutes spent on calls", "num"),
+    "agent_minutes": Kpi("Agent minutes on shift", "num"),
     "negative_impressions": Kpi("Followers who saw a complaint", "num", L),
     "positive_impressions": Kpi("Followers who saw a public fix", "num", H),
     "cost_total": Kpi("Total support cost", "money", L),
     "cost_per_issue": Kpi("Cost per issue", "money", L),
-    "cost_contacts": Kpi("Contact-centre cost", "money", L),
+    "cost_contact_centre": Kpi("Contact-centre agents", "money", L),
     "cost_self_service": Kpi("Self-service cost", "money"),
+    "cost_platform": Kpi("Community platform", "money"),
     "cost_moderation": Kpi("Moderation cost", "money"),
     "cost_forum_staff": Kpi("Forum staff cost", "money"),
     "cost_social_team": Kpi("Social team cost", "money"),
@@ -90,8 +108,10 @@ KPI_TABLE = [
                    "median_hours_to_first_answer", "solution_rate"]),
     ("Deflection and contacts", ["deflection_rate", "self_service_rate",
                                  "assisted_contacts", "escalation_rate"]),
-    ("Cost", ["cost_total", "cost_per_issue", "cost_contacts",
-              "cost_self_service", "cost_moderation", "cost_forum_staff",
+    ("Contact centre", ["contact_wait_minutes", "contact_service_level", "contact_abandon_rate",
+                        "contact_occupancy", "calls_offered"]),
+    ("Cost", ["cost_total", "cost_per_issue", "cost_contact_centre",
+              "cost_self_service", "cost_platform", "cost_moderation", "cost_forum_staff",
               "cost_social_team", "cost_pay", "cost_programme"]),
     ("Response policies", ["staff_answer_share", "volunteer_answers",
                            "social_share", "social_unanswered_share"]),
@@ -109,7 +129,7 @@ KPI_TABLE = [
 def format_kpi(value: float, kind: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    return {"pct": f"{100 * value:.1f} %", "hours": f"{value:.2f} h", "int": f"{int(value):,}",
+    return {"pct": f"{100 * value:.1f} %", "hours": f"{value:.2f} h", "minutes": f"{value:.2f} min", "int": f"{int(value):,}",
             "money": f"{value:,.2f}", "num": f"{value:.3f}"}[kind]
 
 
@@ -133,7 +153,7 @@ def kpi_kind(key: str) -> str:
 def _units(kind: str, currency: str) -> tuple[str, float, str, str]:
     """(number format, scale, prefix, suffix) of a change: rates in percentage points."""
     return {"pct": ("{:.1f}", 100.0, "", " points"), "money": ("{:,.2f}", 1.0, currency, ""),
-            "hours": ("{:.2f}", 1.0, "", " h"), "int": ("{:,.1f}", 1.0, "", "")}.get(kind, ("{:.3f}", 1.0, "", ""))
+            "hours": ("{:.2f}", 1.0, "", " h"), "minutes": ("{:.2f}", 1.0, "", " min"), "int": ("{:,.1f}", 1.0, "", "")}.get(kind, ("{:.3f}", 1.0, "", ""))
 
 
 def describe_change(kpi: str, difference: float, low: float, high: float, currency: str = "$",

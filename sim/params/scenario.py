@@ -100,7 +100,8 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Set each dotted key; a numeric part indexes a list of tables (`launches.0.day`)."""
+    """Set each dotted key; a numeric part indexes a list of tables (`launches.0.day`).
+    Setting one form of a capacity (absolute or per 1,000 members) drops the other."""
     data = copy.deepcopy(data)
     for dotted, value in overrides.items():
         parts = dotted.split(".")
@@ -116,6 +117,10 @@ def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict
                 raise ScenarioError("--set", dotted, f"'{parts[depth - 1]}' is a value, not a table")
             if last:
                 node[part] = value
+                section = _section_fields(Scenario, tuple(parts[:-1]))
+                for pair in getattr(section, "CAPACITIES", ()):  # an override replaces the other form
+                    if part in pair and isinstance(node, dict):
+                        node.pop(pair[1 - pair.index(part)], None)
             elif parts[depth + 1].isdigit() and isinstance(node, dict) and part not in node:
                 raise ScenarioError("--set", dotted, f"'{part}' has no entries to index")
             else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -25,9 +25,48 @@ DATA_CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Section(BaseModel):
-    """Strict, closed section: unknown keys, coerced types and non-finite numbers are errors."""
+    """Strict, closed section: unknown keys, coerced types and non-finite numbers are errors.
+
+    A capacity (staff hours, agents, a licence) is given in one of two explicit forms: an
+    absolute number, or a rate per 1,000 members that scales with the community. CAPACITIES
+    pairs each absolute key with its per-size key; the schema defaults to one of them, a
+    file that gives the other replaces it, and a file that gives both is refused."""
 
     model_config = ConfigDict(**DATA_CONFIG, validate_assignment=True)
+    CAPACITIES: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_capacity_form(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        for absolute, per_size in cls.CAPACITIES:
+            if absolute in data and per_size in data and data[absolute] is not None and data[per_size] is not None:
+                raise ValueError(f"give {absolute} or {per_size}, not both")
+            for given, other in ((absolute, per_size), (per_size, absolute)):
+                if data.get(given) is not None:
+                    data = {**data, other: None}
+        return data
+
+    @model_validator(mode="after")
+    def _capacity_given(self) -> Section:
+        for absolute, per_size in self.CAPACITIES:
+            if getattr(self, absolute) is None and getattr(self, per_size) is None:
+                raise ValueError(f"give {absolute} or {per_size}")
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Assigning one form of a capacity replaces the other."""
+        for pair in self.CAPACITIES:
+            if name in pair and value is not None:
+                self.__dict__[pair[1 - pair.index(name)]] = None
+        super().__setattr__(name, value)
+
+    def capacity(self, absolute: str, members: int) -> float:
+        """The capacity named by its absolute key, for a community of `members` members."""
+        per_size = dict(self.CAPACITIES)[absolute]
+        value = getattr(self, absolute)
+        return float(value) if value is not None else float(getattr(self, per_size)) * members / 1000.0
 
 
 class ScenarioInfo(Section):
@@ -66,6 +105,9 @@ class Population(Section):
 
 
 class Behaviour(Section):
+    CAPACITIES = (("coverage_half_stock", "coverage_half_stock_per_1000_members"),
+                  ("initial_articles", "initial_articles_per_1000_members"))
+
     # issues and topics
     topics: int = param(200, "topics", "Number of product topics K [DESIGN.md]", ge=1, le=100_000)
     topic_zipf: float = param(1.0, "-", "Zipf exponent of topic popularity [DESIGN.md]", ge=0, le=5)
@@ -74,9 +116,11 @@ class Behaviour(Section):
     difficulty_beta: float = param(3.0, "-", "Beta beta of issue difficulty [DESIGN.md]", gt=0, le=100)
     # self-service and knowledge
     search_quality: float = param(0.6, "probability", "Chance search finds an answer that exists [DESIGN.md]", ge=0, le=1)
-    coverage_half_stock: float = param(15.0, "threads", "Solved threads on a topic at which coverage is 1-1/e", gt=0, le=1e6)
+    coverage_half_stock: float | None = param(None, "threads", "Solved threads on a topic at which coverage is 1-1/e, absolute", gt=0, le=1e6)
+    coverage_half_stock_per_1000_members: float | None = param(1.5, "threads per 1,000 members", "Solved threads on a topic at which coverage is 1-1/e, per size: a larger customer base brings more variants of each issue [assumption; 15 at 10,000 members]", gt=0, le=1e6)
     knowledge_half_life_days: float = param(180.0, "days", "Half-life of a solved thread's usefulness [DESIGN.md]", gt=0, le=36500)
-    initial_articles: float = param(1500.0, "articles", "Knowledge at the start (docs and past threads), spread over topics by popularity", ge=0, le=1e8)
+    initial_articles: float | None = param(None, "articles", "Knowledge at the start (docs and past threads), spread over topics by popularity, absolute", ge=0, le=1e8)
+    initial_articles_per_1000_members: float | None = param(150.0, "articles per 1,000 members", "Knowledge at the start, per size (in proportion to the coverage stock) [assumption; 1,500 at 10,000 members]", ge=0, le=1e8)
     # channel choice
     forum_open: bool = param(True, "-", "Whether the company runs a community forum at all")
     utility_forum: float = param(-0.5, "utils", "Base utility of posting in the forum [calibrated: lurker share]", ge=-20, le=20)
@@ -85,8 +129,6 @@ class Behaviour(Section):
     experience_weight: float = param(2.0, "utils", "Utility of a channel's learned success rate", ge=0, le=20)
     wait_cost_per_hour: float = param(0.02, "utils/hour", "Utility lost per hour of learned waiting", ge=0, le=10)
     experience_learning_rate: float = param(0.3, "-", "EWMA weight of the latest experience with a channel", ge=0, le=1)
-    contact_resolution: float = param(0.85, "probability", "Chance a contact resolves the issue; otherwise a repeat contact follows [assumption]", ge=0, le=1)
-    contact_wait_hours: float = param(0.25, "hours", "Typical wait to reach the contact centre", ge=0, le=1000)
     # forum answering
     browse_limit: int = param(5, "threads", "Threads an online member looks at per visit, b [DESIGN.md]", ge=1, le=1000)
     answered_browse_weight: float = param(0.3, "-", "Relative chance of looking at a thread that already has answers (unanswered first)", ge=0, le=1)
@@ -151,11 +193,18 @@ class Behaviour(Section):
 
 
 class Costs(Section):
-    contact: float = param(8.01, "currency", "Cost of one assisted contact [Forrester via seeds]", ge=0, le=1e6)
-    self_service: float = param(0.10, "currency", "Cost of one self-service resolution [Forrester via seeds]", ge=0, le=1e6)
-    staff_hour: float = param(40.0, "currency", "Cost of one staff hour: moderation, forum staff, staff access [DESIGN.md]", ge=0, le=1e6)
-    social_hour: float = param(40.0, "currency", "Cost of one social-media team hour [assumption: same as staff]", ge=0, le=1e6)
-    moderation_hours_per_day: float = param(8.0, "hours/day", "Community-management staff time while the forum is open", ge=0, le=1e5)
+    CAPACITIES = (("moderation_hours_per_day", "moderation_hours_per_1000_members"),
+                  ("platform_per_year", "platform_per_1000_members_per_year"))
+
+    contact: float = param(8.01, "currency", "Fully loaded cost of one assisted contact when staffing follows demand: what `roi` saves per contact avoided [Gartner 2019: $8.01 per live-channel contact]", ge=0, le=1e6)
+    self_service: float = param(0.10, "currency", "Cost of one self-service resolution [Gartner 2019: $0.10 per self-service contact]", ge=0, le=1e6)
+    agent_hour: float = param(32.0, "currency", "Fully loaded cost of one contact-centre agent hour on shift, busy or idle [assumption: range 20-60]", ge=0, le=1e6)
+    staff_hour: float = param(40.0, "currency", "Cost of one community staff hour: moderation, forum staff, staff access [assumption: range 25-80]", ge=0, le=1e6)
+    social_hour: float = param(40.0, "currency", "Cost of one social-media team hour [assumption: as staff_hour]", ge=0, le=1e6)
+    moderation_hours_per_day: float | None = param(None, "hours/day", "Community-management staff time while the forum is open, absolute", ge=0, le=1e5)
+    moderation_hours_per_1000_members: float | None = param(0.2, "hours/day per 1,000 members", "Community-management staff time while the forum is open, per size [assumption: one community manager per 40,000 members; range 0.05-1]", ge=0, le=1e5)
+    platform_per_year: float | None = param(None, "currency/year", "Community platform licence and hosting a year while the forum is open, absolute", ge=0, le=1e9)
+    platform_per_1000_members_per_year: float | None = param(950.0, "currency/year per 1,000 members", "Platform licence a year while the forum is open, per size [Leader Networks 2020: about $350K a year for a large community; scaled by the 370,000 users of its Sophos case, an assumption; range 300-3000]", ge=0, le=1e9)
     currency: str = param("$", "-", "Symbol of the scenario currency, shown before amounts in reports and comparisons")
 
 
@@ -236,8 +285,11 @@ class Rewards(Section):
 
 
 class ForumPolicy(Section):
+    CAPACITIES = (("staff_hours_per_day", "staff_hours_per_1000_members"),)
+
     kind: Literal["none", "immediate", "sla", "community_first", "triage"] = param("none", "-", "How staff answer forum questions")
-    staff_hours_per_day: float = param(8.0, "hours/day", "Staff answering capacity (paid whenever kind is not none and the forum is open)", ge=0, le=1e6)
+    staff_hours_per_day: float | None = param(None, "hours/day", "Staff answering capacity, absolute (paid whenever kind is not none and the forum is open)", ge=0, le=1e6)
+    staff_hours_per_1000_members: float | None = param(0.8, "hours/day per 1,000 members", "Staff answering capacity per size (paid whenever kind is not none and the forum is open) [assumption: one person full-time at 10,000 members]", ge=0, le=1e6)
     minutes_per_answer: float = param(15.0, "minutes", "Staff time per forum answer [assumption]", gt=0, le=1440)
     staff_expertise: float = param(0.85, "0-1", "Expertise of staff answers", ge=0, le=1)
     sla_hours: float = param(24.0, "hours", "sla: staff answer what is still unanswered after this long", ge=0, le=10000)
@@ -246,8 +298,11 @@ class ForumPolicy(Section):
 
 
 class SocialPolicy(Section):
+    CAPACITIES = (("team_hours_per_day", "team_hours_per_1000_members"),)
+
     kind: Literal["ignore", "respond_all", "loudest_first", "dialog"] = param("ignore", "-", "How the company answers public complaints")
-    team_hours_per_day: float = param(8.0, "hours/day", "Social team capacity (paid whenever kind is not ignore) [assumption: one person full-time]", ge=0, le=1e6)
+    team_hours_per_day: float | None = param(None, "hours/day", "Social team capacity, absolute (paid whenever kind is not ignore)", ge=0, le=1e6)
+    team_hours_per_1000_members: float | None = param(0.8, "hours/day per 1,000 members", "Social team capacity per size (paid whenever kind is not ignore) [assumption: one person full-time at 10,000 members]", ge=0, le=1e6)
     minutes_per_reply: float = param(10.0, "minutes", "Team time per complaint served [assumption]", gt=0, le=1440)
     latency_hours: float = param(1.0, "hours", "Time before the team sees a complaint", ge=0, le=10000)
     resolution: float = param(0.8, "probability", "Chance that serving a complaint resolves the issue; otherwise the customer calls", ge=0, le=1)
@@ -259,13 +314,45 @@ class Policy(Section):
     social: SocialPolicy = Field(default_factory=SocialPolicy)
 
 
+class ContactCentre(Section):
+    """The contact centre as a staffed queue (sim/rules/contact_centre.py): agents on shift,
+    handle times, callers who hang up when their patience runs out (Erlang-A behaviour)."""
+
+    CAPACITIES = (("agents", "agents_per_1000_members"),)
+
+    agents: float | None = param(None, "agents", "Agents on shift in each open hour, absolute; a fraction alternates (1.5 = 1 and 2 by turns)", ge=0, le=1e6)
+    agents_per_1000_members: float | None = param(0.19, "agents per 1,000 members", "Agents on shift in each open hour, per size; at least one while open [calibrated: abandonment, Khoros 2020]", ge=0, le=1e4)
+    open_hour: int = param(0, "hour", "Hour of the day the first shift starts", ge=0, le=23)
+    close_hour: int = param(24, "hour", "Hour of the day the last shift ends (24 = midnight)", ge=1, le=24)
+    handle_minutes: float = param(6.0, "minutes", "Mean handle time of a call, exponential [assumption: range 4-10]", gt=0, le=1440)
+    patience_minutes: float = param(3.0, "minutes", "Mean time a caller waits before hanging up, exponential [assumption: range 1-10]", gt=0, le=1e5)
+    service_target_seconds: float = param(20.0, "seconds", "A call answered within this counts toward the service level [industry 80/20 convention]", ge=0, le=86400)
+    first_contact_resolution: float = param(0.85, "probability", "Chance an answered call resolves the issue; otherwise the customer calls again [assumption]", ge=0, le=1)
+    repeat_hours: float = param(24.0, "hours", "Mean time before an unresolved caller calls again, exponential [assumption]", gt=0, le=1e4)
+    retry_share: float = param(0.5, "fraction", "Share of callers who hang up and call again later [assumption]", ge=0, le=1)
+    retry_hours: float = param(2.0, "hours", "Mean time before they call again, exponential [assumption]", gt=0, le=1e4)
+    complain_share: float = param(0.1, "fraction", "Share of callers who hang up and complain in public instead [assumption]", ge=0, le=1)
+    max_attempts: int = param(3, "calls", "Calls about one issue before a customer gives up unresolved", ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> ContactCentre:
+        if self.retry_share + self.complain_share > 1 + 1e-9:
+            raise ValueError(f"retry_share + complain_share cannot exceed 1 (got {self.retry_share + self.complain_share:g})")
+        if self.close_hour <= self.open_hour:
+            raise ValueError(f"close_hour ({self.close_hour}) must be after open_hour ({self.open_hour})")
+        return self
+
+
 class Launch(Section):
+    CAPACITIES = (("articles", "articles_per_1000_members"),)
+
     day: int = param(30, "day", "Day of the product launch", ge=0, le=36500)
     new_topics: int = param(20, "topics", "Topics the new product adds", ge=1, le=100_000)
     lasting_share: float = param(0.1, "fraction", "Issues about the new topics relative to the old ones, for good", ge=0, le=100)
     surge: float = param(1.0, "x", "Extra issues at launch, as a multiple of the normal rate, all on the new topics", ge=0, le=1000)
     surge_decay_days: float = param(21.0, "days", "Mean life of the launch surge", gt=0, le=3650)
-    articles: float = param(0.0, "articles", "Documentation shipped with the launch, spread over its topics", ge=0, le=1e8)
+    articles: float | None = param(0.0, "articles", "Documentation shipped with the launch, spread over its topics, absolute", ge=0, le=1e8)
+    articles_per_1000_members: float | None = param(None, "articles per 1,000 members", "Documentation shipped with the launch, per size (as the coverage stock scales)", ge=0, le=1e8)
 
 
 class Sweep(Section):
@@ -360,6 +447,7 @@ class Scenario(Section):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     rewards: Rewards = Field(default_factory=Rewards)
     policy: Policy = Field(default_factory=Policy)
+    contact_centre: ContactCentre = Field(default_factory=ContactCentre)
     costs: Costs = Field(default_factory=Costs)
     launches: list[Launch] = Field(default_factory=list, description="Product launches ([[launches]] tables)")
     sweep: Sweep = Field(default_factory=Sweep)

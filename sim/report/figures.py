@@ -95,24 +95,29 @@ def issue_flows(kpis: Mapping[str, float]) -> list[tuple[str, str, float]]:
     Every issue is solved by search, posted, called in or complained about in public. Forum
     threads are solved, escalated to the contact centre or still unsolved. Complaints are
     answered in public, or the complainer calls (after no reply, or a reply that did not fix
-    it), or they are still open. Onlookers who join a pile-up call too. Every contact ends
-    resolved, at once or after a repeat contact; the contact centre's inflow is
-    `assisted_contacts` without the repeats."""
-    forum, social = kpis["forum_threads"], kpis["complaints"]
-    contacts = kpis["direct_contacts"] + kpis["escalations"] + kpis["social_fallbacks"] + kpis["pileup_contacts"]
-    served_unresolved = max(kpis["social_fallbacks"] - kpis["complaints_unanswered"], 0)
+    it), or they are still open. Onlookers who join a pile-up call too. A call is answered
+    (resolved at once, or after a repeat call), or its caller hangs up and gives up, or
+    complains in public (a link back to social media), or it is still waiting; the contact
+    centre's inflow is the first calls placed, by where they came from."""
+    forum, social, hung_up_complaints = kpis["forum_threads"], kpis["complaints"], kpis["calls_to_social"]
+    first_calls = kpis["direct_calls"] + kpis["escalation_calls"] + kpis["fallback_calls"] + kpis["pileup_calls"]
+    answered_first = kpis["direct_contacts"] + kpis["escalations"] + kpis["social_fallbacks"] + kpis["pileup_contacts"]
+    served_unresolved = max(kpis["fallback_calls"] - kpis["complaints_unanswered"], 0)
+    ended = {"Resolved": answered_first - kpis["repeat_calls"],
+             "Resolved after a repeat contact": kpis["repeat_contacts"],
+             "Hung up, gave up unresolved": kpis["calls_given_up"], "Social media": hung_up_complaints}
     links = [
         ("Issues", "Self-service (search)", kpis["self_service"]), ("Issues", "Forum", forum),
-        ("Issues", "Contact centre", kpis["direct_contacts"]), ("Issues", "Social media", social),
+        ("Issues", "Contact centre", kpis["direct_calls"]), ("Issues", "Social media", social - hung_up_complaints),
         ("Self-service (search)", "Resolved", kpis["self_service"]),
-        ("Forum", "Resolved", kpis["solved"]), ("Forum", "Contact centre", kpis["escalations"]),
-        ("Forum", "Unsolved or still open", max(forum - kpis["solved"] - kpis["escalations"], 0.0)),
+        ("Forum", "Resolved", kpis["solved"]), ("Forum", "Contact centre", kpis["escalation_calls"]),
+        ("Forum", "Unsolved or still open", max(forum - kpis["solved"] - kpis["escalation_calls"], 0.0)),
         ("Social media", "Resolved", kpis["complaints_served"] - served_unresolved),
-        ("Social media", "Contact centre", kpis["social_fallbacks"]),
+        ("Social media", "Contact centre", kpis["fallback_calls"]),
         ("Social media", "Unsolved or still open", social - kpis["complaints_served"] - kpis["complaints_unanswered"]),
-        ("Pile-up onlookers", "Contact centre", kpis["pileup_contacts"]),
-        ("Contact centre", "Resolved", contacts - kpis["repeat_contacts"]),
-        ("Contact centre", "Resolved after a repeat contact", kpis["repeat_contacts"]),
+        ("Pile-up onlookers", "Contact centre", kpis["pileup_calls"]),
+        *(("Contact centre", target, value) for target, value in ended.items()),
+        ("Contact centre", "Still waiting to be answered", max(first_calls - sum(ended.values()), 0.0)),
     ]
     return [(source, target, float(value)) for source, target, value in links if value > 0]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules.channels import learn_from_experience
+from sim.rules.experience import learn_from_experience
 from sim.rules.roles import reciprocate
 from sim.state.counters import SOLVED
 from sim.state.jit import kernel

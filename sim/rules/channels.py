@@ -1,16 +1,17 @@
 """Channel choice when self-service fails: a multinomial logit over the open channels,
-with utilities learned from each customer's own experience (an EWMA of success and wait),
-and the contact centre, which every channel falls back to."""
+with utilities learned from each customer's own experience (an EWMA of success and wait,
+sim/rules/experience.py); a customer who chooses the contact centre calls it."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from sim.rules.arrivals import TO_FORUM, UNRESOLVED
-from sim.state.counters import DIRECT_CONTACTS, REPEAT_CONTACTS
+from sim.rules.contact_centre import call_contact_centre
+from sim.state.counters import DIRECT_CONTACTS
 from sim.state.jit import kernel
 from sim.state.population import CONTACT, FORUM
-from sim.state.streams import CHANNELS_KEY, CONTACT_KEY, gumbel_quantile, keyed_uniform
+from sim.state.streams import CHANNELS_KEY, gumbel_quantile, keyed_uniform
 
 N_CHANNELS = 3
 
@@ -52,36 +53,12 @@ def choose_channels(w) -> None:
 
 
 @kernel
-def learn_from_experience(w, member: int, channel: int, success: float, wait_hours: float, rate: float) -> None:
-    """Move the customer's memory of a channel towards what just happened (or what it saw
-    happen to someone else, at the smaller rate of observation)."""
-    pop = w.pop
-    pop.channel_success[member, channel] += rate * (success - pop.channel_success[member, channel])
-    pop.channel_wait[member, channel] += rate * (wait_hours - pop.channel_wait[member, channel])
-
-
-@kernel
-def call_contact_centre(w, member: int, counter: int) -> None:
-    """An assisted contact, counted under `counter`; an unresolved first contact brings a
-    repeat contact. Changes pop.contacts and the member's memory of the contact centre.
-    Stream: contact (keyed by member and its number of calls)."""
-    p, pop = w.p, w.pop
-    resolved = keyed_uniform(w.keys[CONTACT_KEY, 0], pop.identity[member], pop.contacts[member]) < p.contact_resolution
-    pop.contacts[member] += 1
-    w.counters[counter] += 1
-    if not resolved:
-        w.counters[REPEAT_CONTACTS] += 1
-    wait = p.contact_wait_hours if resolved else 2.0 * p.contact_wait_hours
-    learn_from_experience(w, member, CONTACT, 1.0, wait, p.experience_learning_rate)
-
-
-@kernel
 def call_directly(w) -> None:
     """Issues whose customer chose the contact centre become contacts.
 
-    Reads the hour's issues. Changes what call_contact_centre changes."""
+    Reads the hour's issues. Changes the pending calls (sim/rules/contact_centre.py)."""
     issues = w.issues
     for i in range(issues.member.size):
         if issues.outcome[i] == TO_FORUM + CONTACT:
-            call_contact_centre(w, issues.member[i], DIRECT_CONTACTS)
+            call_contact_centre(w, issues.member[i], DIRECT_CONTACTS, issues.time[i])
 

@@ -15,9 +15,10 @@ import numpy as np
 
 from sim.rules.arrivals import TO_FORUM
 from sim.rules.cascade import crowd_share, follows_crowd
-from sim.rules.channels import call_contact_centre, learn_from_experience
+from sim.rules.contact_centre import COMPLAIN, call_at_random_time, call_contact_centre, drop_entries
+from sim.rules.experience import learn_from_experience
 from sim.state.buffers import append
-from sim.state.counters import (COMPLAINTS, COMPLAINTS_UNANSWERED, NEGATIVE_IMPRESSIONS, ONLOOKER_VIEWS,
+from sim.state.counters import (CALLS_TO_SOCIAL, COMPLAINTS, COMPLAINTS_UNANSWERED, NEGATIVE_IMPRESSIONS, ONLOOKER_VIEWS,
                                 PILEUP_CONTACTS, PILEUP_JOINS, SOCIAL_FALLBACKS)
 from sim.state.jit import kernel
 from sim.state.population import SOCIAL
@@ -25,30 +26,50 @@ from sim.state.streams import COMPLAINING, exponential_quantile, keyed_uniform
 from sim.state.threads import UNANSWERED, expire_open, push_open
 
 MAX_ONLOOKERS_PER_BATCH = 100_000
+OPENED = -3  # a pending complaint just opened, dropped from the calls
+
+
+@kernel
+def open_complaint(w, member: int, time: float, patience: float) -> None:
+    """A new open public complaint, seen by the complainer's followers."""
+    complaints, pop = w.complaints, w.pop
+    c = complaints.n[0]
+    complaints.n[0] += 1
+    complaints.member[c] = member
+    complaints.reach[c] = pop.reach[member]
+    complaints.created[c] = time
+    complaints.deadline[c] = time + patience
+    push_open(w.open_complaints, c)
+    w.counters[COMPLAINTS] += 1
+    w.counters[NEGATIVE_IMPRESSIONS] += pop.reach[member]
 
 
 @kernel
 def complain_in_public(w) -> None:
-    """Open a public complaint per issue taken to social media.
+    """Open a public complaint per issue taken to social media, and per caller who hung up
+    and chose to complain instead (sim/rules/contact_centre.py).
 
-    Reads the hour's issues, pop.reach. Changes complaints (a new open row each), counters.
-    Stream: complaining (keyed by member and issue: the complainer's patience)."""
-    issues, complaints, pop = w.issues, w.complaints, w.pop
+    Reads the hour's issues, the pending complaints among the calls, pop.reach. Changes
+    complaints (a new open row each), counters, the pending calls. Stream: complaining
+    (keyed by member and issue, or by member and call: the complainer's patience)."""
+    issues, pop, calls = w.issues, w.pop, w.calls
+    mean = w.p.social_patience_hours
     for i in range(issues.member.size):
-        if issues.outcome[i] != TO_FORUM + SOCIAL:
-            continue
-        member = issues.member[i]
-        c = complaints.n[0]
-        complaints.n[0] += 1
-        complaints.member[c] = member
-        complaints.reach[c] = pop.reach[member]
-        complaints.created[c] = issues.time[i]
-        patience = exponential_quantile(keyed_uniform(w.keys[COMPLAINING, 0], pop.identity[member], issues.k[i]),
-                                        w.p.social_patience_hours)
-        complaints.deadline[c] = issues.time[i] + patience
-        push_open(w.open_complaints, c)
-        w.counters[COMPLAINTS] += 1
-        w.counters[NEGATIVE_IMPRESSIONS] += pop.reach[member]
+        if issues.outcome[i] == TO_FORUM + SOCIAL:
+            member = issues.member[i]
+            u = keyed_uniform(w.keys[COMPLAINING, 0], pop.identity[member], issues.k[i])
+            open_complaint(w, member, issues.time[i], exponential_quantile(u, mean))
+    opened = False
+    for i in range(w.calls_n):
+        if calls.kind[i] == COMPLAIN and calls.time[i] < w.now:
+            member = calls.member[i]
+            u = keyed_uniform(w.keys[COMPLAINING, 1], pop.identity[member], calls.number[i])
+            open_complaint(w, member, calls.time[i], exponential_quantile(u, mean))
+            calls.kind[i] = OPENED
+            opened = True
+            w.counters[CALLS_TO_SOCIAL] += 1
+    if opened:
+        drop_entries(w, OPENED)
 
 
 @kernel
@@ -92,7 +113,7 @@ def give_up_unanswered(w) -> None:
     show_to_onlookers(w, complaints.reach[expired].astype(np.float64), np.zeros(expired.size), wait)
     w.counters[COMPLAINTS_UNANSWERED] += expired.size
     for i in range(expired.size):
-        call_contact_centre(w, complaints.member[expired[i]], SOCIAL_FALLBACKS)
+        call_contact_centre(w, complaints.member[expired[i]], SOCIAL_FALLBACKS, complaints.deadline[expired[i]])
     w.closed_complaints = append(w.closed_complaints, expired)
 
 
@@ -145,4 +166,4 @@ def pile_on(w) -> None:
             w.counters[NEGATIVE_IMPRESSIONS] += w.pop.reach[onlooker[j]]
     for j in range(total):
         if joins[j] and rng.random() < p.pileup_contact_share:
-            call_contact_centre(w, onlooker[j], PILEUP_CONTACTS)
+            call_at_random_time(w, onlooker[j], PILEUP_CONTACTS)

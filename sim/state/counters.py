@@ -12,14 +12,21 @@ FLOW_COUNTERS = (
     "rank_ups", "programme_invitations", "paid_answers", "staff_assisted_answers", "onlooker_views",
     "launches", "answer_views", "kudos", "herded_kudos", "pileup_joins", "pileup_contacts",
     "negative_impressions", "positive_impressions",
+    "calls_answered", "calls_abandoned", "calls_within_target", "calls_retried", "calls_to_social",
+    "calls_given_up", "wait_minutes", "busy_minutes", "agent_minutes",
+    "direct_calls", "escalation_calls", "fallback_calls", "pileup_calls", "repeat_calls",
 )
 CONTACT_COUNTERS = ("direct_contacts", "escalations", "repeat_contacts", "social_fallbacks", "pileup_contacts")
+# first calls placed, by where they came from (a contact counts only once an agent answers)
+CALL_COUNTERS = {"direct_contacts": "direct_calls", "escalations": "escalation_calls",
+                 "social_fallbacks": "fallback_calls", "pileup_contacts": "pileup_calls", "repeat_contacts": "repeat_calls"}
 TALLIES = ("programme_member_days", "mature_threads", "answered_within_24h", "answered_threads")
 COUNTERS = FLOW_COUNTERS + TALLIES
-FLOAT_COUNTERS = frozenset({"negative_impressions", "positive_impressions"})  # the rest count events
+FLOAT_COUNTERS = frozenset({"negative_impressions", "positive_impressions", "wait_minutes", "busy_minutes",
+                            "agent_minutes"})  # the rest count events
 
 # slots of the world's `sync` array: what Python must act on after a compiled call
-ROLE_CHANGES_SLOT, CHURNED_SLOT, QUEUE_LEFT, JOINERS = range(4)
+ROLE_CHANGES_SLOT, CHURNED_SLOT, QUEUE_LEFT, JOINERS, PENDING_CALLS = range(5)
 
 (ISSUES, SELF_SERVICE, COMMUNITY_SELF_SERVICE, FORUM_THREADS, ANSWERS, STAFF_ANSWERS,
  SOLVED, DIRECT_CONTACTS, ESCALATIONS, REPEAT_CONTACTS, COMPLAINTS, COMPLAINTS_SERVED,
@@ -27,6 +34,9 @@ ROLE_CHANGES_SLOT, CHURNED_SLOT, QUEUE_LEFT, JOINERS = range(4)
  RANK_UPS, PROGRAMME_INVITATIONS, PAID_ANSWERS, STAFF_ASSISTED_ANSWERS, ONLOOKER_VIEWS,
  LAUNCHES, ANSWER_VIEWS, KUDOS, HERDED_KUDOS, PILEUP_JOINS, PILEUP_CONTACTS,
  NEGATIVE_IMPRESSIONS, POSITIVE_IMPRESSIONS,
+ CALLS_ANSWERED, CALLS_ABANDONED, CALLS_WITHIN_TARGET, CALLS_RETRIED, CALLS_TO_SOCIAL, CALLS_GIVEN_UP,
+ WAIT_MINUTES, BUSY_MINUTES, AGENT_MINUTES,
+ DIRECT_CALLS, ESCALATION_CALLS, FALLBACK_CALLS, PILEUP_CALLS, REPEAT_CALLS,
  PROGRAMME_MEMBER_DAYS, MATURE_THREADS, ANSWERED_WITHIN_24H, ANSWERED_THREADS) = range(len(COUNTERS))
 
 

@@ -51,16 +51,19 @@ def build_topics(config) -> Topics:
     for start, launch in zip(first.tolist(), launches):
         weights[start:start + launch.new_topics] = zipf_weights(launch.new_topics, b.topic_zipf)
     column = lambda name, dtype: np.array([getattr(launch, name) for launch in launches], dtype=dtype)  # noqa: E731
+    members = config.population.members
+    articles = np.array([launch.capacity("articles", members) for launch in launches], dtype=float)
     return Topics(base, area, np.cumsum(np.bincount(area, weights=base)), np.cumsum(base), np.ones(1),
                   column("day", np.int64), first, column("new_topics", np.int64), column("lasting_share", float),
-                  column("surge", float), column("surge_decay_days", float), column("articles", float),
+                  column("surge", float), column("surge_decay_days", float), articles,
                   np.zeros(len(launches), dtype=bool),
                   weights)
 
 
 def build_knowledge(config, topics: Topics) -> Knowledge:
     k = topics.base_weights.size
-    return Knowledge(config.behaviour.initial_articles * topics.base_weights, np.zeros(k),
+    initial = config.behaviour.capacity("initial_articles", config.population.members)
+    return Knowledge(initial * topics.base_weights, np.zeros(k),
                      np.full((k, RING), -1, dtype=np.int64), np.zeros(k, dtype=np.int64))
 
 

@@ -17,13 +17,23 @@ KIND_CODES = {"forum_kind": FORUM_KINDS, "social_kind": SOCIAL_KINDS}
 
 
 def _numeric_keywords() -> dict[str, str]:
-    """Flat keyword -> dotted path of every number, switch and kind in the scenario."""
+    """Flat keyword -> dotted path of every number, switch and kind in the scenario; of a
+    capacity (sim/params/schema.py Section), the absolute key, which carries its value
+    resolved for the community's size."""
     chosen = {}
     for flat, dotted in flat_parameter_paths().items():
         annotation = field_at(dotted).annotation
-        if flat in KIND_CODES or annotation in (int, float, bool):
+        if flat in KIND_CODES or annotation in (int, float, bool) or annotation == float | None and _is_absolute(dotted):
             chosen[flat] = dotted
     return chosen
+
+
+def _is_absolute(dotted: str) -> bool:
+    *path, name = dotted.split(".")
+    section = Scenario
+    for part in path:
+        section = section.model_fields[part].annotation
+    return name in dict(section.CAPACITIES)
 
 
 KEYWORDS = _numeric_keywords()
@@ -35,12 +45,14 @@ def kernel_params(config: Scenario) -> KernelParams:
     where the file gave an integer), so every scenario compiles to the same kernel."""
     values = []
     for flat, dotted in KEYWORDS.items():
-        value = config
+        value, section = config, config
         for part in dotted.split("."):
-            value = getattr(value, part)
-        if flat in KIND_CODES:
+            section, value = value, getattr(value, part)
+        if dotted.rpartition(".")[2] in dict(getattr(section, "CAPACITIES", ())):
+            value = section.capacity(dotted.rpartition(".")[2], config.population.members)
+        elif flat in KIND_CODES:
             value = KIND_CODES[flat].index(value)
-        else:
+        elif field_at(dotted).annotation in (int, float, bool):
             value = field_at(dotted).annotation(value)
         values.append(value)
     return KernelParams(*values)

@@ -57,7 +57,8 @@ class Population(ColumnStore):
         # the member's own event clocks (sim/rules/arrivals.py, contact centre, membership)
         "issue_clock": ("float64", np.inf, ()),  # issue-clock time of the next issue
         "issues": ("int32", 0, ()),              # issues had so far (numbers the next one)
-        "contacts": ("int32", 0, ()),            # contact-centre calls so far
+        "contacts": ("int32", 0, ()),            # contact-centre calls answered so far
+        "calls": ("int32", 0, ()),               # contact-centre calls placed so far (numbers the next)
         "churn_budget": ("float64", np.inf, ()),  # hazard still to accumulate before leaving
         # reward schemes (sim/levers/rewards.py)
         "reward_sensitivity": ("float32", 0.0, ()),

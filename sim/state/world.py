@@ -18,7 +18,7 @@ import numpy as np
 from numba import types
 from numba.experimental import structref
 
-from sim.state.counters import COUNTERS, JOINERS, QUEUE_LEFT
+from sim.state.counters import COUNTERS, JOINERS, PENDING_CALLS, QUEUE_LEFT
 from sim.state.jit import kernel
 from sim.state.knowledge import build_knowledge, build_topics
 from sim.state.params import kernel_params
@@ -34,6 +34,7 @@ Issues = namedtuple("Issues", ["member", "k", "time", "topic", "outcome"])
 Answers = namedtuple("Answers", ["member", "thread", "time", "quality", "row"])
 Views = namedtuple("Views", ["viewer", "row", "time"])
 Candidates = namedtuple("Candidates", ["member", "thread", "when", "look", "value", "bonus"])
+Calls = namedtuple("Calls", ["member", "time", "kind", "attempt", "number"])  # pending calls, kept across hours
 Online = namedtuple("Online", ["readers", "contributors", "alive", "responders", "responder_cum",
                                "superusers", "superuser_cum", "mean_probability"])
 
@@ -88,10 +89,10 @@ WORLD_FIELDS = (
     "topics", "kb", "p", "rng", "keys", "rank_thresholds", "badge_thresholds",
     # shared with Python
     "counters", "role_count", "post_days", "rolled_until", "sync", "sync_rows", "churn_rows",
-    "forum_team", "social_team",
+    "forum_team", "social_team", "agents_by_hour", "agent_free",
     # kept by the rules
     "now", "issue_clock", "herding_share", "answer_hist",
-    "queue_member", "queue_k", "queue_time", "queue_next",
+    "queue_member", "queue_k", "queue_time", "queue_next", "calls", "calls_n",
     "issues", "candidates", "answers", "views", "closed_complaints", "newly_answered", "accepted", "kudos_authors",
     "first_row", "online", "hazard_factor", "leaderboard_rows", "kudos_keys", "kudos_used",
     # kept by the measures
@@ -143,6 +144,22 @@ def _team(hours_per_day: float, minutes_per_item: float) -> np.ndarray:
     return team
 
 
+def agent_roster(config) -> np.ndarray:
+    """Agents on shift in each hour of the day: the scenario's agents (or its agents per
+    1,000 members, for the members at the start) in each open hour, at least one while open.
+    A fraction alternates between the whole numbers around it, so 1.5 agents are 1 and 2 in
+    turn and the day's agent hours are 1.5 per open hour."""
+    centre = config.contact_centre
+    on_shift = centre.capacity("agents", config.population.members)
+    roster = np.zeros(24, np.int64)
+    if on_shift <= 0:
+        return roster
+    on_shift = max(on_shift, 1.0)
+    for i, hour in enumerate(range(centre.open_hour, centre.close_hour)):
+        roster[hour] = int(np.floor((i + 1) * on_shift + 1e-9) - np.floor(i * on_shift + 1e-9))
+    return roster
+
+
 class World:
     """The state of one run, from Python's side, with its compiled twin in `ref`."""
 
@@ -158,11 +175,13 @@ class World:
         self.topics = build_topics(config)
         self.kb = build_knowledge(config, self.topics)
         self.counters = np.zeros(len(COUNTERS))
-        self.sync = np.zeros(4, dtype=np.int64)
+        self.sync = np.zeros(5, dtype=np.int64)
         self.sync_rows, self.churn_rows = _rows(self.pop.capacity), _rows(self.pop.capacity)
         forum, social = config.policy.forum, config.policy.social
-        self.forum_team = _team(forum.staff_hours_per_day, forum.minutes_per_answer)
-        self.social_team = _team(social.team_hours_per_day, social.minutes_per_reply)
+        members = config.population.members
+        self.forum_team = _team(forum.capacity("staff_hours_per_day", members), forum.minutes_per_answer)
+        self.social_team = _team(social.capacity("team_hours_per_day", members), social.minutes_per_reply)
+        self.agents_by_hour = agent_roster(config)
         self.generators, self.keys = spawn_streams(seed)
         t = self.tallies
         values = (
@@ -172,9 +191,9 @@ class World:
             np.asarray(config.rewards.points.rank_thresholds, dtype=np.float64),
             np.asarray(config.rewards.badges.thresholds, dtype=np.int64),
             self.counters, t.role_count, t.post_days, t.rolled_until, self.sync, self.sync_rows, self.churn_rows,
-            self.forum_team, self.social_team,
+            self.forum_team, self.social_team, self.agents_by_hour, np.zeros(max(1, self.agents_by_hour.max())),
             0.0, 0.0, 0.0, answer_hist,
-            _ints(), _ints(), _floats(), 0,
+            _ints(), _ints(), _floats(), 0, Calls(_ints(16), _floats(16), _ints(16), _ints(16), _ints(16)), 0,
             empty_issues(), empty_candidates(), empty_answers(), empty_views(), _ints(), _ints(), _ints(), _ints(),
             0, empty_online(), _floats(), _ints(), np.full(1024, -1, dtype=np.int64), 0,
             _ints(), _floats(64), _floats(64), 0, 0, 0,
@@ -197,10 +216,10 @@ class World:
 
     def reserve_hour(self, answers_bound: int) -> None:
         """Room for what one hour can add: a thread and a complaint per issue still queued
-        today, and `answers_bound` answers."""
+        today, a complaint per pending call, and `answers_bound` answers."""
         left = int(self.sync[QUEUE_LEFT])
         grew = self.threads.reserve(left, GROWTH)
-        grew = self.complaints.reserve(left, GROWTH) or grew
+        grew = self.complaints.reserve(left + int(self.sync[PENDING_CALLS]), GROWTH) or grew
         grew = self.log.reserve(answers_bound, GROWTH) or grew
         if grew:
             self.send_stores()
