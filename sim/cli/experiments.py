@@ -15,7 +15,7 @@ import pandas as pd
 import typer
 from pyarrow import ArrowException
 
-from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, say, say_table
+from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, overrides_from, say, say_table
 from sim.experiments.executors import RunFailed, check_scheduler_address
 from sim.measures.registry import HEADLINE_KPIS, KPI_KINDS, format_kpi, kpi_kind
 from sim.experiments.design import MODEL_IDENTITY
@@ -295,12 +295,15 @@ def facts(
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
     out: Optional[Path] = typer.Option(None, "--out", help="Write facts.csv here"),
+    set_: list[str] = typer.Option([], "--set", help=SET_HELP + "; applied to every scenario (e.g. population.members=3000)"),
+    days: Optional[int] = DAYS,
 ) -> None:
     """The shipped scenarios against published facts; exit 1 if any is outside its band."""
     from sim.experiments.stylized_facts import DEFAULT_SCENARIOS, DEFAULT_SEED, DEFAULT_TARGETS
     from sim.experiments.stylized_facts import facts as check_facts
 
     _check_executor(workers, scheduler)
+    overrides = overrides_from(set_, days)
     check_between("--replicates", replicates, 2, 10_000)
     if seed is not None:
         check_between("--seed", seed, 0, MAX_SEED)
@@ -308,7 +311,8 @@ def facts(
         check_writable(out, "facts.csv")
     with _plain_errors():
         table = check_facts(targets or DEFAULT_TARGETS, scenarios or DEFAULT_SCENARIOS, replicates,
-                            seed=DEFAULT_SEED if seed is None else seed, workers=workers, scheduler=scheduler)
+                            seed=DEFAULT_SEED if seed is None else seed, workers=workers, scheduler=scheduler,
+                            overrides=overrides)
     say(f"{'':2}{'fact':<24} {'source':<34} {'published':>9} {'band':>16}  {'model (95% CI)':<26}")
     for row in table.itertuples():
         source = row.source if len(row.source) <= 34 else row.source[:33] + "\u2026"

@@ -64,10 +64,10 @@ def load_facts(path: str | Path) -> list[Fact]:
     return load_data_file(path, FactsFile).fact
 
 
-def check_facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT_SCENARIOS
-                ) -> tuple[list[Fact], dict[str, Scenario]]:
-    """The facts and the scenarios they name, checked before any run: known KPIs, and every
-    named scenario present and valid."""
+def check_facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT_SCENARIOS,
+                overrides: dict | None = None) -> tuple[list[Fact], dict[str, Scenario]]:
+    """The facts and the scenarios they name (each with the same dotted overrides, such as
+    another size), checked before any run: known KPIs, and every named scenario present and valid."""
     found = load_facts(targets)
     unknown = unknown_kpi(fact.kpi for fact in found)
     if unknown:
@@ -77,14 +77,16 @@ def check_facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = D
         path = Path(scenarios) / f"{name}.toml"
         if Path(name).name != name or not path.is_file():
             raise ScenarioError(str(targets), "fact.scenario", f"scenario '{name}' not found in {scenarios}")
-        loaded[name] = load_scenario(path)
+        loaded[name] = load_scenario(path, overrides)
     return found, loaded
 
 
 def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT_SCENARIOS, replicates: int = 5, *,
-          seed: int = DEFAULT_SEED, workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:
-    """One row per fact: source, published value, band, model mean with 95% CI, and `ok`."""
-    found, loaded = check_facts(targets, scenarios)
+          seed: int = DEFAULT_SEED, workers: int | None = None, scheduler: str | None = None,
+          overrides: dict | None = None) -> pd.DataFrame:
+    """One row per fact: source, published value, band, model mean with 95% CI, and `ok`;
+    `overrides` apply to every scenario (`{"population.members": 3000}` asks at another size)."""
+    found, loaded = check_facts(targets, scenarios, overrides)
     names = sorted(loaded)
     seeds = replicate_seeds(seed, replicates)
     jobs = {(name, s): Job(run_id(scenario, s), scenario, s) for name, scenario in loaded.items() for s in seeds}
