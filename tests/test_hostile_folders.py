@@ -1,4 +1,4 @@
-"""Property-based: damaged and crafted result folders (run, compare and sweep outputs) put to
+"""Property-based: damaged and crafted result folders (run, compare, sweep and roi outputs) put to
 `report` and `results`. The contract, as for every hostile input (tests/test_hostile_input.py):
 exit 0, or exit 2 with exactly one line naming the folder or its file; never a traceback; the
 folder is never changed by reading it; nothing is written on refusal; and no text from the
@@ -24,13 +24,14 @@ RAW_MARKERS = ("<img src=x", "<script>alert")
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory) -> Path:
-    """Real run, compare and sweep folders, the templates that examples damage."""
+    """Real run, compare, sweep and roi folders, the templates that examples damage."""
     root = tmp_path_factory.mktemp("outputs")
     (root / "tiny.toml").write_text(TINY_SWEEP)
     for args in (("run", root / "tiny.toml", "--out", root / "run"),
                  ("compare", root / "tiny.toml", ROOT / "scenarios" / "baseline.toml", "--replicates", "2",
                   "--set", "population.members=150", "--days", "4", "--workers", "1", "--out", root / "compare"),
-                 ("sweep", root / "tiny.toml", "--out", root / "sweep", "--workers", "1")):
+                 ("sweep", root / "tiny.toml", "--out", root / "sweep", "--workers", "1"),
+                 ("roi", root / "tiny.toml", "--replicates", "2", "--workers", "1", "--out", root / "roi")):
         code, _, err = invoke(*args)
         assert code == 0, err
     return root
@@ -154,7 +155,7 @@ def test_damaged_and_crafted_result_folders(examples, outputs, workdir):
             assert_contract(*invoke("results", folder), (str(folder),))
         assert snapshot(folder) == before, "reading a folder never changes it"
 
-    run_property(examples, st.tuples(st.sampled_from(["run", "compare", "sweep"]),
+    run_property(examples, st.tuples(st.sampled_from(["run", "compare", "sweep", "roi"]),
                                      st.lists(MUTATIONS, min_size=1, max_size=3)), check)
 
 
@@ -194,7 +195,7 @@ def _with_payload(node, kind: str, path: tuple):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["run", "compare", "sweep"])
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep", "roi"])
 def test_every_string_field_the_report_reads_is_escaped(kind, outputs, workdir):
     """Each string field (and key) of the folder's JSON and each text column of its tables,
     replaced in turn by markup, and then all headings of each table at once: the page never

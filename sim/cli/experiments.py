@@ -176,7 +176,7 @@ def compare(
     out: Optional[Path] = typer.Option(None, "--out", help="Write compare.json, differences.csv, paired.csv, daily.parquet here"),
 ) -> None:
     """Run A and B on the same seeds and print the paired difference B - A of every KPI."""
-    from sim.experiments.comparison import arm_runs, differences, verdict
+    from sim.experiments.comparison import arm_runs, differences, monthly_cost_line, verdict
 
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 100_000)
@@ -202,9 +202,11 @@ def compare(
                    f"{format_kpi(scale * row.difference, diff_kind):>12}  [{format_kpi(scale * row.low, diff_kind)}, "
                    f"{format_kpi(scale * row.high, diff_kind)}]{' pts' if kind == 'pct' else ''}")
     say(line)
+    monthly = monthly_cost_line(table, config_b.costs.currency)
+    say(monthly)
     if out is not None:
         document = {"a": config_a.scenario.name, "b": config_b.scenario.name, "replicates": replicates,
-                    "seeds": sorted(set(paired.seed)), "verdict": line,
+                    "seeds": sorted(set(paired.seed)), "verdict": line, "net_cost_per_month": monthly,
                     "differences": table.to_dict(orient="records"),
                     "scenarios": {"a": config_a.model_dump(mode="json"), "b": config_b.model_dump(mode="json")},
                     **MODEL_IDENTITY}

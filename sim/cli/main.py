@@ -14,6 +14,7 @@ import typer
 from tqdm import tqdm
 
 from sim import __version__
+from sim.cli.economics import register as register_economics
 from sim.cli.experiments import register as register_experiments
 from sim.cli.present import register as register_presentation
 from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, overrides_from, say
@@ -232,6 +233,7 @@ def herding(
 
 
 register_experiments(app)
+register_economics(app)
 register_presentation(app)
 
 

@@ -83,6 +83,14 @@ def verdict(table: pd.DataFrame, a_name: str, b_name: str, kpis=HEADLINE_KPIS, c
     return f"{b_name} (vs {a_name}) " + ", ".join(parts) + "."
 
 
+def monthly_cost_line(table: pd.DataFrame, currency: str = "$") -> str:
+    """The difference in net support cost per month, B - A, in one line."""
+    row = table.set_index("kpi").loc["cost_per_month"]
+    money = lambda v: f"{'-' if v < 0 else ''}{currency}{abs(v):,.0f}"  # noqa: E731
+    return (f"Net cost per month: A {money(row.a_mean)}, B {money(row.b_mean)}; B - A {money(row.difference)} "
+            f"(95% CI {money(row.low)} to {money(row.high)}).")
+
+
 def compare(a: Scenario | str | Path, b: Scenario | str | Path, replicates: int = 10, *,
             seed: int | None = None, overrides: Mapping[str, Any] | None = None,
             workers: int | None = None, scheduler: str | None = None) -> pd.DataFrame:

@@ -67,6 +67,10 @@ def results(out: str | Path, kpis: list[str] | None = None) -> pd.DataFrame:
     unknown = [k for k in kpis if k not in known]
     if unknown:
         raise ScenarioError("--kpi", "", f"unknown KPI '{unknown[0]}'; the store {out} has {', '.join(known)}")
+    types = query(out, "SELECT * FROM runs LIMIT 0").dtypes
+    text = [k for k in kpis if not pd.api.types.is_numeric_dtype(types[k]) or pd.api.types.is_bool_dtype(types[k])]
+    if text:  # a hand-edited or foreign chunk: no mean of it means anything
+        raise ScenarioError(str(out), text[0], "holds values that are not numbers: a damaged or foreign store")
     group = ", ".join(_quoted(p) for p in params)
     measures = ", ".join(f"avg({_quoted(k)}) AS {_quoted(k + '_mean')}, stddev_samp({_quoted(k)}) AS "
                          f"{_quoted(k + '_sd')}, count({_quoted(k)}) AS {_quoted(k + '_n')}" for k in kpis)

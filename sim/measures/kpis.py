@@ -143,6 +143,8 @@ def cost_kpis(config, c: dict[str, float], now: float) -> dict[str, float]:
     }
     total = float(sum(parts.values()))
     return {"cost_total": total, "cost_per_issue": rate(total, c["issues"]),
+            "cost_per_month": rate(total, days / DAYS_PER_MONTH),
+            "cost_per_contact": rate(parts["cost_contact_centre"], sum(c[name] for name in CONTACT_COUNTERS)),
             **{name: float(value) for name, value in parts.items()}}
 
 

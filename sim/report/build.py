@@ -1,4 +1,4 @@
-"""What a report says: read a `run`, `compare` or `sweep` output folder and turn it into
+"""What a report says: read a `run`, `compare`, `roi` or `sweep` output folder and turn it into
 headline KPIs with plain sentences, figures and a parameter table (`Report`).
 
 Escaping happens at one boundary: every string read from the folder (JSON keys and values,
@@ -8,6 +8,7 @@ table headings and cells) is HTML-escaped as it is read, by `_read_json`, `_read
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -17,7 +18,7 @@ import plotly.graph_objects as go
 
 from sim.measures.registry import HEADLINE_KPIS, describe_change, format_kpi, kpi_kind, kpi_label
 from sim.report import figures
-from sim.report.experiment_figures import MAX_LEVELS
+from sim.report.experiment_figures import MAX_LEVELS, roi_waterfall
 from sim.experiments.output import check_whole, text_columns
 from sim.params.scenario import ScenarioError, read_json
 
@@ -37,7 +38,7 @@ class Headline:
 
 @dataclass
 class Report:
-    kind: str  # "run", "compare" or "sweep"
+    kind: str  # "run", "compare", "roi" or "sweep"
     title: str
     story: str
     headlines: list[Headline]
@@ -217,6 +218,45 @@ def _levels(values: pd.Series) -> str:
     return f"{distinct[0]:.4g} to {distinct[-1]:.4g} ({len(distinct)} values)"
 
 
+ROI_HEADLINES = (("net_savings", "Net savings"), ("roi", "Return on the community's cost"),
+                 ("contacts_avoided", "Contacts avoided"), ("break_even_contact_price", "Break-even contact price"),
+                 ("payback_month", "Payback month"))
+
+
+def _roi_value(measure: str, value: float, currency: str) -> str:
+    if value is None or math.isnan(value):
+        return "n/a"
+    if measure == "roi":
+        return f"{100 * value:,.0f}%"
+    if measure in ("contacts_avoided", "payback_month"):
+        return f"{value:,.0f}" if measure == "contacts_avoided" else f"month {value:.1f}"
+    decimals = 2 if measure == "break_even_contact_price" else 0
+    return f"{'-' if value < 0 else ''}{currency}{abs(value):,.{decimals}f}"
+
+
+def roi_report(folder: Path) -> Report:
+    """A `roi --out` folder: roi.json (the summary over replicates), with the waterfall from
+    gross savings to net savings as the first chart."""
+    document = _read_json(folder / "roi.json", ("scenario", "counterfactual", "replicates", "summary", "currency",
+                                                "contact_price", "verdict", "scenarios", "members", "days"))
+    summary = pd.DataFrame(document["summary"]).astype({"mean": float, "low": float, "high": float})
+    rows, currency = summary.set_index("measure"), str(document["currency"])
+    headlines = [Headline(label, _roi_value(m, rows.loc[m, "mean"], currency),
+                          f"{'Range' if m == 'payback_month' else '95% CI'} {_roi_value(m, rows.loc[m, 'low'], currency)} to "
+                          f"{_roi_value(m, rows.loc[m, 'high'], currency)}.") for m, label in ROI_HEADLINES]
+    name, other = str(document["scenario"]), str(document["counterfactual"])
+    return Report(
+        kind="roi", title=f"Does {name} pay for itself?",
+        story=f"{document['verdict']} Against {other}, on {int(document['members']):,} members over "
+              f"{int(document['days'])} days; an avoided contact is valued at {currency}"
+              f"{float(document['contact_price']):,.2f} (costs.contact).",
+        headlines=headlines, figures=[("From gross savings to net savings", roi_waterfall(summary, currency))],
+        parameters=_parameter_table({name: document["scenarios"]["community"],
+                                     other: document["scenarios"]["counterfactual"]}),
+        provenance=f"{int(document['replicates'])} paired replicates on common seeds; intervals are 95% "
+                   f"t-intervals over replicates; community-sim {str(document.get('version', ''))}.")
+
+
 def sweep_report(folder: Path) -> Report:
     """A sweep store: runs/chunk-*.parquet, sweep.json, and sensitivity.csv if `sensitivity
     --out` wrote one there."""
@@ -278,6 +318,8 @@ def _build(folder: Path) -> Report:
         return run_report(folder)
     if (folder / "compare.json").exists():
         return compare_report(folder)
+    if (folder / "roi.json").exists():
+        return roi_report(folder)
     if (folder / "sweep.json").exists() or (folder / "runs").is_dir():
         return sweep_report(folder)
     raise ScenarioError(str(folder), "", "not a community-sim output: no summary.json (run), compare.json "

@@ -120,3 +120,31 @@ def sobol_tornado(indices: pd.DataFrame, kpi: str | None = None) -> go.Figure:
                          height=max(300, 70 * len(table) + 150))
     return figure
 
+
+
+ROI_STEPS = (("platform", "Platform"), ("moderation", "Moderation"), ("forum_staff", "Forum staff"),
+             ("programme", "Super-user programme"), ("pay", "Pay to members"), ("self_service", "Self-service"))
+
+
+def roi_waterfall(summary: pd.DataFrame, currency: str = "$") -> go.Figure:
+    """From gross savings (contacts avoided at the contact price) down through each part of
+    the community's cost to net savings; replicate means, with the net's 95% interval."""
+    rows = summary.set_index("measure")
+    steps = [(label, -float(rows.loc[part, "mean"])) for part, label in ROI_STEPS if rows.loc[part, "mean"] != 0]
+    net, low, high = (float(rows.loc["net_savings", c]) for c in ("mean", "low", "high"))
+    labels = ["Gross savings", *(label for label, _ in steps), "Net savings"]
+    values = [float(rows.loc["gross_savings", "mean"]), *(value for _, value in steps), net]
+    money = [f"{'-' if v < 0 else ''}{currency}{abs(v):,.0f}" for v in values]
+    figure = go.Figure(go.Waterfall(
+        x=labels, y=values, measure=["absolute", *["relative"] * len(steps), "total"], text=money,
+        textposition="outside", connector={"line": {"color": "#999"}},
+        increasing={"marker": {"color": PALETTE[2]}}, decreasing={"marker": {"color": PALETTE[1]}},
+        totals={"marker": {"color": PALETTE[0] if net >= 0 else PALETTE[1]}},
+        hovertemplate="%{x}: %{text}<extra></extra>"))
+    figure.add_trace(go.Scatter(x=["Net savings"], y=[net], mode="markers", showlegend=False,
+                                marker={"color": "rgba(0,0,0,0)"}, hoverinfo="skip",
+                                error_y={"type": "data", "symmetric": False, "array": [high - net],
+                                         "arrayminus": [net - low], "color": "#333", "thickness": 2}))
+    figure.update_layout(title_text=f"From gross savings to net savings ({currency}; the bar on the net is its 95% CI)",
+                         yaxis_title=f"{currency} over the run", height=460, showlegend=False)
+    return figure

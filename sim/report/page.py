@@ -60,7 +60,7 @@ def _parameters(report: Report) -> str:
     values = [c for c in table.columns if c != "parameter"]
     if report.kind == "sweep":
         key, title = table["swept over"] != "", "What the sweep varies"
-    elif report.kind == "compare":
+    elif report.kind in ("compare", "roi"):
         key, title = table[values].nunique(axis=1) > 1, "What the scenarios differ in"
     else:
         return f"<h2>Parameters</h2>\n{_table(table)}"

@@ -1,0 +1,96 @@
+"""`roi`: the community against its counterfactual, in money, with 95% intervals."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sim.cli.experiments import DAYS, SCHEDULER, SET, WORKERS, _check_executor, _plain_errors
+from sim.cli.support import MAX_SEED, check_between, check_writable, load, say
+from sim.experiments.design import MODEL_IDENTITY
+from sim.experiments.output import json_text, write_files
+
+ROI_FILES = ("roi.json", "roi_replicates.csv", "paired.csv", "daily.parquet")
+LABELS = {
+    "contacts_avoided": "Contacts avoided", "gross_savings": "Gross savings",
+    "platform": "  platform", "moderation": "  moderation", "forum_staff": "  forum staff",
+    "programme": "  super-user programme", "pay": "  pay to members", "self_service": "  self-service",
+    "community_cost": "Community cost", "net_savings": "Net savings", "roi": "ROI (net / cost)",
+    "break_even_contact_price": "Break-even contact price", "payback_month": "Payback month (mean)",
+    "contact_centre_spend_change": "Agent spend saved (same roster)",
+}
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(roi)
+
+
+def _shown(measure: str, value: float, currency: str) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if measure == "roi":
+        return f"{100 * value:,.0f} %"
+    if measure in ("contacts_avoided", "payback_month"):
+        return f"{value:,.1f}"
+    if measure == "break_even_contact_price":
+        return f"{'-' if value < 0 else ''}{currency}{abs(value):,.2f}"
+    return f"{'-' if value < 0 else ''}{currency}{abs(value):,.0f}"
+
+
+def roi(
+    scenario: Path = typer.Argument(..., help="The scenario with its community"),
+    counterfactual: Optional[Path] = typer.Option(
+        None, "--counterfactual", help="The scenario to compare with (default: the same one with the forum closed)"),
+    replicates: int = typer.Option(10, help="Paired runs, each pair on its own seed"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds (default: the scenario's)"),
+    set_: list[str] = SET,
+    days: Optional[int] = DAYS,
+    workers: Optional[int] = WORKERS,
+    scheduler: Optional[str] = SCHEDULER,
+    out: Optional[Path] = typer.Option(None, "--out", help="Write roi.json, roi_replicates.csv, paired.csv, daily.parquet here"),
+) -> None:
+    """Does the community pay for itself? Contacts avoided, savings, costs by part, net savings,
+    ROI, payback month and break-even contact price, against its counterfactual on common seeds."""
+    from sim.experiments.roi import roi_runs, roi_sentence, roi_table, summarise_roi
+
+    _check_executor(workers, scheduler)
+    check_between("--replicates", replicates, 2, 100_000)
+    config = load(scenario, set_, days)
+    other = load(counterfactual, set_, days) if counterfactual is not None else None
+    if seed is not None:
+        check_between("--seed", seed, 0, MAX_SEED)
+    if out is not None:
+        check_writable(out, *ROI_FILES)
+    with _plain_errors():
+        runs, daily, community, baseline = roi_runs(config, other, replicates, seed=seed, workers=workers,
+                                                    scheduler=scheduler)
+    price, currency = community.costs.contact, community.costs.currency
+    table = roi_table(runs, daily, price)
+    summary = summarise_roi(table)
+    months = community.scenario.days / (365.0 / 12.0)
+    say(f"{community.scenario.name} against {baseline.scenario.name}: {replicates} paired replicates, "
+        f"{community.population.members:,} members, {community.scenario.days} days ({months:.1f} months)")
+    say(f"  valued at {currency}{price:,.2f} per contact avoided (costs.contact); amounts in {currency}")
+    say(f"  {'':<34} {'mean':>14}  95% CI")
+    for row in summary.itertuples():
+        say(f"  {LABELS[row.measure]:<34} {_shown(row.measure, row.mean, currency):>14}  "
+            f"[{_shown(row.measure, row.low, currency)}, {_shown(row.measure, row.high, currency)}]"
+            + (f"  (range; {row.replicates} of {replicates} paid back)" if row.measure == "payback_month" else ""))
+    line = roi_sentence(summary, community.scenario.name, currency)
+    say(line)
+    if out is not None:
+        document = {"scenario": community.scenario.name, "counterfactual": baseline.scenario.name,
+                    "replicates": replicates, "seeds": sorted(set(runs.seed)), "contact_price": price,
+                    "currency": currency, "members": community.population.members, "days": community.scenario.days,
+                    "verdict": line, "summary": summary.to_dict(orient="records"),
+                    "scenarios": {"community": community.model_dump(mode="json"),
+                                  "counterfactual": baseline.model_dump(mode="json")},
+                    **MODEL_IDENTITY}
+        files = write_files([(out / "daily.parquet", lambda tmp: daily.to_parquet(tmp, index=False)),
+                             (out / "paired.csv", lambda tmp: runs.to_csv(tmp, index=False)),
+                             (out / "roi_replicates.csv", lambda tmp: table.to_csv(tmp, index=False)),
+                             (out / "roi.json", lambda tmp: tmp.write_text(json_text(document)))])
+        say(f"wrote {', '.join(str(f) for f in files)}")

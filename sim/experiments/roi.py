@@ -1,0 +1,134 @@
+"""`roi`: does the community pay for itself?
+
+The scenario runs against its counterfactual on common seeds: by default the same customers
+with the forum closed, or any scenario given. Per replicate:
+
+- contacts avoided = the counterfactual's assisted contacts - the scenario's;
+- gross savings = contacts avoided x the price of a contact (`costs.contact`: the fully
+  loaded cost of an assisted contact, which a contact centre saves once its staffing
+  follows demand; the runs' own agent rosters are the same unless the files differ);
+- community cost = the difference in each community part: platform, moderation, forum
+  staff, programme, pay and self-service resolutions;
+- net savings = gross savings - community cost; ROI = net savings / community cost;
+- break-even contact price = community cost / contacts avoided (what an avoided contact
+  must be worth for the community to pay for itself);
+- payback month = the first month after which cumulative net savings stay positive.
+
+Every figure is a mean over replicates with its 95% t-interval.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from sim.experiments.comparison import arm_runs
+from sim.experiments.stats import mean_interval
+from sim.experiments.sweeps import resolve
+from sim.measures.kpis import DAYS_PER_MONTH
+from sim.params.scenario import Scenario
+
+COMMUNITY_PARTS = {"platform": "cost_platform", "moderation": "cost_moderation", "forum_staff": "cost_forum_staff",
+                   "programme": "cost_programme", "pay": "cost_pay", "self_service": "cost_self_service"}
+MEASURES = ("contacts_avoided", "gross_savings", *COMMUNITY_PARTS, "community_cost", "net_savings", "roi",
+            "break_even_contact_price", "payback_month", "contact_centre_spend_change")
+COMMUNITY, COUNTERFACTUAL = "community", "counterfactual"
+
+
+def without_community(scenario: Scenario) -> Scenario:
+    """The same customers, contact centre and social team with the forum closed."""
+    closed = scenario.model_copy(deep=True)
+    closed.behaviour.forum_open = False
+    closed.scenario.name = f"{scenario.scenario.name} without the community"
+    closed.scenario.description = f"{scenario.scenario.name} with its community forum closed."
+    return closed
+
+
+def replicate_measures(community: pd.Series, counterfactual: pd.Series, price: float,
+                       daily: pd.DataFrame | None = None) -> dict[str, float]:
+    """The ROI figures of one replicate, from the two runs' KPIs (and daily series)."""
+    avoided = float(counterfactual["assisted_contacts"] - community["assisted_contacts"])
+    parts = {part: float(community[key] - counterfactual[key]) for part, key in COMMUNITY_PARTS.items()}
+    cost = sum(parts.values())
+    gross = avoided * price
+    net = gross - cost
+    return {"contacts_avoided": avoided, "gross_savings": gross, **parts, "community_cost": cost,
+            "net_savings": net, "roi": net / cost if cost > 0 else math.nan,
+            "break_even_contact_price": cost / avoided if avoided > 0 else math.nan,
+            "payback_month": payback_month(daily, price) if daily is not None else math.nan,
+            "contact_centre_spend_change": float(counterfactual["cost_contact_centre"] - community["cost_contact_centre"])}
+
+
+def payback_month(daily: pd.DataFrame, price: float) -> float:
+    """The month (1, 2, ...) by whose end cumulative net savings turn positive for good, from
+    the two arms' cumulative daily series (columns arm, day and the KPIs); NaN if they never do."""
+    by_arm = {arm: frame.set_index("day").sort_index() for arm, frame in daily.groupby("arm")}
+    community, counterfactual = by_arm[COMMUNITY], by_arm[COUNTERFACTUAL]
+    parts = sum(community[key] - counterfactual[key] for key in COMMUNITY_PARTS.values())
+    net = (counterfactual["assisted_contacts"] - community["assisted_contacts"]) * price - parts
+    negative = np.flatnonzero(net.to_numpy() <= 0)
+    if negative.size == len(net):
+        return math.nan
+    first_good_day = float(net.index[negative[-1] + 1]) if negative.size else float(net.index[0])
+    return float(max(1, math.ceil(first_good_day / DAYS_PER_MONTH)))
+
+
+def roi_runs(scenario: Scenario | str | Path, counterfactual: Scenario | str | Path | None = None,
+             replicates: int = 10, *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+             workers: int | None = None, scheduler: str | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame, Scenario, Scenario]:
+    """The paired runs: one row per arm and replicate, every run's daily series, and the two
+    scenarios as resolved."""
+    community = resolve(scenario, overrides)[0]
+    other = without_community(community) if counterfactual is None else resolve(counterfactual, overrides)[0]
+    runs, daily = arm_runs({COMMUNITY: community, COUNTERFACTUAL: other}, replicates, seed=seed, workers=workers,
+                           scheduler=scheduler, keep_daily=True)
+    return runs, daily, community, other
+
+
+def roi_table(runs: pd.DataFrame, daily: pd.DataFrame, price: float) -> pd.DataFrame:
+    """One row per replicate with every ROI measure (see the module docstring)."""
+    rows = []
+    for replicate, pair in runs.groupby("replicate"):
+        arms = pair.set_index("arm")
+        days = daily[daily.replicate == replicate] if daily is not None else None
+        rows.append({"replicate": int(replicate), "seed": int(arms.loc[COMMUNITY, "seed"]),
+                     **replicate_measures(arms.loc[COMMUNITY], arms.loc[COUNTERFACTUAL], price, days)})
+    return pd.DataFrame(rows)
+
+
+def summarise_roi(table: pd.DataFrame) -> pd.DataFrame:
+    """Per measure: mean and 95% interval over replicates, and how many replicates define it
+    (a payback month exists only where the community paid back within the run; a whole month
+    of at least 1, it is given with its range over those replicates, not a t-interval)."""
+    rows = []
+    for measure in MEASURES:
+        mean, low, high = mean_interval(table[measure])
+        if measure == "payback_month":
+            low, high = table[measure].min(), table[measure].max()
+        rows.append({"measure": measure, "mean": mean, "low": low, "high": high,
+                     "replicates": int(table[measure].notna().sum())})
+    return pd.DataFrame(rows)
+
+
+def roi(scenario: Scenario | str | Path, counterfactual: Scenario | str | Path | None = None,
+        replicates: int = 10, **options: Any) -> pd.DataFrame:
+    """The ROI summary (see `summarise_roi`) of a scenario against its counterfactual."""
+    runs, daily, community, _ = roi_runs(scenario, counterfactual, replicates, **options)
+    return summarise_roi(roi_table(runs, daily, community.costs.contact))
+
+
+def roi_sentence(summary: pd.DataFrame, name: str, currency: str) -> str:
+    """The bottom line in one sentence."""
+    rows = summary.set_index("measure")
+    net, low, high = rows.loc["net_savings", ["mean", "low", "high"]]
+    verdict = ("pays for itself" if low > 0 else "costs more than it saves" if high < 0
+               else "cannot be told to pay for itself or not")
+    money = lambda v: f"{'-' if v < 0 else ''}{currency}{abs(v):,.0f}"  # noqa: E731
+    price = rows.loc["break_even_contact_price", "mean"]
+    tail = f"; it breaks even at {currency}{price:,.2f} a contact" if not math.isnan(price) else ""
+    return f"{name} {verdict}: net savings {money(net)} (95% CI {money(low)} to {money(high)}){tail}."
