@@ -71,7 +71,7 @@ def payback_month(daily: pd.DataFrame, price: float) -> float:
     parts = sum(community[key] - counterfactual[key] for key in COMMUNITY_PARTS.values())
     net = (counterfactual["assisted_contacts"] - community["assisted_contacts"]) * price - parts
     negative = np.flatnonzero(net.to_numpy() <= 0)
-    if negative.size == len(net):
+    if negative.size and negative[-1] == len(net) - 1:  # not positive at the end: no payback within the run
         return math.nan
     first_good_day = float(net.index[negative[-1] + 1]) if negative.size else float(net.index[0])
     return float(max(1, math.ceil(first_good_day / DAYS_PER_MONTH)))
