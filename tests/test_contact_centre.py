@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from conftest import assert_above_zero, invoke, one_line_error, replicate, tiny
+from conftest import SCENARIOS, assert_above_zero, invoke, one_line_error, replicate, tiny
+from sim.experiments.comparison import arm_runs
 from sim.params.scenario import ScenarioError, build_scenario
 from sim.rules.contact_centre import CLOSED, answer_calls, call_contact_centre, next_staffed, serve_in_order
 from sim.state.counters import COUNTERS
@@ -155,3 +156,21 @@ def test_fewer_agents_mean_longer_waits_more_abandonment_and_a_shift_to_forum_an
                       "share of issues posted in the forum, 1 agent - 3 agents")
     assert_above_zero(diff("social_share"), "share of issues taken to social media, 1 agent - 3 agents")
     assert_above_zero(-diff("cost_contact_centre"), "agent cost, 3 agents - 1 agent")
+
+
+# Khoros (2020): 3.8% of calls abandoned in normal times, 6.2% in the COVID surge; the band is
+# an assumption around them (docs/MODEL.md §5). The baseline is calibrated to 3.8%.
+ABANDONMENT_BAND = (0.02, 0.08)
+NOT_IN_BAND = {"no_community": "the counterfactual: the same agents for 80% more calls",
+               "stack_overflow_like": "no contact-centre fallback: almost nobody calls"}
+
+
+@pytest.mark.slow
+def test_shipped_scenarios_abandon_calls_within_the_plausible_band():
+    arms = {path.stem: path for path in sorted(SCENARIOS.glob("*.toml")) if path.stem not in NOT_IN_BAND}
+    runs, _ = arm_runs(arms, replicates=2, workers=2)
+    means = runs.groupby("arm").contact_abandon_rate.mean()
+    low, high = ABANDONMENT_BAND
+    outside = {name: round(rate, 4) for name, rate in means.items() if not low <= rate <= high}
+    assert not outside, f"abandonment outside {ABANDONMENT_BAND}: {outside}"
+    assert means["baseline"] == pytest.approx(0.038, abs=0.01)  # the calibration target

@@ -186,6 +186,7 @@ def test_costs_add_up_to_the_total():
         + k["staff_assisted_answers"] * programme.staff_access_minutes / 60 * cfg.costs.staff_hour)
     parts = ("cost_contact_centre", "cost_self_service", "cost_platform", "cost_moderation", "cost_forum_staff",
              "cost_social_team", "cost_pay", "cost_programme")
-    assert sorted(key for key in k if key.startswith("cost_")) == sorted((*parts, "cost_total", "cost_per_issue"))
+    assert sorted(key for key in k if key.startswith("cost_")) == sorted((*parts, "cost_total", "cost_per_issue",
+                                                                          "cost_per_month", "cost_per_contact"))
     assert k["cost_total"] == pytest.approx(sum(k[part] for part in parts))
     assert k["cost_per_issue"] == pytest.approx(k["cost_total"] / k["issues"])
