@@ -47,6 +47,9 @@ DIRECTIONS = [
     ("no_community", "baseline", "assisted_contacts", +1),
     ("verizon_superusers", "baseline", "superusers_active", +1),
     ("product_launch_surge", "baseline", "assisted_contacts", +1),
+    ("contact_centre_cuts", "baseline", "contact_abandon_rate", +1),
+    ("contact_centre_cuts", "baseline", "forum_threads", +1),
+    ("contact_centre_cuts", "baseline", "cost_per_month", -1),
 ]
 
 

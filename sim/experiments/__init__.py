@@ -1,5 +1,5 @@
-"""Experiments on the model: sweeps into a resumable store, paired comparisons, sensitivity
-analysis, calibration to targets and the published facts. The CLI verbs call these same
+"""Experiments on the model: sweeps into a resumable store, paired comparisons, community
+ROI against a counterfactual, sensitivity analysis, calibration to targets and the published facts. The CLI verbs call these same
 functions, and each returns pandas DataFrames, so notebooks and the command line agree.
 
 The functions are imported on first use, so the command line does not load Optuna, SALib
@@ -11,6 +11,7 @@ _HOMES = {
     "sweep": "sweeps", "sensitivity": "sensitivity_analysis", "calibrate": "calibration", "facts": "stylized_facts",
     "results": "store_summary", "query": "store_summary",
     **dict.fromkeys(("compare", "paired_runs", "arm_runs", "pair", "differences", "verdict"), "comparison"),
+    **dict.fromkeys(("roi", "roi_runs", "roi_table", "summarise_roi", "without_community"), "roi"),
 }
 
 __all__ = sorted(_HOMES)
