@@ -12,7 +12,7 @@ from conftest import SCENARIOS, assert_above_zero, invoke, one_line_error, repli
 from sim.experiments.comparison import arm_runs
 from sim.params.scenario import ScenarioError, build_scenario
 from sim.rules.contact_centre import CLOSED, answer_calls, call_contact_centre, next_staffed, serve_in_order
-from sim.state.counters import COUNTERS
+from sim.state.counters import COUNTERS, PENDING_CALLS
 from sim.state.population import CONTACT
 from sim.state.probe import set_now
 from sim.state.world import agent_roster
@@ -43,7 +43,8 @@ def test_mean_wait_matches_erlang_c_in_a_stationary_queue(rate, agents):
     arrival = arrival[arrival < hours]
     handle = np.random.default_rng(agents + 100).exponential(handle_mean, arrival.size)
     wait, answered = np.empty(arrival.size), np.zeros(arrival.size, dtype=bool)
-    serve_in_order(arrival, np.full(arrival.size, np.inf), handle, np.full(24, agents), np.zeros(agents), wait, answered)
+    serve_in_order(arrival, np.full(arrival.size, np.inf), handle, np.full(24, agents), 1.0, np.zeros(agents), wait,
+                   answered)
     assert answered.all()
     expected = erlang_c_wait(rate, handle_mean, agents)
     assert wait.mean() == pytest.approx(expected, rel=0.10), (wait.mean() * 60, expected * 60)
@@ -56,10 +57,17 @@ def test_callers_who_hang_up_take_no_agent_time():
     patience = np.array([1.0, 0.05, 5.0])
     handle = np.array([1.0, 9.0, 0.5])
     wait, answered, free = np.empty(3), np.zeros(3, dtype=bool), np.zeros(1)
-    serve_in_order(arrival, patience, handle, np.ones(24, dtype=np.int64), free, wait, answered)
+    serve_in_order(arrival, patience, handle, np.ones(24, dtype=np.int64), 1.0, free, wait, answered)
     assert answered.tolist() == [True, False, True]
     assert wait.tolist() == pytest.approx([0.0, 0.05, 0.8])  # the hung-up caller's wait is its patience
     assert free[0] == pytest.approx(1.5)  # 1 h for the first call, 0.5 h for the third
+
+
+def test_an_agent_with_half_its_time_on_calls_takes_twice_as_long():
+    wait, answered, free = np.empty(2), np.zeros(2, dtype=bool), np.zeros(1)
+    serve_in_order(np.array([0.0, 0.1]), np.array([9.0, 9.0]), np.array([0.2, 0.2]), np.ones(24, dtype=np.int64),
+                   0.5, free, wait, answered)
+    assert wait.tolist() == pytest.approx([0.0, 0.3]) and free[0] == pytest.approx(0.8)
 
 
 def test_calls_outside_the_shift_wait_for_it_to_open():
@@ -69,19 +77,27 @@ def test_calls_outside_the_shift_wait_for_it_to_open():
     assert next_staffed(18.0, roster) == 24.0 + 8.0
     assert next_staffed(1.0, np.zeros(24, dtype=np.int64)) == CLOSED
     wait, answered = np.empty(2), np.zeros(2, dtype=bool)
-    serve_in_order(np.array([3.5, 7.0]), np.array([10.0, 0.5]), np.array([0.1, 0.1]), roster, np.zeros(2),
+    serve_in_order(np.array([3.5, 7.0]), np.array([10.0, 0.5]), np.array([0.1, 0.1]), roster, 1.0, np.zeros(2),
                    wait, answered)
     assert answered.tolist() == [True, False] and wait.tolist() == pytest.approx([4.5, 0.5])
 
 
 def test_the_roster_spreads_fractional_agents_and_keeps_one_on_shift():
     def roster(**centre):
-        return agent_roster(build_scenario({"population": {"members": 10_000}, "contact_centre": centre}))
+        return agent_roster(build_scenario({"population": {"members": 10_000}, "contact_centre": centre}))[0]
 
-    assert roster(agents=1.5).tolist() == [1, 2] * 12  # 1.5 agents: 1 and 2 by turns
+    assert roster(agents=1.5).tolist() == [2, 1] * 12  # 1.5 agents: 2 and 1 by turns
+    assert roster(agents=1.9).sum() == 46  # the whole number nearest to 1.9 x 24
     assert roster(agents=2.0).sum() == 48
-    assert roster(agents_per_1000_members=0.3).sum() == 72  # 3 agents at 10,000 members
-    assert roster(agents_per_1000_members=0.01).tolist() == [1] * 24  # 0.1 agents: one while open
+    assert roster(agents_per_1000_members=0.3, safety_agents_per_sqrt_1000_members=0.0).sum() == 72  # 3 agents
+    assert roster(agents_per_1000_members=0.01, safety_agents_per_sqrt_1000_members=0.0).tolist() == [1] * 24
+    # the default: 0.03 per 1,000 members plus 0.5 x sqrt(members / 1,000), square-root staffing
+    for members, agents in ((3000, 0.09 + 0.5 * 3 ** 0.5), (10_000, 0.3 + 0.5 * 10 ** 0.5),
+                            (40_000, 1.2 + 0.5 * 40 ** 0.5)):
+        config = build_scenario({"population": {"members": members}})
+        assert config.contact_centre.capacity("agents", members) == pytest.approx(agents)
+        hours, share = agent_roster(config)
+        assert hours.sum() * share == pytest.approx(24 * agents, abs=0.5)  # 0.956 agents: one, 96% of its time
     shift = roster(agents=3.0, open_hour=8, close_hour=20)
     assert shift[:8].sum() == 0 and shift[20:].sum() == 0 and (shift[8:20] == 3).all()
     assert roster(agents=0.0).sum() == 0
@@ -93,8 +109,8 @@ def test_an_answered_call_is_a_contact_and_a_hung_up_one_is_not():
     model = tiny(members=200, agents=1.0, patience_minutes=1e5)
     w = model.world.ref
     set_now(w, 1.0)
-    call_contact_centre(w, 3, model_counter("direct_contacts"), 0.2)
-    call_contact_centre(w, 4, model_counter("escalations"), 0.3)
+    call_contact_centre(w, 3, model_counter("direct_contacts"), 0.2, 0)
+    call_contact_centre(w, 4, model_counter("escalations"), 0.3, 0)
     answer_calls(w)
     counters = model.counters
     assert counters["direct_calls"] == counters["escalation_calls"] == 1
@@ -104,12 +120,29 @@ def test_an_answered_call_is_a_contact_and_a_hung_up_one_is_not():
     assert model.population.channel_success[3, CONTACT] > 0.5  # the contact centre worked for it
 
 
+def test_calls_placed_while_the_hour_is_answered_never_answer_a_call_twice():
+    """40 calls, each answered and unresolved, each bringing a repeat call: the pending list
+    outgrows its first arrays while the hour is answered. Every call is answered once, the
+    40 repeats wait for later, and the next hour answers nothing again."""
+    model = tiny(members=200, agents=50.0, first_contact_resolution=0.0, repeat_hours=1000.0)
+    w = model.world.ref
+    set_now(w, 1.0)
+    for member in range(40):
+        call_contact_centre(w, member, model_counter("direct_contacts"), 0.01 * member, 0)
+    answer_calls(w)
+    assert model.counters["direct_contacts"] == model.counters["calls_answered"] == 40
+    assert model.counters["repeat_calls"] == 40 and model.world.sync[PENDING_CALLS] == 40  # the pending repeats
+    set_now(w, 2.0)
+    answer_calls(w)
+    assert model.counters["calls_answered"] == 40 and model.counters["direct_contacts"] == 40
+
+
 def test_a_caller_who_hangs_up_learns_that_the_contact_centre_failed():
     model = tiny(members=200, agents=0.0, retry_share=0.0, complain_share=0.0)  # nobody on shift
     w = model.world.ref
     before = model.population.channel_success[5, CONTACT]
     set_now(w, 1.0)
-    call_contact_centre(w, 5, model_counter("direct_contacts"), 0.5)
+    call_contact_centre(w, 5, model_counter("direct_contacts"), 0.5, 0)
     answer_calls(w)
     assert model.counters["calls_abandoned"] == model.counters["calls_given_up"] == 1
     assert model.counters["direct_contacts"] == 0 and model.population.contacts[5] == 0
@@ -131,6 +164,15 @@ def test_a_capacity_takes_one_form_and_an_override_replaces_the_other():
     assert overridden.policy.forum.staff_hours_per_day == 5.0
     assert overridden.policy.forum.staff_hours_per_1000_members is None
     assert overridden.policy.forum.capacity("staff_hours_per_day", 123_456) == 5.0
+
+
+def test_a_capacity_can_be_swept_over_a_range_in_either_form():
+    scenario = build_scenario({"sweep": {"design": "lhs", "samples": 4, "parameters": {
+        "contact_centre.agents": {"low": 1.0, "high": 3.0},
+        "policy.forum.staff_hours_per_1000_members": {"low": 0.2, "high": 1.0}}}})
+    from sim.experiments.design import design_points  # noqa: PLC0415
+    points = design_points(scenario)
+    assert len(points) == 4 and all(1.0 <= p["contact_centre.agents"] <= 3.0 for p in points)
 
 
 def test_giving_both_forms_in_a_file_is_one_line_of_bad_input(tmp_path):

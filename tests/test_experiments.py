@@ -47,15 +47,15 @@ def test_compare_pairs_runs_on_common_seeds(staff_vs_baseline):
 
 
 def test_compare_finds_no_difference_where_there_is_none():
-    """B differs from A only in the price of a contact: behaviour is the same on common seeds,
-    so every behavioural interval contains zero, while contact costs move."""
+    """B differs from A only in the cost of an agent hour: behaviour is the same on common seeds,
+    so every behavioural interval contains zero, while the contact centre's cost moves."""
     a = load_scenario(SCENARIOS / "baseline.toml", SMALL)
-    b = build_scenario(a.model_dump(mode="json"), {"costs.contact": 20.0})
+    b = build_scenario(a.model_dump(mode="json"), {"costs.agent_hour": 50.0})
     table = compare(a, b, 3, workers=2).dropna(subset=["difference"]).set_index("kpi")
     behaviour = table[~table.index.str.startswith("cost")]
     assert len(behaviour) > 30
     assert ((behaviour.low <= 0) & (behaviour.high >= 0)).all(), "every behavioural interval contains zero"
-    assert table.loc["cost_contacts", "low"] > 0
+    assert table.loc["cost_contact_centre", "low"] > 0
 
 
 def test_compare_cli_prints_the_verdict_and_writes_the_paired_table(tmp_path):

@@ -18,6 +18,7 @@ LABELS = {
     "contacts_avoided": "Contacts avoided", "gross_savings": "Gross savings",
     "platform": "  platform", "moderation": "  moderation", "forum_staff": "  forum staff",
     "programme": "  super-user programme", "pay": "  pay to members", "self_service": "  self-service",
+    "social_team": "  social team",
     "community_cost": "Community cost", "net_savings": "Net savings", "roi": "ROI (net / cost)",
     "break_even_contact_price": "Break-even contact price", "payback_month": "Payback month (mean)",
     "contact_centre_spend_change": "Agent spend saved (same roster)",
@@ -54,7 +55,7 @@ def roi(
 ) -> None:
     """Does the community pay for itself? Contacts avoided, savings, costs by part, net savings,
     ROI, payback month and break-even contact price, against its counterfactual on common seeds."""
-    from sim.experiments.roi import roi_runs, roi_sentence, roi_table, summarise_roi
+    from sim.experiments.roi import check_counterfactual, roi_runs, roi_sentence, roi_table, summarise_roi, without_community
 
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 100_000)
@@ -62,6 +63,8 @@ def roi(
     other = load(counterfactual, set_, days) if counterfactual is not None else None
     if seed is not None:
         check_between("--seed", seed, 0, MAX_SEED)
+    with _plain_errors():
+        check_counterfactual(config, other or without_community(config), (str(scenario), str(counterfactual)))
     if out is not None:
         check_writable(out, *ROI_FILES)
     with _plain_errors():

@@ -3,12 +3,15 @@
 The scenario runs against its counterfactual on common seeds: by default the same customers
 with the forum closed, or any scenario given. Per replicate:
 
-- contacts avoided = the counterfactual's assisted contacts - the scenario's;
+- contacts avoided = the counterfactual's contacts demanded - the scenario's, where the
+  contacts demanded are the first calls about issues plus the repeat calls after unresolved
+  contacts (calls placed, answered or not: a centre staffed to demand answers them all;
+  retries after hanging up are not demand of their own);
 - gross savings = contacts avoided x the price of a contact (`costs.contact`: the fully
   loaded cost of an assisted contact, which a contact centre saves once its staffing
   follows demand; the runs' own agent rosters are the same unless the files differ);
-- community cost = the difference in each community part: platform, moderation, forum
-  staff, programme, pay and self-service resolutions;
+- community cost = the difference in each part the community changes: platform, moderation,
+  forum staff, programme, pay, self-service resolutions and the social team;
 - net savings = gross savings - community cost; ROI = net savings / community cost;
 - break-even contact price = community cost / contacts avoided (what an avoided contact
   must be worth for the community to pay for itself);
@@ -30,10 +33,13 @@ from sim.experiments.comparison import arm_runs
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import resolve
 from sim.measures.kpis import DAYS_PER_MONTH
-from sim.params.scenario import Scenario
+from sim.params.scenario import Scenario, ScenarioError
+from sim.state.counters import CALL_COUNTERS
 
 COMMUNITY_PARTS = {"platform": "cost_platform", "moderation": "cost_moderation", "forum_staff": "cost_forum_staff",
-                   "programme": "cost_programme", "pay": "cost_pay", "self_service": "cost_self_service"}
+                   "programme": "cost_programme", "pay": "cost_pay", "self_service": "cost_self_service",
+                   "social_team": "cost_social_team"}
+DEMAND = tuple(CALL_COUNTERS.values())  # first calls by where they came from, and repeat calls
 MEASURES = ("contacts_avoided", "gross_savings", *COMMUNITY_PARTS, "community_cost", "net_savings", "roi",
             "break_even_contact_price", "payback_month", "contact_centre_spend_change")
 COMMUNITY, COUNTERFACTUAL = "community", "counterfactual"
@@ -48,10 +54,24 @@ def without_community(scenario: Scenario) -> Scenario:
     return closed
 
 
+def check_counterfactual(community: Scenario, other: Scenario, sources: tuple[str, str] | None = None) -> None:
+    """The scenario must have a community to value, and its counterfactual the same customers
+    over the same period; otherwise bad input naming the file and the field."""
+    source, other_source = sources or (community.scenario.name, other.scenario.name)
+    if not community.behaviour.forum_open:
+        raise ScenarioError(source, "behaviour.forum_open", "the scenario has no community forum: there is no "
+                                                            "community to value (give the scenario with its forum open)")
+    for field, mine, theirs in (("population.members", community.population.members, other.population.members),
+                                ("scenario.days", community.scenario.days, other.scenario.days)):
+        if mine != theirs:
+            raise ScenarioError(other_source, field, f"the counterfactual must have the scenario's {field} "
+                                                     f"({mine:,}, got {theirs:,}): the same customers over the same period")
+
+
 def replicate_measures(community: pd.Series, counterfactual: pd.Series, price: float,
                        daily: pd.DataFrame | None = None) -> dict[str, float]:
     """The ROI figures of one replicate, from the two runs' KPIs (and daily series)."""
-    avoided = float(counterfactual["assisted_contacts"] - community["assisted_contacts"])
+    avoided = float(sum(counterfactual[key] - community[key] for key in DEMAND))
     parts = {part: float(community[key] - counterfactual[key]) for part, key in COMMUNITY_PARTS.items()}
     cost = sum(parts.values())
     gross = avoided * price
@@ -69,7 +89,7 @@ def payback_month(daily: pd.DataFrame, price: float) -> float:
     by_arm = {arm: frame.set_index("day").sort_index() for arm, frame in daily.groupby("arm")}
     community, counterfactual = by_arm[COMMUNITY], by_arm[COUNTERFACTUAL]
     parts = sum(community[key] - counterfactual[key] for key in COMMUNITY_PARTS.values())
-    net = (counterfactual["assisted_contacts"] - community["assisted_contacts"]) * price - parts
+    net = sum(counterfactual[key] - community[key] for key in DEMAND) * price - parts
     negative = np.flatnonzero(net.to_numpy() <= 0)
     if negative.size and negative[-1] == len(net) - 1:  # not positive at the end: no payback within the run
         return math.nan
@@ -85,6 +105,7 @@ def roi_runs(scenario: Scenario | str | Path, counterfactual: Scenario | str | P
     scenarios as resolved."""
     community = resolve(scenario, overrides)[0]
     other = without_community(community) if counterfactual is None else resolve(counterfactual, overrides)[0]
+    check_counterfactual(community, other)
     runs, daily = arm_runs({COMMUNITY: community, COUNTERFACTUAL: other}, replicates, seed=seed, workers=workers,
                            scheduler=scheduler, keep_daily=True)
     return runs, daily, community, other

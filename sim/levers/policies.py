@@ -156,5 +156,5 @@ def serve_complaints(w) -> None:
     w.counters[COMPLAINTS_SERVED] += ids.size
     for i in range(ids.size):
         if not resolved[i]:
-            call_contact_centre(w, complaints.member[ids[i]], SOCIAL_FALLBACKS, when[i])
+            call_contact_centre(w, complaints.member[ids[i]], SOCIAL_FALLBACKS, when[i], complaints.calls[ids[i]])
     w.closed_complaints = append(w.closed_complaints, ids)

@@ -76,7 +76,7 @@ KPIS: dict[str, Kpi] = {
     "positive_impressions": Kpi("Followers who saw a public fix", "num", H),
     "cost_total": Kpi("Total support cost", "money", L),
     "cost_per_issue": Kpi("Cost per issue", "money", L),
-    "cost_per_month": Kpi("Net support cost per month", "money", L),
+    "cost_per_month": Kpi("Support cost per month", "money", L),
     "cost_per_contact": Kpi("Agent cost per assisted contact", "money", L),
     "cost_contact_centre": Kpi("Contact-centre agents", "money", L),
     "cost_self_service": Kpi("Self-service cost", "money"),

@@ -193,7 +193,8 @@ class ContactCentre(Section):
     CAPACITIES = (("agents", "agents_per_1000_members"),)
 
     agents: float | None = param(None, "agents", "Agents on shift in each open hour, absolute; a fraction alternates (1.5 = 1 and 2 by turns)", ge=0, le=1e6)
-    agents_per_1000_members: float | None = param(0.19, "agents per 1,000 members", "Agents on shift in each open hour, per size; at least one while open [calibrated: abandonment, Khoros 2020]", ge=0, le=1e4)
+    agents_per_1000_members: float | None = param(0.03, "agents per 1,000 members", "Agents on shift in each open hour, per size: the part that follows the load [about the baseline's calls: 0.3 Erlangs at 10,000 members]", ge=0, le=1e4)
+    safety_agents_per_sqrt_1000_members: float = param(0.5, "agents per sqrt(members/1,000)", "With agents_per_1000_members, safety staffing that grows with the square root of size, so service holds at any size [square-root staffing, Halfin & Whitt 1981; calibrated: abandonment, Khoros 2020]", ge=0, le=1e4)
     open_hour: int = param(0, "hour", "Hour of the day the first shift starts", ge=0, le=23)
     close_hour: int = param(24, "hour", "Hour of the day the last shift ends (24 = midnight)", ge=1, le=24)
     handle_minutes: float = param(6.0, "minutes", "Mean handle time of a call, exponential [assumption: range 4-10]", gt=0, le=1440)
@@ -205,6 +206,14 @@ class ContactCentre(Section):
     retry_hours: float = param(2.0, "hours", "Mean time before they call again, exponential [assumption]", gt=0, le=1e4)
     complain_share: float = param(0.1, "fraction", "Share of callers who hang up and complain in public instead [assumption]", ge=0, le=1)
     max_attempts: int = param(3, "calls", "Calls about one issue before a customer gives up unresolved", ge=1, le=100)
+
+    def capacity(self, absolute: str, members: int) -> float:
+        """Agents on shift: the absolute number, or the per-size load-following part plus its
+        square-root safety staffing (the staffing rule that keeps a queue's service as it grows)."""
+        if absolute == "agents" and self.agents is None:
+            size = members / 1000.0
+            return float(self.agents_per_1000_members * size + self.safety_agents_per_sqrt_1000_members * size ** 0.5)
+        return super().capacity(absolute, members)
 
     @model_validator(mode="after")
     def _shares_fit(self) -> ContactCentre:
@@ -273,7 +282,7 @@ def sweep_spec_problem(key: str, spec: Any) -> str | None:
     low, high, steps = spec["low"], spec["high"], spec.get("steps", 2)
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (low, high)):
         return "low and high must be finite numbers"
-    if field.annotation not in (int, float):
+    if field.annotation not in (int, float, int | None, float | None):
         return "a range needs a numeric parameter; give a list of levels instead"
     if low > high:
         return f"low ({low}) exceeds high ({high})"

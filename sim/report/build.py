@@ -26,7 +26,9 @@ SWEEP_KPIS = ("answer_rate_24h", "deflection_rate", "cost_per_issue")
 DAILY_COLUMNS = ("day", "cost_total", "readers", "responders", "superusers", "churned", "role_changes_day")
 MAX_JSON_BYTES = 50_000_000
 FLOW_KPIS = ("issues", "self_service", "forum_threads", "direct_contacts", "complaints", "solved", "escalations",
-             "social_fallbacks", "complaints_served", "complaints_unanswered", "pileup_contacts", "repeat_contacts")
+             "social_fallbacks", "complaints_served", "complaints_unanswered", "pileup_contacts", "repeat_contacts",
+             "direct_calls", "escalation_calls", "fallback_calls", "pileup_calls", "repeat_calls", "calls_to_social",
+             "calls_given_up")
 
 
 @dataclass
@@ -241,9 +243,14 @@ def roi_report(folder: Path) -> Report:
                                                 "contact_price", "verdict", "scenarios", "members", "days"))
     summary = pd.DataFrame(document["summary"]).astype({"mean": float, "low": float, "high": float})
     rows, currency = summary.set_index("measure"), str(document["currency"])
-    headlines = [Headline(label, _roi_value(m, rows.loc[m, "mean"], currency),
-                          f"{'Range' if m == 'payback_month' else '95% CI'} {_roi_value(m, rows.loc[m, 'low'], currency)} to "
-                          f"{_roi_value(m, rows.loc[m, 'high'], currency)}.") for m, label in ROI_HEADLINES]
+    def sentence(measure: str) -> str:
+        low, high = (_roi_value(measure, rows.loc[measure, side], currency) for side in ("low", "high"))
+        if measure == "payback_month":
+            return (f"Range {low} to {high}, in the {int(rows.loc[measure, 'replicates'])} of "
+                    f"{int(document['replicates'])} replicates that paid back within the run.")
+        return f"95% CI {low} to {high}."
+
+    headlines = [Headline(label, _roi_value(m, rows.loc[m, "mean"], currency), sentence(m)) for m, label in ROI_HEADLINES]
     name, other = str(document["scenario"]), str(document["counterfactual"])
     return Report(
         kind="roi", title=f"Does {name} pay for itself?",
@@ -323,4 +330,4 @@ def _build(folder: Path) -> Report:
     if (folder / "sweep.json").exists() or (folder / "runs").is_dir():
         return sweep_report(folder)
     raise ScenarioError(str(folder), "", "not a community-sim output: no summary.json (run), compare.json "
-                                         "(compare) or runs/ and sweep.json (sweep store)")
+                                         "(compare), roi.json (roi) or runs/ and sweep.json (sweep store)")

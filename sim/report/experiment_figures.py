@@ -123,7 +123,8 @@ def sobol_tornado(indices: pd.DataFrame, kpi: str | None = None) -> go.Figure:
 
 
 ROI_STEPS = (("platform", "Platform"), ("moderation", "Moderation"), ("forum_staff", "Forum staff"),
-             ("programme", "Super-user programme"), ("pay", "Pay to members"), ("self_service", "Self-service"))
+             ("programme", "Super-user programme"), ("pay", "Pay to members"), ("self_service", "Self-service"),
+             ("social_team", "Social team"))
 
 
 def roi_waterfall(summary: pd.DataFrame, currency: str = "$") -> go.Figure:

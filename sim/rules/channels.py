@@ -60,5 +60,5 @@ def call_directly(w) -> None:
     issues = w.issues
     for i in range(issues.member.size):
         if issues.outcome[i] == TO_FORUM + CONTACT:
-            call_contact_centre(w, issues.member[i], DIRECT_CONTACTS, issues.time[i])
+            call_contact_centre(w, issues.member[i], DIRECT_CONTACTS, issues.time[i], 0)
 

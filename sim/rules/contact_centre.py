@@ -32,17 +32,27 @@ CLOSED = np.inf  # the start of service of a call no shift will ever take
 
 
 @kernel
+def reserve_calls(w, room: int) -> None:
+    """Make the pending calls hold at least `room` entries, so that a rule that places calls
+    while it walks them never sees the arrays replaced under it."""
+    calls, n = w.calls, w.calls_n
+    if room <= calls.member.size:
+        return
+    size = max(room, 2 * calls.member.size + 16)
+    grown = Calls(np.empty(size, np.int64), np.empty(size), np.empty(size, np.int64),
+                  np.empty(size, np.int64), np.empty(size, np.int64))
+    grown.member[:n], grown.time[:n], grown.kind[:n] = calls.member[:n], calls.time[:n], calls.kind[:n]
+    grown.attempt[:n], grown.number[:n] = calls.attempt[:n], calls.number[:n]
+    w.calls = grown
+
+
+@kernel
 def place_call(w, member: int, time: float, kind: int, attempt: int) -> None:
     """Queue a call (or, with kind COMPLAIN, a complaint to open) at `time`; `kind` is the
     contact counter it counts under once answered. Changes the pending calls, pop.calls."""
-    calls, n = w.calls, w.calls_n
-    if n == calls.member.size:
-        size = 2 * n + 16
-        grown = Calls(np.empty(size, np.int64), np.empty(size), np.empty(size, np.int64),
-                      np.empty(size, np.int64), np.empty(size, np.int64))
-        grown.member[:n], grown.time[:n], grown.kind[:n] = calls.member[:n], calls.time[:n], calls.kind[:n]
-        grown.attempt[:n], grown.number[:n] = calls.attempt[:n], calls.number[:n]
-        w.calls = calls = grown
+    n = w.calls_n
+    reserve_calls(w, n + 1)
+    calls = w.calls
     calls.member[n], calls.time[n], calls.kind[n], calls.attempt[n] = member, time, kind, attempt
     calls.number[n] = w.pop.calls[member]
     w.pop.calls[member] += 1
@@ -51,10 +61,11 @@ def place_call(w, member: int, time: float, kind: int, attempt: int) -> None:
 
 
 @kernel
-def call_contact_centre(w, member: int, counter: int, time: float) -> None:
-    """A first call about an issue, at `time`, counted under `counter` once answered (and
-    at once among the calls placed from where it came)."""
-    place_call(w, member, time, counter, 0)
+def call_contact_centre(w, member: int, counter: int, time: float, attempt: int) -> None:
+    """A call about an issue, at `time`, counted under `counter` once answered and at once
+    among the calls placed from where it came; `attempt` counts the calls already made about
+    the issue (by a customer who hung up, complained in public and now calls again)."""
+    place_call(w, member, time, counter, attempt)
     w.counters[placed_counter(counter)] += 1
 
 
@@ -77,7 +88,7 @@ def call_at_random_time(w, member: int, counter: int) -> None:
     """A call some time in the current hour (for crowd processes with no clock of their
     own). Stream: contact (keyed by member and its number of calls)."""
     u = keyed_uniform(w.keys[CONTACT_KEY, PLACED_AT], w.pop.identity[member], w.pop.calls[member])
-    call_contact_centre(w, member, counter, w.now - u)
+    call_contact_centre(w, member, counter, w.now - u, 0)
 
 
 @kernel
@@ -92,15 +103,16 @@ def next_staffed(time: float, roster) -> float:
 
 
 @kernel
-def serve_in_order(arrival, patience, handle, roster, free, wait, answered) -> None:
+def serve_in_order(arrival, patience, handle, roster, share, free, wait, answered) -> None:
     """First come, first served, by the agents on shift at each call's hour: a call starts
     when it is staffed and one of them is free, unless its caller has hung up by then. A
     caller who hangs up takes no agent time, so later calls' waits follow from earlier
-    answered calls alone (the virtual waiting time of Erlang-A).
+    answered calls alone (the virtual waiting time of Erlang-A). An agent who gives only a
+    share of its time to calls takes handle / share to finish one.
 
     Reads the calls' arrival, patience and handle times (hours, in arrival order), the roster
-    (agents on shift by hour of day). Changes free (each agent's next free time), wait and
-    answered (per call)."""
+    (agents on shift by hour of day) and their share of time on calls. Changes free (each
+    agent's next free time), wait and answered (per call)."""
     for i in range(arrival.size):
         staffed = next_staffed(arrival[i], roster)
         if staffed == CLOSED:
@@ -112,7 +124,7 @@ def serve_in_order(arrival, patience, handle, roster, free, wait, answered) -> N
         wait[i] = start - arrival[i]
         answered[i] = wait[i] <= patience[i]
         if answered[i]:
-            free[agent] = start + handle[i]
+            free[agent] = start + handle[i] / share
         else:
             wait[i] = patience[i]
 
@@ -140,10 +152,12 @@ def answer_calls(w) -> None:
     complaint for a caller who hung up), pop.contacts, members' memory of the contact centre,
     counters (the call's contact counter when answered; calls, waits, agent time).
     Stream: contact (keyed by member and its number of calls)."""
-    p, pop, calls = w.p, w.pop, w.calls
-    w.counters[AGENT_MINUTES] += 60.0 * w.agents_by_hour[int(w.now - 1.0) % 24]
+    p, pop = w.p, w.pop
+    w.counters[AGENT_MINUTES] += 60.0 * w.agent_share * w.agents_by_hour[int(w.now - 1.0) % 24]
     due = due_calls(w)
     n = due.size
+    reserve_calls(w, w.calls_n + n)  # each due call places at most one more (a repeat, retry or complaint)
+    calls = w.calls
     patience, handle = np.empty(n), np.empty(n)
     for i in range(n):
         c = due[i]
@@ -153,7 +167,7 @@ def answer_calls(w) -> None:
         handle[i] = exponential_quantile(keyed_uniform(w.keys[CONTACT_KEY, HANDLE], identity, number),
                                          p.handle_minutes / 60.0)
     wait, answered = np.empty(n), np.zeros(n, np.bool_)
-    serve_in_order(calls.time[due], patience, handle, w.agents_by_hour, w.agent_free, wait, answered)
+    serve_in_order(calls.time[due], patience, handle, w.agents_by_hour, w.agent_share, w.agent_free, wait, answered)
     for i in range(n):
         c = due[i]
         member, kind, attempt, time = calls.member[c], calls.kind[c], calls.attempt[c], calls.time[c]
@@ -167,10 +181,12 @@ def answer_calls(w) -> None:
         u = keyed_uniform(w.keys[CONTACT_KEY, AFTER_HANGING_UP], identity, number)
         later = time + wait[i] + exponential_quantile(keyed_uniform(w.keys[CONTACT_KEY, RETRY_DELAY], identity, number),
                                                       p.retry_hours)
-        if u < p.retry_share and attempt + 1 < p.max_attempts:
+        if attempt + 1 >= p.max_attempts:  # called about it often enough
+            w.counters[CALLS_GIVEN_UP] += 1
+        elif u < p.retry_share:
             place_call(w, member, max(later, w.now), kind, attempt + 1)
             w.counters[CALLS_RETRIED] += 1
-        elif u >= p.retry_share and u < p.retry_share + p.complain_share:
+        elif u < p.retry_share + p.complain_share:
             place_call(w, member, time + wait[i], COMPLAIN, attempt + 1)  # counted once opened
         else:
             w.counters[CALLS_GIVEN_UP] += 1
@@ -195,7 +211,7 @@ def finish_answered_call(w, member: int, kind: int, wait: float, handle: float, 
     if not resolved and kind != REPEAT_CONTACTS:
         delay = exponential_quantile(keyed_uniform(w.keys[CONTACT_KEY, REPEAT_DELAY], identity, pop.calls[member]),
                                      p.repeat_hours)
-        call_contact_centre(w, member, REPEAT_CONTACTS, max(time + wait + handle + delay, w.now))
+        call_contact_centre(w, member, REPEAT_CONTACTS, max(time + wait + handle / w.agent_share + delay, w.now), 0)
 
 
 @kernel

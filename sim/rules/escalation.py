@@ -21,4 +21,4 @@ def escalate_expired(w) -> None:
         asker = threads.asker[t]
         learn_from_experience(w, asker, FORUM, 0.0, threads.deadline[t] - threads.created[t],
                               p.experience_learning_rate)
-        call_contact_centre(w, asker, ESCALATIONS, threads.deadline[t])
+        call_contact_centre(w, asker, ESCALATIONS, threads.deadline[t], 0)

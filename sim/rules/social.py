@@ -30,8 +30,9 @@ OPENED = -3  # a pending complaint just opened, dropped from the calls
 
 
 @kernel
-def open_complaint(w, member: int, time: float, patience: float) -> None:
-    """A new open public complaint, seen by the complainer's followers."""
+def open_complaint(w, member: int, time: float, patience: float, calls: int) -> None:
+    """A new open public complaint, seen by the complainer's followers; `calls` made about the
+    issue before (by a caller who hung up), which a call after it continues to count."""
     complaints, pop = w.complaints, w.pop
     c = complaints.n[0]
     complaints.n[0] += 1
@@ -39,6 +40,7 @@ def open_complaint(w, member: int, time: float, patience: float) -> None:
     complaints.reach[c] = pop.reach[member]
     complaints.created[c] = time
     complaints.deadline[c] = time + patience
+    complaints.calls[c] = calls
     push_open(w.open_complaints, c)
     w.counters[COMPLAINTS] += 1
     w.counters[NEGATIVE_IMPRESSIONS] += pop.reach[member]
@@ -58,13 +60,13 @@ def complain_in_public(w) -> None:
         if issues.outcome[i] == TO_FORUM + SOCIAL:
             member = issues.member[i]
             u = keyed_uniform(w.keys[COMPLAINING, 0], pop.identity[member], issues.k[i])
-            open_complaint(w, member, issues.time[i], exponential_quantile(u, mean))
+            open_complaint(w, member, issues.time[i], exponential_quantile(u, mean), 0)
     opened = False
     for i in range(w.calls_n):
         if calls.kind[i] == COMPLAIN and calls.time[i] < w.now:
             member = calls.member[i]
             u = keyed_uniform(w.keys[COMPLAINING, 1], pop.identity[member], calls.number[i])
-            open_complaint(w, member, calls.time[i], exponential_quantile(u, mean))
+            open_complaint(w, member, calls.time[i], exponential_quantile(u, mean), calls.attempt[i])
             calls.kind[i] = OPENED
             opened = True
             w.counters[CALLS_TO_SOCIAL] += 1
@@ -113,7 +115,8 @@ def give_up_unanswered(w) -> None:
     show_to_onlookers(w, complaints.reach[expired].astype(np.float64), np.zeros(expired.size), wait)
     w.counters[COMPLAINTS_UNANSWERED] += expired.size
     for i in range(expired.size):
-        call_contact_centre(w, complaints.member[expired[i]], SOCIAL_FALLBACKS, complaints.deadline[expired[i]])
+        call_contact_centre(w, complaints.member[expired[i]], SOCIAL_FALLBACKS, complaints.deadline[expired[i]],
+                            complaints.calls[expired[i]])
     w.closed_complaints = append(w.closed_complaints, expired)
 
 

@@ -94,6 +94,7 @@ class Complaints(OpenItems):
         "onlookers": ("int32", 0, ()),    # onlookers with a similar issue who saw it
         "pile": ("int32", 0, ()),         # of whom joined
         "pile_reach": ("float32", 0.0, ()),
+        "calls": ("int8", 0, ()),         # calls already made about the issue (a complaint after hanging up)
     }
 
 

@@ -89,7 +89,7 @@ WORLD_FIELDS = (
     "topics", "kb", "p", "rng", "keys", "rank_thresholds", "badge_thresholds",
     # shared with Python
     "counters", "role_count", "post_days", "rolled_until", "sync", "sync_rows", "churn_rows",
-    "forum_team", "social_team", "agents_by_hour", "agent_free",
+    "forum_team", "social_team", "agents_by_hour", "agent_share", "agent_free",
     # kept by the rules
     "now", "issue_clock", "herding_share", "answer_hist",
     "queue_member", "queue_k", "queue_time", "queue_next", "calls", "calls_n",
@@ -144,20 +144,24 @@ def _team(hours_per_day: float, minutes_per_item: float) -> np.ndarray:
     return team
 
 
-def agent_roster(config) -> np.ndarray:
-    """Agents on shift in each hour of the day: the scenario's agents (or its agents per
-    1,000 members, for the members at the start) in each open hour, at least one while open.
-    A fraction alternates between the whole numbers around it, so 1.5 agents are 1 and 2 in
-    turn and the day's agent hours are 1.5 per open hour."""
+def agent_roster(config) -> tuple[np.ndarray, float]:
+    """Agents on shift in each hour of the day, and the share of their time they give to calls.
+    The scenario's agents (or agents per 1,000 members, for the members at the start) are on
+    shift in each open hour. A fraction above one alternates between the whole numbers around
+    it (1.5 agents: 2 and 1 by turns; the day's agent hours are the whole number nearest to
+    agents x open hours). Below one, a single agent is on shift who spends that share of its
+    time on calls (a blended agent, doing other work the rest of the time), so a small centre
+    keeps its hours and scales its capacity and its cost."""
     centre = config.contact_centre
     on_shift = centre.capacity("agents", config.population.members)
     roster = np.zeros(24, np.int64)
     if on_shift <= 0:
-        return roster
+        return roster, 1.0
+    share = min(on_shift, 1.0)
     on_shift = max(on_shift, 1.0)
     for i, hour in enumerate(range(centre.open_hour, centre.close_hour)):
-        roster[hour] = int(np.floor((i + 1) * on_shift + 1e-9) - np.floor(i * on_shift + 1e-9))
-    return roster
+        roster[hour] = int(np.floor((i + 1) * on_shift + 0.5) - np.floor(i * on_shift + 0.5))
+    return roster, share
 
 
 class World:
@@ -181,7 +185,7 @@ class World:
         members = config.population.members
         self.forum_team = _team(forum.capacity("staff_hours_per_day", members), forum.minutes_per_answer)
         self.social_team = _team(social.capacity("team_hours_per_day", members), social.minutes_per_reply)
-        self.agents_by_hour = agent_roster(config)
+        self.agents_by_hour, self.agent_share = agent_roster(config)
         self.generators, self.keys = spawn_streams(seed)
         t = self.tallies
         values = (
@@ -191,7 +195,8 @@ class World:
             np.asarray(config.rewards.points.rank_thresholds, dtype=np.float64),
             np.asarray(config.rewards.badges.thresholds, dtype=np.int64),
             self.counters, t.role_count, t.post_days, t.rolled_until, self.sync, self.sync_rows, self.churn_rows,
-            self.forum_team, self.social_team, self.agents_by_hour, np.zeros(max(1, self.agents_by_hour.max())),
+            self.forum_team, self.social_team, self.agents_by_hour, self.agent_share,
+            np.zeros(max(1, self.agents_by_hour.max())),
             0.0, 0.0, 0.0, answer_hist,
             _ints(), _ints(), _floats(), 0, Calls(_ints(16), _floats(16), _ints(16), _ints(16), _ints(16)), 0,
             empty_issues(), empty_candidates(), empty_answers(), empty_views(), _ints(), _ints(), _ints(), _ints(),
