@@ -76,18 +76,22 @@ def test_contacts_avoided_count_the_calls_customers_make_not_only_those_answered
 
 def test_payback_is_the_month_from_which_net_savings_stay_positive():
     days = np.arange(1.0, 181.0)
+    demand = ("direct_calls", "escalation_calls", "fallback_calls", "pileup_calls", "repeat_calls")
+
     def frame(avoided_per_day, cost_per_day, dip_on=None):
-        community = {"arm": COMMUNITY, "day": days, "assisted_contacts": 0.0,
+        community = {"arm": COMMUNITY, "day": days, **{key: 0.0 for key in demand},
                      **{key: cost_per_day * days for key in COMMUNITY_PARTS.values()}}
-        counterfactual = {"arm": COUNTERFACTUAL, "day": days, "assisted_contacts": avoided_per_day * days,
-                          **{key: 0.0 for key in COMMUNITY_PARTS.values()}}
+        counterfactual = {"arm": COUNTERFACTUAL, "day": days, **{key: 0.0 for key in demand},
+                          "direct_calls": avoided_per_day * days, **{key: 0.0 for key in COMMUNITY_PARTS.values()}}
         table = pd.concat([pd.DataFrame(community), pd.DataFrame(counterfactual)])
         if dip_on is not None:  # one bad day late in the run
-            table.loc[(table.arm == COUNTERFACTUAL) & (table.day == dip_on), "assisted_contacts"] = 0.0
+            table.loc[(table.arm == COUNTERFACTUAL) & (table.day == dip_on), "direct_calls"] = 0.0
         return table
-    # 6 parts x 1.0 a day against 1 contact a day at 10.0: positive from day 1
-    assert payback_month(frame(1.0, 1.0), 10.0) == 1
-    assert math.isnan(payback_month(frame(1.0, 2.0), 10.0))  # 12 a day of cost against 10 of savings
+
+    parts = len(COMMUNITY_PARTS)  # each costs cost_per_day a day
+    assert parts * 1.0 < 10.0 < parts * 2.0
+    assert payback_month(frame(1.0, 1.0), 10.0) == 1  # 10 a day of savings against 7 of cost: from day 1
+    assert math.isnan(payback_month(frame(1.0, 2.0), 10.0))  # 14 a day of cost against 10 of savings
     assert payback_month(frame(1.0, 1.0, dip_on=100.0), 10.0) == math.ceil(101 / (365 / 12))
 
 
