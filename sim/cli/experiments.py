@@ -17,7 +17,7 @@ from pyarrow import ArrowException
 
 from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, overrides_from, say, say_table
 from sim.experiments.executors import RunFailed, check_scheduler_address
-from sim.measures.registry import HEADLINE_KPIS, KPI_KINDS, format_kpi, kpi_kind
+from sim.measures.registry import HEADLINE_KPIS, KPI_KINDS, format_kpi, kpi_kind, money_or_value
 from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files
 from sim.params.scenario import Scenario, ScenarioError
@@ -198,9 +198,10 @@ def compare(
         kind = kpi_kind(row.kpi)
         diff_kind = "num" if kind == "pct" else kind
         scale = 100.0 if kind == "pct" else 1.0
-        say(f"  {row.kpi:<30} {format_kpi(row.a_mean, kind):>12} {format_kpi(row.b_mean, kind):>12} "
-                   f"{format_kpi(scale * row.difference, diff_kind):>12}  [{format_kpi(scale * row.low, diff_kind)}, "
-                   f"{format_kpi(scale * row.high, diff_kind)}]{' pts' if kind == 'pct' else ''}")
+        money = lambda v, k: money_or_value(v, k, config_b.costs.currency)  # noqa: E731
+        say(f"  {row.kpi:<30} {money(row.a_mean, kind):>12} {money(row.b_mean, kind):>12} "
+            f"{money(scale * row.difference, diff_kind):>12}  [{money(scale * row.low, diff_kind)}, "
+            f"{money(scale * row.high, diff_kind)}]{' pts' if kind == 'pct' else ''}")
     say(line)
     monthly = monthly_cost_line(table, config_b.costs.currency)
     say(monthly)

@@ -52,7 +52,8 @@ def run(
         result = run_scenario(config, seed, on_day=lambda _day: bar.update(1))
     say(f"{config.scenario.name}: {total} days, seed {result.seed}, "
                f"{config.population.members:,} members at start")
-    typer.echo(kpi_table(result.summary))
+    for line in kpi_table(result.summary, config.costs.currency):  # each line made printable: the currency is file text
+        say(line)
     if out is not None:
         document = {"kpis": result.summary, "scenario": config.model_dump(mode="json"),
                     "seed": result.seed, **MODEL_IDENTITY}

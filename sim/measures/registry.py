@@ -135,12 +135,19 @@ def format_kpi(value: float, kind: str) -> str:
             "money": f"{value:,.2f}", "num": f"{value:.3f}"}[kind]
 
 
-def kpi_table(summary: dict) -> str:
+def kpi_table(summary: dict, currency: str = "$") -> list[str]:
+    """The grouped KPI table as lines, money with the scenario's currency."""
     lines = []
     for group, rows in KPI_TABLE:
         lines.append(group)
-        lines += [f"  {key:<30} {format_kpi(summary.get(key), kpi_kind(key)):>14}" for key in rows]
-    return "\n".join(lines)
+        lines += [f"  {key:<30} {money_or_value(summary.get(key), kpi_kind(key), currency):>14}" for key in rows]
+    return lines
+
+
+def money_or_value(value, kind: str, currency: str) -> str:
+    """A KPI as text, with the currency before an amount of money."""
+    shown = format_kpi(value, kind)
+    return f"{currency}{shown}" if kind == "money" and shown != "n/a" else shown
 
 
 def kpi_label(key: str) -> str:
