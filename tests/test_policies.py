@@ -89,14 +89,19 @@ def test_ignored_complaints_all_go_unanswered_and_fall_back_to_calls(social_runs
 
 @pytest.mark.slow
 def test_public_concierge_teaches_shouting_over_the_year():
-    """Comcast-style concierge: the share of issues taken to social media is higher in the last
-    quarter than in the first month, in every replicate."""
-    scenario = load_scenario(SCENARIOS / "comcast_twitter_concierge.toml", {"population.members": 3000})
-    for seed in (1, 2, 3):
+    """Comcast-style concierge, at the scenario's own size: the share of issues taken to social
+    media is higher in the last quarter than in the first month (95% interval over ten seeds).
+    Since the contact centre is a staffed queue the rise is small (about half a point): callers
+    who hang up already complain in the first month. At 3,000 members, with the team scaled
+    down to size, it is not detectable."""
+    scenario = load_scenario(SCENARIOS / "comcast_twitter_concierge.toml")
+    rises = []
+    for seed in range(1, 11):
         daily = run_scenario(scenario, seed).daily
         first = daily.complaints_day[:30].sum() / daily.issues_day[:30].sum()
         last = daily.complaints_day[-90:].sum() / daily.issues_day[-90:].sum()
-        assert last > first, f"seed {seed}: social share {first:.4f} in month 1, {last:.4f} in the last quarter"
+        rises.append(last - first)
+    assert_above_zero(rises, "social share, last quarter - first month")
 
 
 def test_loudest_first_serves_the_loudest():
