@@ -175,11 +175,14 @@ def test_a_capacity_can_be_swept_over_a_range_in_either_form():
     assert len(points) == 4 and all(1.0 <= p["contact_centre.agents"] <= 3.0 for p in points)
 
 
-def test_giving_both_forms_in_a_file_is_one_line_of_bad_input(tmp_path):
+def test_giving_both_forms_in_a_file_or_two_sets_is_one_line_of_bad_input(tmp_path):
     path = tmp_path / "both.toml"
     path.write_text("[contact_centre]\nagents = 3.0\nagents_per_1000_members = 0.2\n")
     code, out, err = invoke("validate", str(path))
     one_line_error(code, err, "both.toml", "contact_centre", "agents_per_1000_members")
+    code, out, err = invoke("validate", SCENARIOS / "baseline.toml", "--set", "contact_centre.agents=2",
+                            "--set", "contact_centre.agents_per_1000_members=0.5")
+    one_line_error(code, err, "--set", "contact_centre.agents", "not both")
 
 
 FEWER = dict(members=3000, days=120)

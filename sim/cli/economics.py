@@ -20,7 +20,7 @@ LABELS = {
     "programme": "  super-user programme", "pay": "  pay to members", "self_service": "  self-service",
     "social_team": "  social team",
     "community_cost": "Community cost", "net_savings": "Net savings", "roi": "ROI (net / cost)",
-    "break_even_contact_price": "Break-even contact price", "payback_month": "Payback month (mean)",
+    "break_even_contact_price": "Break-even contact price", "payback_month": "Payback month (mean; range)",
     "contact_centre_spend_change": "Agent spend saved (same roster)",
 }
 
@@ -32,6 +32,8 @@ def register(app: typer.Typer) -> None:
 def _shown(measure: str, value: float, currency: str) -> str:
     if math.isnan(value):
         return "n/a"
+    if math.isinf(value):
+        return "no limit"
     if measure == "roi":
         return f"{100 * value:,.0f} %"
     if measure in ("contacts_avoided", "payback_month"):

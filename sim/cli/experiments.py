@@ -190,7 +190,8 @@ def compare(
                                  scheduler=scheduler, keep_daily=out is not None)
     table = differences(paired)
     line = verdict(table, config_a.scenario.name, config_b.scenario.name, currency=config_b.costs.currency)
-    say(f"{config_b.scenario.name} vs {config_a.scenario.name}: {replicates} paired replicates")
+    say(f"{config_b.scenario.name} vs {config_a.scenario.name}: {replicates} paired replicates, "
+        f"{config_b.population.members:,} members, {config_b.scenario.days} days")
     say(f"  {'KPI':<30} {'A':>12} {'B':>12} {'B - A':>12}  95% CI")
     for row in table[table.kpi.isin(KPI_KINDS)].itertuples():  # all of them go to --out
         if math.isnan(row.difference):

@@ -131,9 +131,34 @@ def summarise_roi(table: pd.DataFrame) -> pd.DataFrame:
         mean, low, high = mean_interval(table[measure])
         if measure == "payback_month":
             low, high = table[measure].min(), table[measure].max()
+        elif measure in RATIOS:
+            mean, low, high = RATIOS[measure](table)
         rows.append({"measure": measure, "mean": mean, "low": low, "high": high,
                      "replicates": int(table[measure].notna().sum())})
     return pd.DataFrame(rows)
+
+
+def _roi_of_means(table: pd.DataFrame) -> tuple[float, float, float]:
+    """Mean net savings over mean community cost, its interval that of the net savings
+    (the cost hardly varies between replicates)."""
+    cost = table.community_cost.mean()
+    net, low, high = mean_interval(table.net_savings)
+    return (net / cost, low / cost, high / cost) if cost > 0 else (math.nan,) * 3
+
+
+def _break_even_of_means(table: pd.DataFrame) -> tuple[float, float, float]:
+    """Mean community cost over mean contacts avoided; undefined unless contacts are avoided
+    (with an open upper end when the interval of contacts avoided reaches zero)."""
+    cost = table.community_cost.mean()
+    avoided, low, high = mean_interval(table.contacts_avoided)
+    if not avoided > 0:
+        return (math.nan,) * 3
+    return cost / avoided, cost / high, cost / low if low > 0 else math.inf
+
+
+# ratios over replicates, taken of the means: a replicate that avoids few contacts would
+# otherwise dominate a mean of per-replicate ratios
+RATIOS = {"roi": _roi_of_means, "break_even_contact_price": _break_even_of_means}
 
 
 def roi(scenario: Scenario | str | Path, counterfactual: Scenario | str | Path | None = None,
@@ -148,8 +173,9 @@ def roi_sentence(summary: pd.DataFrame, name: str, currency: str) -> str:
     rows = summary.set_index("measure")
     net, low, high = rows.loc["net_savings", ["mean", "low", "high"]]
     verdict = ("pays for itself" if low > 0 else "costs more than it saves" if high < 0
-               else "cannot be told to pay for itself or not")
+               else "may or may not pay for itself (the interval of its net savings spans zero)")
     money = lambda v: f"{'-' if v < 0 else ''}{currency}{abs(v):,.0f}"  # noqa: E731
     price = rows.loc["break_even_contact_price", "mean"]
-    tail = f"; it breaks even at {currency}{price:,.2f} a contact" if not math.isnan(price) else ""
+    tail = (f"; it breaks even at {currency}{price:,.2f} a contact" if not math.isnan(price)
+            else "; it avoids no contacts, so no contact price makes it pay")
     return f"{name} {verdict}: net savings {money(net)} (95% CI {money(low)} to {money(high)}){tail}."

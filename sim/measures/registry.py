@@ -131,7 +131,7 @@ KPI_TABLE = [
 def format_kpi(value: float, kind: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    return {"pct": f"{100 * value:.1f} %", "hours": f"{value:.2f} h", "minutes": f"{value:.2f} min", "int": f"{int(value):,}",
+    return {"pct": f"{100 * value:.1f} %", "hours": f"{value:.2f} h", "minutes": f"{value:.2f} min", "int": f"{round(value):,}",
             "money": f"{value:,.2f}", "num": f"{value:.3f}"}[kind]
 
 
@@ -146,8 +146,10 @@ def kpi_table(summary: dict, currency: str = "$") -> list[str]:
 
 def money_or_value(value, kind: str, currency: str) -> str:
     """A KPI as text, with the currency before an amount of money."""
-    shown = format_kpi(value, kind)
-    return f"{currency}{shown}" if kind == "money" and shown != "n/a" else shown
+    shown = format_kpi(abs(value) if kind == "money" and value is not None else value, kind)
+    if kind != "money" or shown == "n/a":
+        return shown
+    return f"{'-' if value < 0 else ''}{currency}{shown}"
 
 
 def kpi_label(key: str) -> str:

@@ -128,9 +128,21 @@ def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict
     return data
 
 
+def _one_form_overridden(overrides: Mapping[str, Any]) -> None:
+    """Overrides that set both forms of one capacity contradict each other: bad input."""
+    for dotted in overrides:
+        *path, name = dotted.split(".")
+        section = _section_fields(Scenario, tuple(path))
+        for pair in getattr(section, "CAPACITIES", ()):
+            other = ".".join((*path, pair[1 - pair.index(name)])) if name in pair else None
+            if other in overrides:
+                raise ScenarioError("--set", dotted, f"give {dotted} or {other}, not both")
+
+
 def build_scenario(data: Mapping[str, Any] | None = None, overrides: Mapping[str, Any] | None = None,
                    source: str = "scenario") -> Scenario:
     """A validated scenario from raw data plus dotted overrides (typed by the schema)."""
+    _one_form_overridden(overrides or {})
     merged = _apply_overrides(dict(data or {}), overrides or {})
     if overrides:
         source = f"{source} (with overrides {', '.join(overrides)})"

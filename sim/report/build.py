@@ -228,6 +228,8 @@ ROI_HEADLINES = (("net_savings", "Net savings"), ("roi", "Return on the communit
 def _roi_value(measure: str, value: float, currency: str) -> str:
     if value is None or math.isnan(value):
         return "n/a"
+    if math.isinf(value):
+        return "no limit"
     if measure == "roi":
         return f"{100 * value:,.0f}%"
     if measure in ("contacts_avoided", "payback_month"):
@@ -246,6 +248,7 @@ def roi_report(folder: Path) -> Report:
     def sentence(measure: str) -> str:
         low, high = (_roi_value(measure, rows.loc[measure, side], currency) for side in ("low", "high"))
         if measure == "payback_month":
+            low, high = (low.removeprefix("month "), high.removeprefix("month "))
             return (f"Range {low} to {high}, in the {int(rows.loc[measure, 'replicates'])} of "
                     f"{int(document['replicates'])} replicates that paid back within the run.")
         return f"95% CI {low} to {high}."
