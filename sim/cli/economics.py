@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Optional
 
@@ -12,6 +11,7 @@ from sim.cli.experiments import DAYS, SCHEDULER, SET, WORKERS, _check_executor, 
 from sim.cli.support import MAX_SEED, check_between, check_writable, load, say
 from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files
+from sim.measures.registry import format_measure
 
 ROI_FILES = ("roi.json", "roi_replicates.csv", "paired.csv", "daily.parquet")
 LABELS = {
@@ -29,20 +29,6 @@ def register(app: typer.Typer) -> None:
     app.command()(roi)
 
 
-def _shown(measure: str, value: float, currency: str) -> str:
-    if math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return "no limit"
-    if measure == "roi":
-        return f"{100 * value:,.0f} %"
-    if measure in ("contacts_avoided", "payback_month"):
-        return f"{value:,.1f}"
-    if measure == "break_even_contact_price":
-        return f"{'-' if value < 0 else ''}{currency}{abs(value):,.2f}"
-    return f"{'-' if value < 0 else ''}{currency}{abs(value):,.0f}"
-
-
 def roi(
     scenario: Path = typer.Argument(..., help="The scenario with its community"),
     counterfactual: Optional[Path] = typer.Option(
@@ -57,7 +43,7 @@ def roi(
 ) -> None:
     """Does the community pay for itself? Contacts avoided, savings, costs by part, net savings,
     ROI, payback month and break-even contact price, against its counterfactual on common seeds."""
-    from sim.experiments.roi import check_counterfactual, roi_runs, roi_sentence, roi_table, summarise_roi, without_community
+    from sim.experiments.roi import roi_runs, roi_sentence, roi_table, summarise_roi
 
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 100_000)
@@ -65,13 +51,11 @@ def roi(
     other = load(counterfactual, set_, days) if counterfactual is not None else None
     if seed is not None:
         check_between("--seed", seed, 0, MAX_SEED)
-    with _plain_errors():
-        check_counterfactual(config, other or without_community(config), (str(scenario), str(counterfactual)))
     if out is not None:
         check_writable(out, *ROI_FILES)
     with _plain_errors():
         runs, daily, community, baseline = roi_runs(config, other, replicates, seed=seed, workers=workers,
-                                                    scheduler=scheduler)
+                                                    scheduler=scheduler, sources=(str(scenario), str(counterfactual)))
     price, currency = community.costs.contact, community.costs.currency
     table = roi_table(runs, daily, price)
     summary = summarise_roi(table)
@@ -81,8 +65,8 @@ def roi(
     say(f"  valued at {currency}{price:,.2f} per contact avoided (costs.contact); amounts in {currency}")
     say(f"  {'':<34} {'mean':>14}  95% CI")
     for row in summary.itertuples():
-        say(f"  {LABELS[row.measure]:<34} {_shown(row.measure, row.mean, currency):>14}  "
-            f"[{_shown(row.measure, row.low, currency)}, {_shown(row.measure, row.high, currency)}]"
+        say(f"  {LABELS[row.measure]:<34} {format_measure(row.measure, row.mean, currency):>14}  "
+            f"[{format_measure(row.measure, row.low, currency)}, {format_measure(row.measure, row.high, currency)}]"
             + (f"  (range; {row.replicates} of {replicates} paid back)" if row.measure == "payback_month" else ""))
     line = roi_sentence(summary, community.scenario.name, currency)
     say(line)

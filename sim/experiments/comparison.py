@@ -7,6 +7,7 @@ interval is a t-interval over the replicates' differences.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -16,7 +17,7 @@ from sim.experiments.design import replicate_seeds, run_id
 from sim.experiments.executors import Job, run_jobs
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers, resolve
-from sim.measures.registry import HEADLINE_KPIS, describe_change
+from sim.measures.registry import HEADLINE_KPIS, describe_change, format_money
 from sim.params.scenario import Scenario, ScenarioError
 
 
@@ -86,7 +87,7 @@ def verdict(table: pd.DataFrame, a_name: str, b_name: str, kpis=HEADLINE_KPIS, c
 def monthly_cost_line(table: pd.DataFrame, currency: str = "$") -> str:
     """The difference in net support cost per month, B - A, in one line."""
     row = table.set_index("kpi").loc["cost_per_month"]
-    money = lambda v: f"{'-' if v < 0 else ''}{currency}{abs(v):,.0f}"  # noqa: E731
+    money = partial(format_money, currency=currency, decimals=0)
     return (f"Net cost per month: A {money(row.a_mean)}, B {money(row.b_mean)}; B - A {money(row.difference)} "
             f"(95% CI {money(row.low)} to {money(row.high)}).")
 

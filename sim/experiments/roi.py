@@ -23,6 +23,7 @@ Every figure is a mean over replicates with its 95% t-interval.
 from __future__ import annotations
 
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -33,6 +34,7 @@ from sim.experiments.comparison import arm_runs
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import resolve
 from sim.measures.kpis import DAYS_PER_MONTH
+from sim.measures.registry import format_measure
 from sim.params.scenario import Scenario, ScenarioError
 from sim.state.counters import CALL_COUNTERS
 
@@ -68,11 +70,22 @@ def check_counterfactual(community: Scenario, other: Scenario, sources: tuple[st
                                                      f"({mine:,}, got {theirs:,}): the same customers over the same period")
 
 
+def contacts_avoided(community, counterfactual):
+    """Calls demanded in the counterfactual but not with the community: of two runs' KPIs, or
+    day by day of their cumulative daily series."""
+    return sum(counterfactual[key] - community[key] for key in DEMAND)
+
+
+def community_cost_parts(community, counterfactual) -> dict:
+    """What the community adds to each cost part (of KPIs, or of cumulative daily series)."""
+    return {part: community[key] - counterfactual[key] for part, key in COMMUNITY_PARTS.items()}
+
+
 def replicate_measures(community: pd.Series, counterfactual: pd.Series, price: float,
                        daily: pd.DataFrame | None = None) -> dict[str, float]:
     """The ROI figures of one replicate, from the two runs' KPIs (and daily series)."""
-    avoided = float(sum(counterfactual[key] - community[key] for key in DEMAND))
-    parts = {part: float(community[key] - counterfactual[key]) for part, key in COMMUNITY_PARTS.items()}
+    avoided = float(contacts_avoided(community, counterfactual))
+    parts = {part: float(value) for part, value in community_cost_parts(community, counterfactual).items()}
     cost = sum(parts.values())
     gross = avoided * price
     net = gross - cost
@@ -88,8 +101,7 @@ def payback_month(daily: pd.DataFrame, price: float) -> float:
     the two arms' cumulative daily series (columns arm, day and the KPIs); NaN if they never do."""
     by_arm = {arm: frame.set_index("day").sort_index() for arm, frame in daily.groupby("arm")}
     community, counterfactual = by_arm[COMMUNITY], by_arm[COUNTERFACTUAL]
-    parts = sum(community[key] - counterfactual[key] for key in COMMUNITY_PARTS.values())
-    net = sum(counterfactual[key] - community[key] for key in DEMAND) * price - parts
+    net = contacts_avoided(community, counterfactual) * price - sum(community_cost_parts(community, counterfactual).values())
     negative = np.flatnonzero(net.to_numpy() <= 0)
     if negative.size and negative[-1] == len(net) - 1:  # not positive at the end: no payback within the run
         return math.nan
@@ -99,13 +111,13 @@ def payback_month(daily: pd.DataFrame, price: float) -> float:
 
 def roi_runs(scenario: Scenario | str | Path, counterfactual: Scenario | str | Path | None = None,
              replicates: int = 10, *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-             workers: int | None = None, scheduler: str | None = None
+             workers: int | None = None, scheduler: str | None = None, sources: tuple[str, str] | None = None
              ) -> tuple[pd.DataFrame, pd.DataFrame, Scenario, Scenario]:
     """The paired runs: one row per arm and replicate, every run's daily series, and the two
-    scenarios as resolved."""
+    scenarios as resolved (checked first; `sources` name them in an error)."""
     community = resolve(scenario, overrides)[0]
     other = without_community(community) if counterfactual is None else resolve(counterfactual, overrides)[0]
-    check_counterfactual(community, other)
+    check_counterfactual(community, other, sources)
     runs, daily = arm_runs({COMMUNITY: community, COUNTERFACTUAL: other}, replicates, seed=seed, workers=workers,
                            scheduler=scheduler, keep_daily=True)
     return runs, daily, community, other
@@ -174,8 +186,9 @@ def roi_sentence(summary: pd.DataFrame, name: str, currency: str) -> str:
     net, low, high = rows.loc["net_savings", ["mean", "low", "high"]]
     verdict = ("pays for itself" if low > 0 else "costs more than it saves" if high < 0
                else "may or may not pay for itself (the interval of its net savings spans zero)")
-    money = lambda v: f"{'-' if v < 0 else ''}{currency}{abs(v):,.0f}"  # noqa: E731
+    money = partial(format_measure, "net_savings", currency=currency)
     price = rows.loc["break_even_contact_price", "mean"]
-    tail = (f"; it breaks even at {currency}{price:,.2f} a contact" if not math.isnan(price)
-            else "; it avoids no contacts, so no contact price makes it pay")
+    tail = (f"; it breaks even at {format_measure('break_even_contact_price', price, currency)} a contact"
+            if not math.isnan(price) else "; it avoids no contacts, so no contact price makes it pay")
     return f"{name} {verdict}: net savings {money(net)} (95% CI {money(low)} to {money(high)}){tail}."
+

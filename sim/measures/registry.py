@@ -144,12 +144,32 @@ def kpi_table(summary: dict, currency: str = "$") -> list[str]:
     return lines
 
 
+def format_money(value: float, currency: str, decimals: int = 2) -> str:
+    """An amount with the currency after its sign: -$1,234.50."""
+    return f"{'-' if value < 0 else ''}{currency}{abs(value):,.{decimals}f}"
+
+
+def format_measure(measure: str, value: float, currency: str) -> str:
+    """One `roi` figure as text (sim/experiments/roi.py): money with its currency, ROI in
+    percent, contacts and months plain."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "no limit"
+    if measure == "roi":
+        return f"{100 * value:,.0f}%"
+    if measure == "contacts_avoided":
+        return f"{value:,.0f}"
+    if measure == "payback_month":
+        return f"{value:.1f}"
+    return format_money(value, currency, decimals=2 if measure == "break_even_contact_price" else 0)
+
+
 def money_or_value(value, kind: str, currency: str) -> str:
     """A KPI as text, with the currency before an amount of money."""
-    shown = format_kpi(abs(value) if kind == "money" and value is not None else value, kind)
-    if kind != "money" or shown == "n/a":
-        return shown
-    return f"{'-' if value < 0 else ''}{currency}{shown}"
+    if kind != "money" or value is None or math.isnan(value):
+        return format_kpi(value, kind)
+    return format_money(value, currency)
 
 
 def kpi_label(key: str) -> str:

@@ -8,7 +8,6 @@ table headings and cells) is HTML-escaped as it is read, by `_read_json`, `_read
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.measures.registry import HEADLINE_KPIS, describe_change, format_kpi, kpi_kind, kpi_label
+from sim.measures.registry import HEADLINE_KPIS, describe_change, format_kpi, format_measure, kpi_kind, kpi_label
 from sim.report import figures
 from sim.report.experiment_figures import MAX_LEVELS, roi_waterfall
 from sim.experiments.output import check_whole, text_columns
@@ -225,19 +224,6 @@ ROI_HEADLINES = (("net_savings", "Net savings"), ("roi", "Return on the communit
                  ("payback_month", "Payback month"))
 
 
-def _roi_value(measure: str, value: float, currency: str) -> str:
-    if value is None or math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return "no limit"
-    if measure == "roi":
-        return f"{100 * value:,.0f}%"
-    if measure in ("contacts_avoided", "payback_month"):
-        return f"{value:,.0f}" if measure == "contacts_avoided" else f"month {value:.1f}"
-    decimals = 2 if measure == "break_even_contact_price" else 0
-    return f"{'-' if value < 0 else ''}{currency}{abs(value):,.{decimals}f}"
-
-
 def roi_report(folder: Path) -> Report:
     """A `roi --out` folder: roi.json (the summary over replicates), with the waterfall from
     gross savings to net savings as the first chart."""
@@ -245,15 +231,14 @@ def roi_report(folder: Path) -> Report:
                                                 "contact_price", "verdict", "scenarios", "members", "days"))
     summary = pd.DataFrame(document["summary"]).astype({"mean": float, "low": float, "high": float})
     rows, currency = summary.set_index("measure"), str(document["currency"])
-    def sentence(measure: str) -> str:
-        low, high = (_roi_value(measure, rows.loc[measure, side], currency) for side in ("low", "high"))
-        if measure == "payback_month":
-            low, high = (low.removeprefix("month "), high.removeprefix("month "))
-            return (f"Range {low} to {high}, in the {int(rows.loc[measure, 'replicates'])} of "
-                    f"{int(document['replicates'])} replicates that paid back within the run.")
-        return f"95% CI {low} to {high}."
-
-    headlines = [Headline(label, _roi_value(m, rows.loc[m, "mean"], currency), sentence(m)) for m, label in ROI_HEADLINES]
+    shown = {m: [format_measure(m, rows.loc[m, side], currency) for side in ("mean", "low", "high")]
+             for m, _ in ROI_HEADLINES}
+    paid_back = (f"Range {shown['payback_month'][1]} to {shown['payback_month'][2]}, in the "
+                 f"{int(rows.loc['payback_month', 'replicates'])} of {int(document['replicates'])} replicates "
+                 "that paid back within the run.")
+    headlines = [Headline(label, f"month {shown[m][0]}" if m == "payback_month" else shown[m][0],
+                          paid_back if m == "payback_month" else f"95% CI {shown[m][1]} to {shown[m][2]}.")
+                 for m, label in ROI_HEADLINES]
     name, other = str(document["scenario"]), str(document["counterfactual"])
     return Report(
         kind="roi", title=f"Does {name} pay for itself?",

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.experiments.stats import t_half_width
-from sim.measures.registry import HEADLINE_KPIS, format_kpi, kpi_kind, kpi_label
+from sim.measures.registry import HEADLINE_KPIS, format_kpi, format_money, kpi_kind, kpi_label
 from sim.report.style import PALETTE
 
 FOREST_KPIS = (*HEADLINE_KPIS, "solution_rate", "self_service_rate", "cost_total", "staff_answer_share",
@@ -135,7 +135,7 @@ def roi_waterfall(summary: pd.DataFrame, currency: str = "$") -> go.Figure:
     net, low, high = (float(rows.loc["net_savings", c]) for c in ("mean", "low", "high"))
     labels = ["Gross savings", *(label for label, _ in steps), "Net savings"]
     values = [float(rows.loc["gross_savings", "mean"]), *(value for _, value in steps), net]
-    money = [f"{'-' if v < 0 else ''}{currency}{abs(v):,.0f}" for v in values]
+    money = [format_money(v, currency, decimals=0) for v in values]
     figure = go.Figure(go.Waterfall(
         x=labels, y=values, measure=["absolute", *["relative"] * len(steps), "total"], text=money,
         textposition="outside", connector={"line": {"color": "#999"}},

@@ -15,9 +15,7 @@ import numpy as np
 
 from sim.rules.experience import learn_from_experience
 from sim.state.counters import (AGENT_MINUTES, BUSY_MINUTES, CALLS_ABANDONED, CALLS_ANSWERED, CALLS_GIVEN_UP,
-                                CALLS_RETRIED, CALLS_WITHIN_TARGET, DIRECT_CALLS,
-                                DIRECT_CONTACTS, ESCALATION_CALLS, ESCALATIONS, FALLBACK_CALLS, PENDING_CALLS,
-                                PILEUP_CALLS, PILEUP_CONTACTS, REPEAT_CALLS, REPEAT_CONTACTS, SOCIAL_FALLBACKS,
+                                CALLS_RETRIED, CALLS_WITHIN_TARGET, PENDING_CALLS, PLACED_COUNTER, REPEAT_CONTACTS,
                                 WAIT_MINUTES)
 from sim.state.jit import kernel
 from sim.state.population import CONTACT
@@ -66,21 +64,7 @@ def call_contact_centre(w, member: int, counter: int, time: float, attempt: int)
     among the calls placed from where it came; `attempt` counts the calls already made about
     the issue (by a customer who hung up, complained in public and now calls again)."""
     place_call(w, member, time, counter, attempt)
-    w.counters[placed_counter(counter)] += 1
-
-
-@kernel
-def placed_counter(contact_counter: int) -> int:
-    """The counter of first calls placed that goes with a contact counter."""
-    if contact_counter == DIRECT_CONTACTS:
-        return DIRECT_CALLS
-    if contact_counter == ESCALATIONS:
-        return ESCALATION_CALLS
-    if contact_counter == SOCIAL_FALLBACKS:
-        return FALLBACK_CALLS
-    if contact_counter == PILEUP_CONTACTS:
-        return PILEUP_CALLS
-    return REPEAT_CALLS
+    w.counters[PLACED_COUNTER[counter]] += 1
 
 
 @kernel

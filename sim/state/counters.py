@@ -5,6 +5,8 @@ the measures keep to compute rates without rescanning threads."""
 
 from __future__ import annotations
 
+import numpy as np
+
 FLOW_COUNTERS = (
     "issues", "self_service", "community_self_service", "forum_threads", "answers", "staff_answers",
     "solved", "direct_contacts", "escalations", "repeat_contacts", "complaints", "complaints_served",
@@ -38,6 +40,12 @@ ROLE_CHANGES_SLOT, CHURNED_SLOT, QUEUE_LEFT, JOINERS, PENDING_CALLS = range(5)
  WAIT_MINUTES, BUSY_MINUTES, AGENT_MINUTES,
  DIRECT_CALLS, ESCALATION_CALLS, FALLBACK_CALLS, PILEUP_CALLS, REPEAT_CALLS,
  PROGRAMME_MEMBER_DAYS, MATURE_THREADS, ANSWERED_WITHIN_24H, ANSWERED_THREADS) = range(len(COUNTERS))
+
+
+# by counter index: the counter of calls placed that goes with each contact counter (else -1)
+PLACED_COUNTER = np.full(len(COUNTERS), -1, dtype=np.int64)
+for _contact, _placed in CALL_COUNTERS.items():
+    PLACED_COUNTER[COUNTERS.index(_contact)] = COUNTERS.index(_placed)
 
 
 class CounterView:

@@ -37,6 +37,7 @@ def _is_absolute(dotted: str) -> bool:
 
 
 KEYWORDS = _numeric_keywords()
+CAPACITY_PATHS = frozenset(dotted for dotted in KEYWORDS.values() if _is_absolute(dotted))
 KernelParams = namedtuple("KernelParams", list(KEYWORDS))
 
 
@@ -48,8 +49,8 @@ def kernel_params(config: Scenario) -> KernelParams:
         value, section = config, config
         for part in dotted.split("."):
             section, value = value, getattr(value, part)
-        if dotted.rpartition(".")[2] in dict(getattr(section, "CAPACITIES", ())):
-            value = section.capacity(dotted.rpartition(".")[2], config.population.members)
+        if dotted in CAPACITY_PATHS:
+            value = section.capacity(part, config.population.members)
         elif flat in KIND_CODES:
             value = KIND_CODES[flat].index(value)
         elif field_at(dotted).annotation in (int, float, bool):
