@@ -16,8 +16,8 @@ from numba import literal_unroll
 
 from sim.levers import launches, policies, rewards
 from sim.measures import answering as answering_tallies
-from sim.rules import acceptance, answering, arrivals, asking, channels, contact_centre, escalation, kudos
-from sim.rules import knowledge, membership
+from sim.rules import acceptance, answering, arrivals, asking, channels, contact_centre, defects, escalation, kudos
+from sim.rules import knowledge, membership, metoo
 from sim.rules import motivation, online, roles, search, social
 from sim.state import buffers
 from sim.state.jit import kernel
@@ -51,6 +51,7 @@ HOURLY = (
     Step("reward_answers", rewards.reward_answers),
     Step("accept_answers", acceptance.accept_answers),
     Step("reward_acceptance", rewards.reward_acceptance),
+    Step("follow_threads", metoo.follow_threads),
     Step("escalate_expired", escalation.escalate_expired),
     Step("serve_complaints", policies.serve_complaints),
     Step("give_up_unanswered", social.give_up_unanswered),
@@ -64,7 +65,9 @@ HOURLY = (
 
 DAY_END = (
     Step("rest_one_day", motivation.rest_one_day),
+    Step("take_breaks", motivation.take_breaks),
     Step("age_knowledge", knowledge.age_one_day),
+    Step("listen_to_customers", defects.listen_to_customers),
     Step("update_leaderboard", rewards.update_leaderboard),
     Step("review_programme", rewards.review_programme),
     Step("promote_and_demote", roles.promote_and_demote),
@@ -93,11 +96,14 @@ def answers_bound(w) -> int:
 def run_hour(w, now: float) -> int:
     """One hour: every HOURLY step in order, the clock set to the hour's end. If the stores
     lack room for what the hour could add (a thread and a complaint per issue still queued
-    today, a complaint per pending call, `answers_bound` answers), nothing runs and the answer rows needed are returned,
+    today, a me-too per issue, a complaint per pending call and per waiting question,
+    `answers_bound` answers), nothing runs and the answer rows needed are returned,
     for Python to make room and call again; 0 once the hour has run."""
     left, answers = w.sync[QUEUE_LEFT], answers_bound(w)
-    complaints = left + w.calls_n  # an issue or a caller who hung up may complain
+    # an issue, a caller who hung up or an asker who waited in vain may complain
+    complaints = left + w.calls_n + w.open_threads.n[0] + w.open_metoos.n[0]
     if (w.threads.n[0] + left > w.threads.asker.size or w.open_threads.n[0] + left > w.open_threads.id.size
+            or w.metoos.n[0] + left > w.metoos.member.size or w.open_metoos.n[0] + left > w.open_metoos.id.size
             or w.complaints.n[0] + complaints > w.complaints.member.size
             or w.open_complaints.n[0] + complaints > w.open_complaints.id.size
             or w.log.n[0] + answers > w.log.member.size):

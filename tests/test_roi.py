@@ -161,7 +161,7 @@ def test_lenovo_pays_for_itself_and_all_staff_answers_in_a_small_community_do_no
 def test_summarise_counts_the_replicates_that_paid_back():
     table = pd.DataFrame({measure: [1.0, 2.0, 3.0] for measure in
                           ("contacts_avoided", "gross_savings", *COMMUNITY_PARTS, "community_cost", "net_savings",
-                           "roi", "break_even_contact_price", "contact_centre_spend_change")})
+                           "roi", "break_even_contact_price", "contact_centre_spend_change", "revenue_kept")})
     table["payback_month"] = [2.0, float("nan"), 5.0]
     rows = summarise_roi(table).set_index("measure")
     assert rows.loc["payback_month", "replicates"] == 2

@@ -58,6 +58,8 @@ class Member(mesa.Agent):
     joined_at = _column("joined_at", "Hour the member joined")
     last_post = _column("last_post", "Hour of the member's latest question or answer (read-only: the day tallies follow it)",
                         False)
+    satisfaction = _column("satisfaction", "Satisfaction with the service so far, 0-1: it sets the churn hazard")
+    break_until = _column("break_until", "Hour a burnt-out contributor's break ends (offline until then)")
     reach = _column("reach", "Followers on social media: how many see a public complaint")
     reward_sensitivity = _column("reward_sensitivity", "How strongly rewards steer the member (0 = not at all)")
     points = _column("points", "Points earned (when ranks or a leaderboard are on)")

@@ -22,6 +22,7 @@ LABELS = {
     "community_cost": "Community cost", "net_savings": "Net savings", "roi": "ROI (net / cost)",
     "break_even_contact_price": "Break-even contact price", "payback_month": "Payback month (mean; range)",
     "contact_centre_spend_change": "Agent spend saved (same roster)",
+    "revenue_kept": "Revenue kept (customers not lost)",
 }
 
 
@@ -39,6 +40,7 @@ def roi(
     days: Optional[int] = DAYS,
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
+    retention: bool = typer.Option(False, "--retention", help="Count the revenue kept (customers not lost to service, at costs.customer_value_per_year) among the savings"),
     out: Optional[Path] = typer.Option(None, "--out", help="Write roi.json, roi_replicates.csv, paired.csv, daily.parquet here"),
 ) -> None:
     """Does the community pay for itself? Contacts avoided, savings, costs by part, net savings,
@@ -57,12 +59,13 @@ def roi(
         runs, daily, community, baseline = roi_runs(config, other, replicates, seed=seed, workers=workers,
                                                     scheduler=scheduler, sources=(str(scenario), str(counterfactual)))
     price, currency = community.costs.contact, community.costs.currency
-    table = roi_table(runs, daily, price)
+    table = roi_table(runs, daily, price, retention)
     summary = summarise_roi(table)
     months = community.scenario.days / (365.0 / 12.0)
     say(f"{community.scenario.name} against {baseline.scenario.name}: {replicates} paired replicates, "
         f"{community.population.members:,} members, {community.scenario.days} days ({months:.1f} months)")
-    say(f"  valued at {currency}{price:,.2f} per contact avoided (costs.contact); amounts in {currency}")
+    say(f"  valued at {currency}{price:,.2f} per contact avoided (costs.contact); amounts in {currency}; "
+        + ("revenue kept counted among the savings" if retention else "revenue kept shown apart (--retention counts it)"))
     say(f"  {'':<34} {'mean':>14}  95% CI")
     for row in summary.itertuples():
         say(f"  {LABELS[row.measure]:<34} {format_measure(row.measure, row.mean, currency):>14}  "
@@ -73,7 +76,7 @@ def roi(
     if out is not None:
         document = {"scenario": community.scenario.name, "counterfactual": baseline.scenario.name,
                     "replicates": replicates, "seeds": sorted(set(runs.seed)), "contact_price": price,
-                    "currency": currency, "members": community.population.members, "days": community.scenario.days,
+                    "currency": currency, "include_retention": retention, "members": community.population.members, "days": community.scenario.days,
                     "verdict": line, "summary": summary.to_dict(orient="records"),
                     "scenarios": {"community": community.model_dump(mode="json"),
                                   "counterfactual": baseline.model_dump(mode="json")},

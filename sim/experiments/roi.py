@@ -15,7 +15,10 @@ with the forum closed, or any scenario given. Per replicate:
 - net savings = gross savings - community cost; ROI = net savings / community cost;
 - break-even contact price = community cost / contacts avoided (what an avoided contact
   must be worth for the community to pay for itself);
-- payback month = the first month after which cumulative net savings stay positive.
+- payback month = the first month after which cumulative net savings stay positive;
+- revenue kept = the counterfactual's revenue at risk - the scenario's: customers the
+  community's service keeps from leaving, at `costs.customer_value_per_year` (an assumption).
+  It is an optional line: only with `include_retention` is it part of gross savings.
 
 Every figure is a mean over replicates with its 95% t-interval.
 """
@@ -43,7 +46,7 @@ COMMUNITY_PARTS = {"platform": "cost_platform", "moderation": "cost_moderation",
                    "social_team": "cost_social_team"}
 DEMAND = tuple(CALL_COUNTERS.values())  # first calls by where they came from, and repeat calls
 MEASURES = ("contacts_avoided", "gross_savings", *COMMUNITY_PARTS, "community_cost", "net_savings", "roi",
-            "break_even_contact_price", "payback_month", "contact_centre_spend_change")
+            "break_even_contact_price", "payback_month", "contact_centre_spend_change", "revenue_kept")
 COMMUNITY, COUNTERFACTUAL = "community", "counterfactual"
 
 
@@ -81,27 +84,36 @@ def community_cost_parts(community, counterfactual) -> dict:
     return {part: community[key] - counterfactual[key] for part, key in COMMUNITY_PARTS.items()}
 
 
+def revenue_kept(community, counterfactual):
+    """Revenue at risk in the counterfactual but not with the community (KPIs or daily series)."""
+    return counterfactual["revenue_at_risk"] - community["revenue_at_risk"]
+
+
 def replicate_measures(community: pd.Series, counterfactual: pd.Series, price: float,
-                       daily: pd.DataFrame | None = None) -> dict[str, float]:
+                       daily: pd.DataFrame | None = None, include_retention: bool = False) -> dict[str, float]:
     """The ROI figures of one replicate, from the two runs' KPIs (and daily series)."""
     avoided = float(contacts_avoided(community, counterfactual))
     parts = {part: float(value) for part, value in community_cost_parts(community, counterfactual).items()}
     cost = sum(parts.values())
-    gross = avoided * price
+    kept = float(revenue_kept(community, counterfactual))
+    gross = avoided * price + (kept if include_retention else 0.0)
     net = gross - cost
     return {"contacts_avoided": avoided, "gross_savings": gross, **parts, "community_cost": cost,
             "net_savings": net, "roi": net / cost if cost > 0 else math.nan,
             "break_even_contact_price": cost / avoided if avoided > 0 else math.nan,
-            "payback_month": payback_month(daily, price) if daily is not None else math.nan,
-            "contact_centre_spend_change": float(counterfactual["cost_contact_centre"] - community["cost_contact_centre"])}
+            "payback_month": payback_month(daily, price, include_retention) if daily is not None else math.nan,
+            "contact_centre_spend_change": float(counterfactual["cost_contact_centre"] - community["cost_contact_centre"]),
+            "revenue_kept": kept}
 
 
-def payback_month(daily: pd.DataFrame, price: float) -> float:
+def payback_month(daily: pd.DataFrame, price: float, include_retention: bool = False) -> float:
     """The month (1, 2, ...) by whose end cumulative net savings turn positive for good, from
     the two arms' cumulative daily series (columns arm, day and the KPIs); NaN if they never do."""
     by_arm = {arm: frame.set_index("day").sort_index() for arm, frame in daily.groupby("arm")}
     community, counterfactual = by_arm[COMMUNITY], by_arm[COUNTERFACTUAL]
     net = contacts_avoided(community, counterfactual) * price - sum(community_cost_parts(community, counterfactual).values())
+    if include_retention:
+        net = net + revenue_kept(community, counterfactual)
     negative = np.flatnonzero(net.to_numpy() <= 0)
     if negative.size and negative[-1] == len(net) - 1:  # not positive at the end: no payback within the run
         return math.nan
@@ -123,14 +135,15 @@ def roi_runs(scenario: Scenario | str | Path, counterfactual: Scenario | str | P
     return runs, daily, community, other
 
 
-def roi_table(runs: pd.DataFrame, daily: pd.DataFrame, price: float) -> pd.DataFrame:
+def roi_table(runs: pd.DataFrame, daily: pd.DataFrame, price: float, include_retention: bool = False) -> pd.DataFrame:
     """One row per replicate with every ROI measure (see the module docstring)."""
     rows = []
     for replicate, pair in runs.groupby("replicate"):
         arms = pair.set_index("arm")
         days = daily[daily.replicate == replicate] if daily is not None else None
         rows.append({"replicate": int(replicate), "seed": int(arms.loc[COMMUNITY, "seed"]),
-                     **replicate_measures(arms.loc[COMMUNITY], arms.loc[COUNTERFACTUAL], price, days)})
+                     **replicate_measures(arms.loc[COMMUNITY], arms.loc[COUNTERFACTUAL], price, days,
+                                          include_retention)})
     return pd.DataFrame(rows)
 
 
@@ -174,10 +187,11 @@ RATIOS = {"roi": _roi_of_means, "break_even_contact_price": _break_even_of_means
 
 
 def roi(scenario: Scenario | str | Path, counterfactual: Scenario | str | Path | None = None,
-        replicates: int = 10, **options: Any) -> pd.DataFrame:
-    """The ROI summary (see `summarise_roi`) of a scenario against its counterfactual."""
+        replicates: int = 10, include_retention: bool = False, **options: Any) -> pd.DataFrame:
+    """The ROI summary (see `summarise_roi`) of a scenario against its counterfactual; with
+    `include_retention`, the revenue kept counts among the savings."""
     runs, daily, community, _ = roi_runs(scenario, counterfactual, replicates, **options)
-    return summarise_roi(roi_table(runs, daily, community.costs.contact))
+    return summarise_roi(roi_table(runs, daily, community.costs.contact, include_retention))
 
 
 def roi_sentence(summary: pd.DataFrame, name: str, currency: str) -> str:

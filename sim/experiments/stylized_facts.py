@@ -5,17 +5,24 @@ a KPI, the published value and the band that counts as reproduced. Every scenari
 the same replicate seeds, so a relative fact (a `baseline_scenario` and a
 `relative_change`) is a paired comparison: the change is computed replicate by replicate.
 A fact is reproduced when the model's mean lies inside its band.
+
+A fact may instead name an experiment run on its scenario (`experiment = "herding"`: the
+Muchnik et al. field experiment, sim/experiments/herding.py), whose measure it reads in place of
+a KPI. Each fact says its role: `calibrate` (a default was set to reproduce it, so it is no
+evidence for the model) or `validate` (nothing was tuned to it).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
 from sim.experiments.design import replicate_seeds, run_id
 from sim.experiments.executors import Job, run_jobs
+from sim.experiments.herding import HERDING_MEASURES, herding_effects, run_herding
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers
 from sim.measures.registry import unknown_kpi
@@ -39,6 +46,8 @@ class Fact(BaseModel):
     value: float | None = None
     baseline_scenario: str | None = None
     relative_change: float | None = None
+    experiment: Literal["herding"] | None = None
+    role: Literal["calibrate", "validate"] | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Fact:
@@ -48,6 +57,8 @@ class Fact(BaseModel):
             raise ValueError("needs a value, or a baseline_scenario and a relative_change")
         if self.baseline_scenario is not None and self.relative_change is None:
             raise ValueError("a fact with a baseline_scenario needs a relative_change")
+        if self.experiment == "herding" and self.kpi not in HERDING_MEASURES:
+            raise ValueError(f"a herding fact reads one of {', '.join(HERDING_MEASURES)} (got '{self.kpi}')")
         return self
 
     @property
@@ -69,7 +80,7 @@ def check_facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = D
     """The facts and the scenarios they name (each with the same dotted overrides, such as
     another size), checked before any run: known KPIs, and every named scenario present and valid."""
     found = load_facts(targets)
-    unknown = unknown_kpi(fact.kpi for fact in found)
+    unknown = unknown_kpi(fact.kpi for fact in found if fact.experiment is None)
     if unknown:
         raise ScenarioError(str(targets), "fact.kpi", f"unknown KPI '{unknown}'")
     loaded = {}
@@ -94,11 +105,17 @@ def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT
     kpis = {name: pd.DataFrame([outcomes[jobs[name, s].run_id].summary for s in seeds]) for name in names}
     rows = []
     for fact in found:
-        values = kpis[fact.scenario][fact.kpi]
-        if fact.baseline_scenario:
-            values = values / kpis[fact.baseline_scenario][fact.kpi] - 1.0
-        mean, low, high = mean_interval(values)
-        rows.append({"fact": fact.id, "scenario": fact.scenario, "kpi": fact.kpi,
+        if fact.experiment == "herding":
+            effect = herding_effects(run_herding(loaded[fact.scenario], seeds, workers=workers or default_workers()))
+            ordinary = effect.iloc[0]  # one ordinary early kudo, as Muchnik et al.'s up-vote
+            stem = fact.kpi.removesuffix("_effect")
+            mean, low, high = ordinary[fact.kpi], ordinary[f"{stem}_low"], ordinary[f"{stem}_high"]
+        else:
+            values = kpis[fact.scenario][fact.kpi]
+            if fact.baseline_scenario:
+                values = values / kpis[fact.baseline_scenario][fact.kpi] - 1.0
+            mean, low, high = mean_interval(values)
+        rows.append({"fact": fact.id, "role": fact.role, "scenario": fact.scenario, "kpi": fact.kpi,
                      "relative": fact.baseline_scenario is not None, "published": fact.published,
                      "band_low": fact.low, "band_high": fact.high, "model": mean, "model_low": low,
                      "model_high": high, "ok": bool(fact.low <= mean <= fact.high), "source": fact.source})

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.rules.answering import log_answers, logistic
 from sim.rules.contact_centre import call_contact_centre
-from sim.rules.experience import learn_from_experience
+from sim.rules.experience import live_through
 from sim.rules.social import show_to_onlookers
 from sim.state.buffers import append
 from sim.state.counters import COMPLAINTS_SERVED, POSITIVE_IMPRESSIONS, SOCIAL_FALLBACKS, STAFF_ANSWERS
@@ -146,13 +146,13 @@ def serve_complaints(w) -> None:
         complaints.closed[c] = when[i]
         resolved[i] = 1.0 if w.rng.social.random() < p.social_resolution else 0.0
         wait[i] = when[i] - complaints.created[c] + (0.0 if in_public else p.social_private_hours)
-        learn_from_experience(w, complaints.member[c], SOCIAL, resolved[i], wait[i], p.experience_learning_rate)
+        live_through(w, complaints.member[c], SOCIAL, resolved[i], wait[i])
     compact_open(complaints.status, w.open_complaints)
     if in_public:
         show_to_onlookers(w, complaints.reach[ids].astype(np.float64), resolved, wait)
-        for i in range(ids.size):
-            if resolved[i]:
-                w.counters[POSITIVE_IMPRESSIONS] += complaints.reach[ids[i]] + complaints.pile_reach[ids[i]]
+    for i in range(ids.size):  # followers see a public reply, and a solved complainer's thanks
+        audience = complaints.reach[ids[i]] + complaints.pile_reach[ids[i]]
+        w.counters[POSITIVE_IMPRESSIONS] += audience * ((1.0 if in_public else 0.0) + resolved[i])
     w.counters[COMPLAINTS_SERVED] += ids.size
     for i in range(ids.size):
         if not resolved[i]:

@@ -80,8 +80,8 @@ def flow_kpis(c: dict[str, float]) -> dict[str, float]:
     issues = c["issues"]
     closed_complaints = c["complaints_served"] + c["complaints_unanswered"]
     return {
-        "deflection_rate": rate(c["self_service"] + c["solved"], issues),
-        "forum_deflection_rate": rate(c["community_self_service"] + c["solved"], issues),
+        "deflection_rate": rate(c["self_service"] + c["solved"] + c["metoo_solved"], issues),
+        "forum_deflection_rate": rate(c["community_self_service"] + c["solved"] + c["metoo_solved"], issues),
         "self_service_rate": rate(c["self_service"], issues),
         "assisted_contacts": int(sum(c[name] for name in CONTACT_COUNTERS)),
         "escalation_rate": rate(c["escalation_calls"], c["forum_threads"]),
@@ -94,6 +94,7 @@ def flow_kpis(c: dict[str, float]) -> dict[str, float]:
         "pileup_mean_size": rate(c["pileup_joins"], c["complaints"]),
         "brand_sentiment": net_sentiment(c["positive_impressions"], c["negative_impressions"]),
         **contact_centre_kpis(c),
+        **product_kpis(c),
         **{name: c[name] if name in FLOAT_COUNTERS else int(c[name]) for name in FLOW_COUNTERS},
     }
 
@@ -112,9 +113,20 @@ def contact_centre_kpis(c: dict[str, float]) -> dict[str, float]:
     }
 
 
+def product_kpis(c: dict[str, float]) -> dict[str, float]:
+    """The voice-of-customer loop: defects noticed and fixed, and how long each took from the
+    defect's start (the run's start, or its product's launch); the share of forum questions
+    that were a me-too on an open thread."""
+    return {
+        "metoo_share": rate(c["metoos"], c["metoos"] + c["forum_threads"]),
+        "mean_days_to_notice": rate(c["days_to_notice"], c["defects_noticed"]),
+        "mean_days_to_fix": rate(c["days_to_fix"], c["defects_fixed"]),
+    }
+
+
 def net_sentiment(positive: float, negative: float) -> float:
     """(positive - negative) / (positive + negative) impressions, from -1 to 1: complaints and
-    pile-ups seen by followers against public fixes seen by theirs."""
+    pile-ups seen by followers against public replies and solved complainers' thanks seen by theirs."""
     return rate(positive - negative, positive + negative)
 
 
@@ -143,6 +155,7 @@ def cost_kpis(config, c: dict[str, float], now: float) -> dict[str, float]:
     }
     total = float(sum(parts.values()))
     return {"cost_total": total, "cost_per_issue": rate(total, c["issues"]),
+            "revenue_at_risk": c["customers_lost_to_service"] * costs.customer_value_per_year,
             "cost_per_month": rate(total, days / DAYS_PER_MONTH),
             "cost_per_contact": rate(parts["cost_contact_centre"], sum(c[name] for name in CONTACT_COUNTERS)),
             **{name: float(value) for name, value in parts.items()}}

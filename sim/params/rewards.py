@@ -52,6 +52,7 @@ class Programme(Section):
     keep_answers_per_week: float = param(0.1, "answers/week", "Activity a member needs at a review to stay in the programme (a title is kept while it is used)", ge=0, le=1000)
     perk_motivation: float = param(0.3, "logit", "Motivation from perks and status (early access, own forum)", ge=0, le=20)
     perk_churn_factor: float = param(0.3, "x", "Multiplier on a programme member's churn hazard", ge=0, le=10)
+    perk_break_factor: float = param(0.5, "x", "Multiplier on a programme member's break length: perks and staff contact bring leaders back sooner [assumption]", ge=0, le=10)
     staff_access_boost: float = param(0.2, "expertise", "Expertise added on hard threads by direct access to staff", ge=0, le=1)
     hard_difficulty: float = param(0.6, "0-1", "Difficulty above which a thread counts as hard", ge=0, le=1)
     staff_access_minutes: float = param(10.0, "minutes", "Staff time spent per staff-assisted answer", ge=0, le=1440)

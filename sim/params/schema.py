@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from sim.params.loops import Burnout, Customers, Product
 from sim.params.rewards import Rewards
 from sim.params.section import DATA_CONFIG, Section, param
 
@@ -38,7 +39,7 @@ class Population(Section):
     expertise_concentration: float = param(8.0, "-", "Beta concentration of expertise around its mean", gt=0, le=1000)
     online_hours_median: float = param(0.2, "hours/week", "Median hours a week a member would spend browsing to answer [calibrated: participation facts]", ge=0, le=168)
     superuser_online_boost: float = param(1.5, "x", "Super-user status multiplies browsing time (commitment to the role)", ge=0, le=100)
-    online_hours_max: float = param(40.0, "hours/week", "Most hours a week anyone spends browsing to answer", gt=0, le=168)
+    online_hours_max: float = param(56.0, "hours/week", "Most hours a week anyone spends browsing to answer [seed 000: a Verizon super-user posts eight hours a day]", gt=0, le=168)
     online_sigma: float = param(1.0, "-", "Log-normal spread of individual online propensity; the initial roles are its top 1% and next 9% [calibrated: participation facts]", ge=0, le=5)
     join_rate_per_year: float = param(0.20, "1/year", "New members a year per member at the reference answer rate [assumption]", ge=0, le=20)
     join_reference_answer_rate: float = param(0.7, "fraction", "24-hour answer rate at which joining runs at its base rate", gt=0, le=1)
@@ -76,6 +77,7 @@ class Behaviour(Section):
     utility_social: float = param(-2.5, "utils", "Base utility of complaining in public on social media [calibrated: few complain unless it pays]", ge=-20, le=20)
     experience_weight: float = param(2.0, "utils", "Utility of a channel's learned success rate", ge=0, le=20)
     wait_cost_per_hour: float = param(0.02, "utils/hour", "Utility lost per hour of learned waiting", ge=0, le=10)
+    utility_give_up: float = param(-2.0, "utils", "Utility of giving up on an issue whose forum question went unanswered, against calling or complaining in public [assumption]", ge=-20, le=20)
     experience_learning_rate: float = param(0.3, "-", "EWMA weight of the latest experience with a channel", ge=0, le=1)
     # forum answering
     browse_limit: int = param(5, "threads", "Threads an online member looks at per visit, b [DESIGN.md]", ge=1, le=1000)
@@ -123,6 +125,8 @@ class Behaviour(Section):
     kudos_seen_share: float = param(0.3, "probability", "Chance a viewer notices an ordinary earlier viewer (and whether it gave kudos); front-row viewers are always seen", ge=0, le=1)
     kudos_min_audience: float = param(5.0, "viewers", "A viewer judges the share giving kudos over at least this many viewers, so one kudo is not a crowd [assumption]", ge=1, le=1e6)
     front_row_rank: int = param(3, "rank", "Points rank from which a member's kudos are front row, seen by all (super-users always are) [assumption]", ge=0, le=1000)
+    kudos_rank_weight: float = param(0.3, "-", "Kudos steer what searchers find: a solved thread's chance to be the one found grows as (1 + its answer's kudos) to this power; 0 ranks by recency alone [calibrated: Muchnik, Aral & Taylor 2013]", ge=0, le=10)
+    kudos_acceptance_weight: float = param(0.05, "quality", "Kudos steer what askers accept: an answer looks better to its asker by this much per log(1 + kudos) from others, and an asker looks again when an answer gains kudos [calibrated: Muchnik, Aral & Taylor 2013]", ge=0, le=10)
     recognition_per_kudo: float = param(0.02, "-", "Recognition of an answer's author per kudo it receives [assumption]", ge=0, le=10)
     # roles and churn
     reciprocity: float = param(0.2, "probability", "Chance a reader whose question was solved becomes a responder", ge=0, le=1)
@@ -130,7 +134,7 @@ class Behaviour(Section):
     promote_answers_per_week: float = param(1.0, "answers/week", "Sustained activity that makes a responder a super-user", ge=0, le=1000)
     promote_recognition: float = param(0.5, "-", "Recognition needed besides activity for promotion", ge=0, le=100)
     demote_answers_per_week: float = param(0.25, "answers/week", "Activity below which a super-user returns to responder", ge=0, le=1000)
-    churn_rate_per_year: float = param(0.15, "1/year", "Base yearly churn hazard of a member [assumption]", ge=0, le=50)
+    churn_rate_per_year: float = param(0.15, "1/year", "Yearly churn hazard of a wholly satisfied member, which every member is until its service disappoints [assumption]", ge=0, le=50)
     burnout_churn_multiplier: float = param(3.0, "-", "Churn hazard multiplier per unit of fatigue (burnout)", ge=0, le=100)
 
     @model_validator(mode="after")
@@ -153,6 +157,7 @@ class Costs(Section):
     moderation_hours_per_1000_members: float | None = param(0.2, "hours/day per 1,000 members", "Community-management staff time while the forum is open, per size [assumption: one community manager per 40,000 members; range 0.05-1]", ge=0, le=1e5)
     platform_per_year: float | None = param(None, "currency/year", "Community platform licence and hosting a year while the forum is open, absolute", ge=0, le=1e9)
     platform_per_1000_members_per_year: float | None = param(950.0, "currency/year per 1,000 members", "Platform licence a year while the forum is open, per size [Leader Networks 2020: about $350K a year for a large community; scaled by the 370,000 users of its Sophos case, an assumption; range 300-3000]", ge=0, le=1e9)
+    customer_value_per_year: float = param(300.0, "currency/year", "Revenue a customer brings a year: the price of a customer lost to service [assumption: range 50-2000]", ge=0, le=1e9)
     currency: str = param("$", "-", "Symbol of the scenario currency, shown before amounts in reports and comparisons")
 
 
@@ -330,5 +335,8 @@ class Scenario(Section):
     policy: Policy = Field(default_factory=Policy)
     contact_centre: ContactCentre = Field(default_factory=ContactCentre)
     costs: Costs = Field(default_factory=Costs)
+    product: Product = Field(default_factory=Product)
+    customers: Customers = Field(default_factory=Customers)
+    burnout: Burnout = Field(default_factory=Burnout)
     launches: list[Launch] = Field(default_factory=list, description="Product launches ([[launches]] tables)")
     sweep: Sweep = Field(default_factory=Sweep)

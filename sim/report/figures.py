@@ -92,14 +92,17 @@ def kpi_time_series(daily: pd.DataFrame, kpis: Sequence[str] = TIME_SERIES, by: 
 def issue_flows(kpis: Mapping[str, float]) -> list[tuple[str, str, float]]:
     """(source, target, count) links of where issues went, from a run's cumulative counters.
 
-    Every issue is solved by search, posted, called in or complained about in public. Forum
-    threads are solved, escalated to the contact centre or still unsolved. Complaints are
+    Every issue is solved by search, posted (a thread or a me-too), called in or complained
+    about in public. Forum questions are solved, escalated (to the contact centre, to social
+    media, or given up) or still unsolved. Complaints are
     answered in public, or the complainer calls (after no reply, or a reply that did not fix
     it), or they are still open. Onlookers who join a pile-up call too. A call is answered
     (resolved at once, or after a repeat call), or its caller hangs up and gives up, or
     complains in public (a link back to social media), or it is still waiting; the contact
     centre's inflow is the first calls placed, by where they came from."""
-    forum, social, hung_up_complaints = kpis["forum_threads"], kpis["complaints"], kpis["calls_to_social"]
+    forum, social, hung_up_complaints = kpis["forum_threads"] + kpis["metoos"], kpis["complaints"], kpis["calls_to_social"]
+    forum_solved, to_social = kpis["solved"] + kpis["metoo_solved"], kpis["escalations_to_social"]
+    escalated = kpis["escalation_calls"] + to_social + kpis["escalations_given_up"]
     first_calls = kpis["direct_calls"] + kpis["escalation_calls"] + kpis["fallback_calls"] + kpis["pileup_calls"]
     answered_first = kpis["direct_contacts"] + kpis["escalations"] + kpis["social_fallbacks"] + kpis["pileup_contacts"]
     served_unresolved = max(kpis["fallback_calls"] - kpis["complaints_unanswered"], 0)
@@ -108,10 +111,12 @@ def issue_flows(kpis: Mapping[str, float]) -> list[tuple[str, str, float]]:
              "Hung up, gave up unresolved": kpis["calls_given_up"], "Social media": hung_up_complaints}
     links = [
         ("Issues", "Self-service (search)", kpis["self_service"]), ("Issues", "Forum", forum),
-        ("Issues", "Contact centre", kpis["direct_calls"]), ("Issues", "Social media", social - hung_up_complaints),
+        ("Issues", "Contact centre", kpis["direct_calls"]),
+        ("Issues", "Social media", social - hung_up_complaints - to_social),
         ("Self-service (search)", "Resolved", kpis["self_service"]),
-        ("Forum", "Resolved", kpis["solved"]), ("Forum", "Contact centre", kpis["escalation_calls"]),
-        ("Forum", "Unsolved or still open", max(forum - kpis["solved"] - kpis["escalation_calls"], 0.0)),
+        ("Forum", "Resolved", forum_solved), ("Forum", "Contact centre", kpis["escalation_calls"]),
+        ("Forum", "Social media", to_social), ("Forum", "Gave up unresolved", kpis["escalations_given_up"]),
+        ("Forum", "Unsolved or still open", max(forum - forum_solved - escalated, 0.0)),
         ("Social media", "Resolved", kpis["complaints_served"] - served_unresolved),
         ("Social media", "Contact centre", kpis["fallback_calls"]),
         ("Social media", "Unsolved or still open", social - kpis["complaints_served"] - kpis["complaints_unanswered"]),

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state.counters import ISSUES, QUEUE_LEFT
+from sim.rules.defects import defect_of
+from sim.state.counters import ISSUES, ISSUES_PREVENTED, QUEUE_LEFT
+from sim.state.defects import FIXED
 from sim.state.jit import inline, kernel
 from sim.state.streams import ARRIVALS, TOPICS, exponential_quantile, keyed_uniform, pick
 from sim.state.world import Issues
@@ -65,21 +67,31 @@ def schedule_issues(w) -> None:
 
 @kernel
 def draw_issues(w) -> None:
-    """The queued issues that arise this hour, each with its topic.
+    """The queued issues that arise this hour, each with its topic and the defect behind it;
+    an issue whose defect has been fixed does not arise (it is prevented).
 
-    Reads the day queue, topics.cdf, pop.identity. Changes the hour's issues (w.issues),
-    the queue position, sync[QUEUE_LEFT], counters[ISSUES].
-    Stream: topics (keyed by member and issue number)."""
+    Reads the day queue, topics.cdf, defects, pop.identity. Changes the hour's issues
+    (w.issues), the queue position, sync[QUEUE_LEFT], counters[ISSUES], counters[ISSUES_PREVENTED].
+    Stream: topics (keyed by member and issue number: the topic, the defect)."""
     first = w.queue_next
     last = first
     while last < w.queue_time.size and w.queue_time[last] < w.now:
         last += 1
     n = last - first
-    member, number = w.queue_member[first:last], w.queue_k[first:last]
-    topic = np.empty(n, np.int64)
-    for i in range(n):
-        topic[i] = pick(w.topics.cdf, keyed_uniform(w.keys[TOPICS, 0], w.pop.identity[member[i]], number[i]))
-    w.issues = Issues(member, number, w.queue_time[first:last], topic, np.zeros(n, np.int8))
+    member, number, time = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n)
+    topic, defect = np.empty(n, np.int64), np.empty(n, np.int64)
+    kept = 0
+    for i in range(first, last):
+        m, k = w.queue_member[i], w.queue_k[i]
+        identity = w.pop.identity[m]
+        t = pick(w.topics.cdf, keyed_uniform(w.keys[TOPICS, 0], identity, k))
+        d = defect_of(w, t, keyed_uniform(w.keys[TOPICS, 1], identity, k))
+        if d >= 0 and w.defects.state[d] == FIXED:
+            continue
+        member[kept], number[kept], time[kept], topic[kept], defect[kept] = m, k, w.queue_time[i], t, d
+        kept += 1
+    w.issues = Issues(member[:kept], number[:kept], time[:kept], topic[:kept], defect[:kept], np.zeros(kept, np.int8))
     w.queue_next = last
     w.sync[QUEUE_LEFT] = w.queue_time.size - last
-    w.counters[ISSUES] += n
+    w.counters[ISSUES] += kept
+    w.counters[ISSUES_PREVENTED] += n - kept

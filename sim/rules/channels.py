@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.rules.arrivals import TO_FORUM, UNRESOLVED
 from sim.rules.contact_centre import call_contact_centre
+from sim.rules.defects import report_call
 from sim.state.counters import DIRECT_CONTACTS
 from sim.state.jit import kernel
 from sim.state.population import CONTACT, FORUM
@@ -60,5 +61,6 @@ def call_directly(w) -> None:
     issues = w.issues
     for i in range(issues.member.size):
         if issues.outcome[i] == TO_FORUM + CONTACT:
+            report_call(w, issues.defect[i])
             call_contact_centre(w, issues.member[i], DIRECT_CONTACTS, issues.time[i], 0)
 

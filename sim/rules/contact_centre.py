@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules.experience import learn_from_experience
+from sim.rules.experience import feel, learn_from_experience, live_through
 from sim.state.counters import (AGENT_MINUTES, BUSY_MINUTES, CALLS_ABANDONED, CALLS_ANSWERED, CALLS_GIVEN_UP,
                                 CALLS_RETRIED, CALLS_WITHIN_TARGET, PENDING_CALLS, PLACED_COUNTER, REPEAT_CONTACTS,
                                 WAIT_MINUTES)
@@ -161,7 +161,7 @@ def answer_calls(w) -> None:
             finish_answered_call(w, member, kind, wait[i], handle[i], time)
             continue
         w.counters[CALLS_ABANDONED] += 1
-        learn_from_experience(w, member, CONTACT, 0.0, wait[i], p.experience_learning_rate)
+        live_through(w, member, CONTACT, 0.0, wait[i])
         u = keyed_uniform(w.keys[CONTACT_KEY, AFTER_HANGING_UP], identity, number)
         later = time + wait[i] + exponential_quantile(keyed_uniform(w.keys[CONTACT_KEY, RETRY_DELAY], identity, number),
                                                       p.retry_hours)
@@ -191,7 +191,8 @@ def finish_answered_call(w, member: int, kind: int, wait: float, handle: float, 
     w.counters[BUSY_MINUTES] += 60.0 * handle
     if 3600.0 * wait <= p.service_target_seconds:
         w.counters[CALLS_WITHIN_TARGET] += 1
-    learn_from_experience(w, member, CONTACT, 1.0, wait, p.experience_learning_rate)
+    learn_from_experience(w, member, CONTACT, 1.0, wait, p.experience_learning_rate)  # the channel works
+    feel(w, member, 1.0 if resolved else 0.0, wait)  # though the matter may not be settled
     if not resolved and kind != REPEAT_CONTACTS:
         delay = exponential_quantile(keyed_uniform(w.keys[CONTACT_KEY, REPEAT_DELAY], identity, pop.calls[member]),
                                      p.repeat_hours)

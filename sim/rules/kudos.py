@@ -84,7 +84,8 @@ def give_kudos(w) -> None:
 
     Reads the hour's views, the answer log's views and kudos, pop.conformity, role, rank.
     Changes the log's view and kudos counts, authors' recognition, the hour's kudos authors
-    (for points), counters. Stream: kudos."""
+    (for points), w.kudoed (answers that gained kudos, which their askers look at again next
+    hour), counters. Stream: kudos."""
     v, log, p, pop = w.views, w.log, w.p, w.pop
     order = np.argsort(v.time, kind="mergesort")
     give, herded = np.zeros(order.size, np.bool_), np.zeros(order.size, np.bool_)
@@ -98,8 +99,8 @@ def give_kudos(w) -> None:
         herd = p.kudos_conformity and follows_crowd(seen_kudos_share(w, row), pop.conformity[viewer])
         if (own or herd) and first_kudo(w, viewer, row):
             give[i], herded[i] = True, not own
-    authors = np.empty(order.size, np.int64)
-    n_authors = 0
+    authors, kudoed = np.empty(order.size, np.int64), np.empty(order.size, np.int64)
+    n_authors = n_kudoed = 0
     for i in range(order.size):
         if not judged[i]:
             continue
@@ -112,6 +113,8 @@ def give_kudos(w) -> None:
             log.kudos[row] += 1
             log.front_kudos[row] += front
             log.herded_kudos[row] += herded[i]
+            kudoed[n_kudoed] = row
+            n_kudoed += 1
             w.counters[KUDOS] += 1
             w.counters[HERDED_KUDOS] += herded[i]
             author = log.member[row]
@@ -120,6 +123,7 @@ def give_kudos(w) -> None:
                 authors[n_authors] = author
                 n_authors += 1
     w.kudos_authors = authors[:n_authors]
+    w.kudoed = np.concatenate((np.unique(kudoed[:n_kudoed]), w.kudoed))
 
 
 @kernel
@@ -129,12 +133,16 @@ def seed_kudos(w) -> None:
     treatment that gives it one early kudo before anyone sees it, from an ordinary member
     or from the front row. Off (share 0) in every scenario.
 
-    Reads this hour's new answer rows. Changes the log's seeded arm, views and kudos.
+    Reads this hour's new answer rows. Changes the log's seeded arm, views and kudos, and
+    starts the hour's w.kudoed with the seeded answers.
     Stream: herding."""
     share = w.herding_share
+    w.kudoed = np.empty(0, np.int64)  # give_kudos adds this hour's; the seeded come first
     if share <= 0.0:
         return
     log = w.log
+    seeded = np.empty(log.n[0] - w.first_row, np.int64)
+    n_seeded = 0
     for row in range(w.first_row, log.n[0]):
         draw = w.rng.herding.random()
         arm = CONTROL if draw < share else ORDINARY_KUDO if draw < 2 * share else FRONT_ROW_KUDO if draw < 3 * share else 0
@@ -142,6 +150,9 @@ def seed_kudos(w) -> None:
         if arm >= ORDINARY_KUDO:
             log.views[row] += 1  # the seeding viewer, who gave the kudo
             log.kudos[row] += 1
+            seeded[n_seeded] = row
+            n_seeded += 1
         if arm == FRONT_ROW_KUDO:
             log.front_views[row] += 1
             log.front_kudos[row] += 1
+    w.kudoed = seeded[:n_seeded]

@@ -3,7 +3,7 @@
 New members draw their traits from their own keyed stream (by identity: the day they joined
 and their order that day), so the same newcomer has the same traits in every scenario.
 Churn: each member carries an exponential hazard budget; every day its hazard (raised by
-fatigue for contributors: burnout) is spent, and the member leaves when the budget runs out
+dissatisfaction with its service, and by fatigue for contributors: burnout) is spent, and the member leaves when the budget runs out
 (the same law as a daily coin with probability 1 - exp(-hazard), but a member's leaving day
 does not depend on anyone else's draws). Joining grows with the community's answer rate
 ("the 90 percent will come if you have the 1 percent").
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.rules.arrivals import start_issue_clock
-from sim.state.counters import CHURNED, JOINED, JOINERS
+from sim.state.counters import CHURNED, CUSTOMERS_LOST_TO_SERVICE, JOINED, JOINERS
 from sim.state.jit import inline, kernel
 from sim.state.population import READER, RESPONDER, SOCIAL, enter, leave
 from sim.state.streams import (MEMBERSHIP, TRAITS, beta_quantile, exponential_quantile, gamma_quantile,
@@ -65,6 +65,7 @@ def draw_traits(w, member: int) -> None:
     pop.reward_sensitivity[member] = (p.sensitivity_strong if s < p.sensitivity_strong_share else 0.0
                                       if s >= 1.0 - p.sensitivity_unaffected_share else p.sensitivity_moderate)
     pop.channel_success[member, SOCIAL] = p.social_prior_success
+    pop.satisfaction[member] = p.satisfaction_start
     pop.churn_budget[member] = exponential_quantile(keyed_uniform(w.keys[MEMBERSHIP, BUDGET], identity, 0), 1.0)
     start_issue_clock(w, member)
 
@@ -96,21 +97,27 @@ def recent_answer_rate(w, window_days: float) -> float:
 
 
 @inline
-def spend_hazard(w, member: int, hazard: float) -> int:
-    """One day of a member's hazard; 1 if that spends its budget and it leaves."""
-    w.pop.churn_budget[member] -= hazard
+def spend_hazard(w, member: int, satisfied_hazard: float) -> int:
+    """One day of a member's hazard: its hazard when satisfied, raised by its dissatisfaction.
+    1 if that spends its budget and it leaves; the service's share of that day's hazard is then
+    counted as a customer lost to service (so the count is the churn above the satisfied
+    baseline, in expectation)."""
+    raised = 1.0 + w.p.dissatisfaction_churn * (1.0 - w.pop.satisfaction[member])
+    w.pop.churn_budget[member] -= satisfied_hazard * raised
     if w.pop.churn_budget[member] > 0.0:
         return 0
     leave(w, member, w.now)
+    w.counters[CUSTOMERS_LOST_TO_SERVICE] += 1.0 - 1.0 / raised
     return 1
 
 
 @kernel
 def churn_one_day(w) -> None:
     """Each live member spends a day's hazard: the base hazard, raised for contributors by
-    fatigue (burnout) and scaled by w.hazard_factor (the programme's perk, set just before).
+    fatigue (burnout) and scaled by w.hazard_factor (the programme's perk, set just before),
+    then raised by dissatisfaction.
 
-    Reads w.online, pop.fatigue, churn_budget. Changes churn_budget, who is alive, the
+    Reads w.online, pop.fatigue, satisfaction, churn_budget. Changes churn_budget, who is alive, the
     tallies (and the rows whose agents Python removes), counters[CHURNED]."""
     p, pop, o = w.p, w.pop, w.online
     base = p.churn_rate_per_year / 365.0

@@ -17,7 +17,10 @@ HOURS_PER_WEEK = 168.0
 
 @kernel
 def online_probability(w, member: int) -> float:
+    """0 for a contributor on a break (sim/rules/motivation.py)."""
     p = w.p
+    if w.pop.break_until[member] > w.now:
+        return 0.0
     hours = p.online_hours_median * (p.superuser_online_boost if w.pop.role[member] == SUPERUSER else 1.0)
     return min(p.online_hours_max, hours * w.pop.online_propensity[member]) / HOURS_PER_WEEK
 

@@ -2,18 +2,36 @@
 
 A found answer deflects the issue. When it is a community thread, its solver earns a view
 (recognition: "one answer can help thousands") and the reader sees the accepted answer, a
-chance to give kudos at the hour's end."""
+chance to give kudos at the hour's end. Kudos steer which of the topic's recent solved
+threads a searcher finds: the better liked rank higher (kudos_rank_weight)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from sim.rules.arrivals import FOUND
+from sim.rules.experience import feel
 from sim.state.buffers import add_views
 from sim.state.counters import COMMUNITY_SELF_SERVICE, SELF_SERVICE
 from sim.state.jit import kernel
-from sim.state.knowledge import community_share, coverage, pick_thread
+from sim.state.knowledge import RING, community_share, coverage
 from sim.state.streams import SEARCH, keyed_uniform
+
+
+@kernel
+def pick_ranked_thread(w, topic: int, u: float) -> int:
+    """One of the topic's recent solved threads (-1 where it has none), each with weight
+    (1 + kudos of its accepted answer) ** kudos_rank_weight: by kudos, or evenly at weight 0."""
+    kb, threads = w.kb, w.threads
+    filled = min(kb.ring_next[topic], RING)
+    if filled == 0:
+        return -1
+    weight = np.empty(filled)
+    total = 0.0
+    for i in range(filled):
+        total += (1.0 + w.log.kudos[threads.accepted_answer[kb.recent[topic, i]]]) ** w.p.kudos_rank_weight
+        weight[i] = total
+    return kb.recent[topic, min(np.searchsorted(weight, u * total, side="right"), filled - 1)]
 
 
 @kernel
@@ -33,11 +51,12 @@ def search_knowledge_base(w) -> None:
                 kb, p.coverage_half_stock, topic):
             continue
         issues.outcome[i] = FOUND
+        feel(w, member, 1.0, 0.0)
         w.counters[SELF_SERVICE] += 1
         if keyed_uniform(w.keys[SEARCH, 1], identity, number) >= community_share(kb, topic):
             continue
         w.counters[COMMUNITY_SELF_SERVICE] += 1
-        thread = pick_thread(kb, topic, keyed_uniform(w.keys[SEARCH, 2], identity, number))
+        thread = pick_ranked_thread(w, topic, keyed_uniform(w.keys[SEARCH, 2], identity, number))
         if thread < 0:
             continue
         threads.views[thread] += 1

@@ -16,7 +16,8 @@ import numpy as np
 from sim.rules.arrivals import TO_FORUM
 from sim.rules.cascade import crowd_share, follows_crowd
 from sim.rules.contact_centre import COMPLAIN, call_at_random_time, call_contact_centre, drop_entries
-from sim.rules.experience import learn_from_experience
+from sim.rules.defects import report_call, report_complaint
+from sim.rules.experience import learn_from_experience, live_through
 from sim.state.buffers import append
 from sim.state.counters import (CALLS_TO_SOCIAL, COMPLAINTS, COMPLAINTS_UNANSWERED, NEGATIVE_IMPRESSIONS, ONLOOKER_VIEWS,
                                 PILEUP_CONTACTS, PILEUP_JOINS, SOCIAL_FALLBACKS)
@@ -30,9 +31,10 @@ OPENED = -3  # a pending complaint just opened, dropped from the calls
 
 
 @kernel
-def open_complaint(w, member: int, time: float, patience: float, calls: int) -> None:
-    """A new open public complaint, seen by the complainer's followers; `calls` made about the
-    issue before (by a caller who hung up), which a call after it continues to count."""
+def open_complaint(w, member: int, time: float, patience: float, calls: int, defect: int) -> None:
+    """A new open public complaint about `defect` (-1: unknown), seen by the complainer's
+    followers; `calls` made about the issue before (by a caller who hung up), which a call
+    after it continues to count."""
     complaints, pop = w.complaints, w.pop
     c = complaints.n[0]
     complaints.n[0] += 1
@@ -41,6 +43,8 @@ def open_complaint(w, member: int, time: float, patience: float, calls: int) -> 
     complaints.created[c] = time
     complaints.deadline[c] = time + patience
     complaints.calls[c] = calls
+    complaints.defect[c] = defect
+    report_complaint(w, defect)
     push_open(w.open_complaints, c)
     w.counters[COMPLAINTS] += 1
     w.counters[NEGATIVE_IMPRESSIONS] += pop.reach[member]
@@ -60,13 +64,13 @@ def complain_in_public(w) -> None:
         if issues.outcome[i] == TO_FORUM + SOCIAL:
             member = issues.member[i]
             u = keyed_uniform(w.keys[COMPLAINING, 0], pop.identity[member], issues.k[i])
-            open_complaint(w, member, issues.time[i], exponential_quantile(u, mean), 0)
+            open_complaint(w, member, issues.time[i], exponential_quantile(u, mean), 0, issues.defect[i])
     opened = False
     for i in range(w.calls_n):
         if calls.kind[i] == COMPLAIN and calls.time[i] < w.now:
             member = calls.member[i]
             u = keyed_uniform(w.keys[COMPLAINING, 1], pop.identity[member], calls.number[i])
-            open_complaint(w, member, calls.time[i], exponential_quantile(u, mean), calls.attempt[i])
+            open_complaint(w, member, calls.time[i], exponential_quantile(u, mean), calls.attempt[i], -1)
             calls.kind[i] = OPENED
             opened = True
             w.counters[CALLS_TO_SOCIAL] += 1
@@ -111,10 +115,11 @@ def give_up_unanswered(w) -> None:
         return
     wait = complaints.deadline[expired] - complaints.created[expired]
     for i in range(expired.size):
-        learn_from_experience(w, complaints.member[expired[i]], SOCIAL, 0.0, wait[i], p.experience_learning_rate)
+        live_through(w, complaints.member[expired[i]], SOCIAL, 0.0, wait[i])
     show_to_onlookers(w, complaints.reach[expired].astype(np.float64), np.zeros(expired.size), wait)
     w.counters[COMPLAINTS_UNANSWERED] += expired.size
     for i in range(expired.size):
+        report_call(w, complaints.defect[expired[i]])
         call_contact_centre(w, complaints.member[expired[i]], SOCIAL_FALLBACKS, complaints.deadline[expired[i]],
                             complaints.calls[expired[i]])
     w.closed_complaints = append(w.closed_complaints, expired)
@@ -169,4 +174,5 @@ def pile_on(w) -> None:
             w.counters[NEGATIVE_IMPRESSIONS] += w.pop.reach[onlooker[j]]
     for j in range(total):
         if joins[j] and rng.random() < p.pileup_contact_share:
+            report_call(w, complaints.defect[complaint[j]])
             call_at_random_time(w, onlooker[j], PILEUP_CONTACTS)

@@ -84,12 +84,3 @@ def add_solved(kb, topic: int, thread: int) -> None:
     kb.community[topic] += 1.0
     kb.recent[topic, kb.ring_next[topic] % RING] = thread
     kb.ring_next[topic] += 1
-
-
-@inline
-def pick_thread(kb, topic: int, u: float) -> int:
-    """A recent solved thread of the topic for credit (-1 where the topic has none)."""
-    filled = min(kb.ring_next[topic], RING)
-    if filled == 0:
-        return -1
-    return kb.recent[topic, min(int(u * filled), filled - 1)]

@@ -69,6 +69,10 @@ class Population(ColumnStore):
         "leaderboard_value": ("float32", 0.0, ()),
         "in_programme": ("bool", False, ()),
         "paid": ("float32", 0.0, ()),
+        # the feedback loops (sim/rules/satisfaction.py, sim/rules/motivation.py)
+        "satisfaction": ("float32", 1.0, ()),   # 0-1, follows service outcomes, sets the churn hazard
+        "break_until": ("float64", -np.inf, ()),  # a burnt-out contributor is offline until then
+        "breaks": ("int16", 0, ()),               # breaks taken so far (numbers the next one's draws)
         "channel_success": ("float32", 0.5, (len(CHANNELS),)),
         "channel_wait": ("float32", 0.0, (len(CHANNELS),)),
     }

@@ -21,7 +21,8 @@ def set_now(w, now: float) -> None:
 
 @kernel
 def set_issues(w, member, k, time, topic, outcome) -> None:
-    w.issues = Issues(member, k, time, topic, outcome)
+    """The hour's issues, each a how-to question (no defect behind it)."""
+    w.issues = Issues(member, k, time, topic, np.full(member.size, -1, np.int64), outcome)
 
 
 @kernel

@@ -75,6 +75,8 @@ class Threads(OpenItems):
         "views": ("int32", 0, ()),
         "last_answer": ("int32", -1, ()),      # answer-log row of the latest answer
         "accepted_answer": ("int32", -1, ()),  # answer-log row of the accepted answer
+        "defect": ("int32", -1, ()),           # the product defect behind it (-1: a how-to question)
+        "metoo": ("int32", 0, ()),             # visible 'me too' posts by askers with the same problem
     }
 
 
@@ -95,10 +97,28 @@ class Complaints(OpenItems):
         "pile": ("int32", 0, ()),         # of whom joined
         "pile_reach": ("float32", 0.0, ()),
         "calls": ("int8", 0, ()),         # calls already made about the issue (a complaint after hanging up)
+        "defect": ("int32", -1, ()),      # the product defect behind it (-1: unknown or a how-to question)
     }
 
 
 ComplaintsColumns = Complaints.View
+
+
+class MeToos(OpenItems):
+    """Askers who added 'me too' to an open thread about their problem instead of asking
+    anew: each waits on that thread until it is solved or its own patience runs out."""
+
+    columns = {
+        "member": ("int32", -1, ()),
+        "thread": ("int32", -1, ()),
+        "created": ("float64", 0.0, ()),
+        "deadline": ("float64", 0.0, ()),
+        "closed": ("float64", np.inf, ()),
+        "status": ("int8", OPEN, ()),
+    }
+
+
+MeToosColumns = MeToos.View
 
 
 class AnswerLog(ColumnStore):

@@ -19,18 +19,19 @@ from numba import types
 from numba.experimental import structref
 
 from sim.state.counters import COUNTERS, JOINERS, PENDING_CALLS, QUEUE_LEFT
+from sim.state.defects import build_defects
 from sim.state.jit import kernel
 from sim.state.knowledge import build_knowledge, build_topics
 from sim.state.params import kernel_params
 from sim.state.population import Population, Tallies
 from sim.state.streams import spawn_streams
-from sim.state.threads import AnswerLog, Complaints, Threads
+from sim.state.threads import AnswerLog, Complaints, MeToos, Threads
 
 # team slots: staff time as items per hour (sim/levers/policies.py)
 MINUTES_PER_HOUR, MINUTES_PER_ITEM, AVAILABLE, HOURS_WORKED = range(4)
 
 # hour buffers, replaced by the rules each hour
-Issues = namedtuple("Issues", ["member", "k", "time", "topic", "outcome"])
+Issues = namedtuple("Issues", ["member", "k", "time", "topic", "defect", "outcome"])
 Answers = namedtuple("Answers", ["member", "thread", "time", "quality", "row"])
 Views = namedtuple("Views", ["viewer", "row", "time"])
 Candidates = namedtuple("Candidates", ["member", "thread", "when", "look", "value", "bonus"])
@@ -53,7 +54,7 @@ def _floats(n: int = 0) -> np.ndarray:
 
 
 def empty_issues() -> Issues:
-    return Issues(_ints(), _ints(), _floats(), _ints(), np.zeros(0, dtype=np.int8))
+    return Issues(_ints(), _ints(), _floats(), _ints(), _ints(), np.zeros(0, dtype=np.int8))
 
 
 def empty_answers() -> Answers:
@@ -84,16 +85,16 @@ class WorldRef(structref.StructRefProxy):
 
 WORLD_FIELDS = (
     # stores (Python-allocated; new views are sent after growth)
-    "pop", "threads", "open_threads", "complaints", "open_complaints", "log",
+    "pop", "threads", "open_threads", "complaints", "open_complaints", "log", "metoos", "open_metoos",
     # fixed for the run
-    "topics", "kb", "p", "rng", "keys", "rank_thresholds", "badge_thresholds",
+    "topics", "kb", "defects", "p", "rng", "keys", "rank_thresholds", "badge_thresholds",
     # shared with Python
     "counters", "role_count", "post_days", "rolled_until", "sync", "sync_rows", "churn_rows",
     "forum_team", "social_team", "agents_by_hour", "agent_share", "agent_free",
     # kept by the rules
     "now", "issue_clock", "herding_share", "answer_hist",
     "queue_member", "queue_k", "queue_time", "queue_next", "calls", "calls_n",
-    "issues", "candidates", "answers", "views", "closed_complaints", "newly_answered", "accepted", "kudos_authors",
+    "issues", "candidates", "answers", "views", "closed_complaints", "newly_answered", "accepted", "kudos_authors", "kudoed",
     "first_row", "online", "hazard_factor", "leaderboard_rows", "kudos_keys", "kudos_used",
     # kept by the measures
     "pending_first", "low_heap", "high_heap", "low_n", "high_n", "mature_next",
@@ -108,9 +109,11 @@ def _new_world(values):
 
 
 @kernel
-def _send_stores(w, pop, threads, open_threads, complaints, open_complaints, log, sync_rows, churn_rows):
+def _send_stores(w, pop, threads, open_threads, complaints, open_complaints, log, metoos, open_metoos, sync_rows,
+                 churn_rows):
     w.pop, w.threads, w.open_threads = pop, threads, open_threads
     w.complaints, w.open_complaints, w.log = complaints, open_complaints, log
+    w.metoos, w.open_metoos = metoos, open_metoos
     w.sync_rows, w.churn_rows = sync_rows, churn_rows
 
 
@@ -174,6 +177,7 @@ class World:
         self.threads = Threads(max(1024, members // 4))
         self.complaints = Complaints(1024)
         self.log = AnswerLog(max(1024, members // 2))
+        self.metoos = MeToos(1024)
         self.tallies = Tallies()
         answer_hist = np.zeros(64, dtype=np.int64)  # grown by the kernels themselves
         self.topics = build_topics(config)
@@ -187,11 +191,12 @@ class World:
         self.social_team = _team(social.capacity("team_hours_per_day", members), social.minutes_per_reply)
         self.agents_by_hour, self.agent_share = agent_roster(config)
         self.generators, self.keys = spawn_streams(seed)
+        self.defects = build_defects(config, self.topics, self.keys)
         t = self.tallies
         values = (
             self.pop.view(), self.threads.view(), self.threads.open_list.view(), self.complaints.view(),
-            self.complaints.open_list.view(), self.log.view(),
-            self.topics, self.kb, kernel_params(config), self.generators, self.keys,
+            self.complaints.open_list.view(), self.log.view(), self.metoos.view(), self.metoos.open_list.view(),
+            self.topics, self.kb, self.defects, kernel_params(config), self.generators, self.keys,
             np.asarray(config.rewards.points.rank_thresholds, dtype=np.float64),
             np.asarray(config.rewards.badges.thresholds, dtype=np.int64),
             self.counters, t.role_count, t.post_days, t.rolled_until, self.sync, self.sync_rows, self.churn_rows,
@@ -199,20 +204,20 @@ class World:
             np.zeros(max(1, self.agents_by_hour.max())),
             0.0, 0.0, 0.0, answer_hist,
             _ints(), _ints(), _floats(), 0, Calls(_ints(16), _floats(16), _ints(16), _ints(16), _ints(16)), 0,
-            empty_issues(), empty_candidates(), empty_answers(), empty_views(), _ints(), _ints(), _ints(), _ints(),
+            empty_issues(), empty_candidates(), empty_answers(), empty_views(), _ints(), _ints(), _ints(), _ints(), _ints(),
             0, empty_online(), _floats(), _ints(), np.full(1024, -1, dtype=np.int64), 0,
             _ints(), _floats(64), _floats(64), 0, 0, 0,
         )
         self.ref = _new_world(values)
-        for store in (self.pop, self.threads, self.complaints, self.log):
+        for store in (self.pop, self.threads, self.complaints, self.log, self.metoos):
             store.on_growth = self.send_stores
-        self.planned = (self.threads, self.complaints, self.log)
+        self.planned = (self.threads, self.complaints, self.log, self.metoos)
         self.sizes: list[list[int]] = []  # the planned stores' sizes at each day's end
 
     def send_stores(self) -> None:
         _send_stores(self.ref, self.pop.view(), self.threads.view(), self.threads.open_list.view(),
                      self.complaints.view(), self.complaints.open_list.view(), self.log.view(),
-                     self.sync_rows, self.churn_rows)
+                     self.metoos.view(), self.metoos.open_list.view(), self.sync_rows, self.churn_rows)
 
     def reserve_members(self, extra: int) -> None:
         if self.pop.reserve(extra):
@@ -220,11 +225,14 @@ class World:
             self.send_stores()
 
     def reserve_hour(self, answers_bound: int) -> None:
-        """Room for what one hour can add: a thread and a complaint per issue still queued
-        today, a complaint per pending call, and `answers_bound` answers."""
+        """Room for what one hour can add: a thread or a me-too and a complaint per issue still
+        queued today, a complaint per pending call and per question still waiting (its asker
+        may complain once its patience runs out), and `answers_bound` answers."""
         left = int(self.sync[QUEUE_LEFT])
+        waiting = self.threads.open_list.size + self.metoos.open_list.size
         grew = self.threads.reserve(left, GROWTH)
-        grew = self.complaints.reserve(left + int(self.sync[PENDING_CALLS]), GROWTH) or grew
+        grew = self.metoos.reserve(left, GROWTH) or grew
+        grew = self.complaints.reserve(left + int(self.sync[PENDING_CALLS]) + waiting, GROWTH) or grew
         grew = self.log.reserve(answers_bound, GROWTH) or grew
         if grew:
             self.send_stores()
