@@ -118,3 +118,16 @@ def ints(values) -> np.ndarray:
 
 def floats(values) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
+
+
+@kernel
+def set_issue_defects(w, defect) -> None:
+    """Give the hour's issues the defects behind them."""
+    i = w.issues
+    w.issues = Issues(i.member, i.k, i.time, i.topic, defect, i.outcome)
+
+
+@kernel
+def set_kudoed(w, rows) -> None:
+    """The answers that gained kudos in the last hour, which their askers look at again."""
+    w.kudoed = rows
