@@ -197,7 +197,7 @@ def herding(
     out: Optional[Path] = typer.Option(None, "--out", help="Write herding.json and herding_replicates.csv here"),
 ) -> None:
     """Muchnik et al. (2013): does one early kudo bring more kudos? Treated vs control answers."""
-    from sim.experiments.herding import herding_effects, run_herding
+    from sim.experiments.herding import OUTCOMES, herding_effects, run_herding
 
     config = load(scenario, set_, days)
     check_between("--replicates", replicates, 1, 100_000)
@@ -210,19 +210,23 @@ def herding(
         check_writable(out, "herding_replicates.csv", "herding.json")
     per_replicate = run_herding(config, list(range(first, first + replicates)), share, workers)
     effects = herding_effects(per_replicate)
-    arms = per_replicate.groupby("arm")[["answers", "later_kudos", "final_kudos"]].mean()
+    arms = per_replicate.groupby("arm")[["answers", *OUTCOMES]].mean()
     say(f"herding experiment on {config.scenario.name}: {replicates} replicate(s), seeds "
                f"{first}..{first + replicates - 1}, {share:.0%} of new answers per arm")
-    say(f"  {'arm':<22} {'answers/run':>11} {'later kudos':>12} {'final kudos':>12}")
+    say(f"  {'arm':<22} {'answers/run':>11} {'later kudos':>12} {'final kudos':>12} {'views':>8} {'accepted':>9}")
     for arm, row in arms.iterrows():
-        say(f"  {arm:<22} {row.answers:>11.1f} {row.later_kudos:>12.3f} {row.final_kudos:>12.3f}")
+        say(f"  {arm:<22} {row.answers:>11.1f} {row.later_kudos:>12.3f} {row.final_kudos:>12.3f} "
+            f"{row.views:>8.2f} {row.accepted:>9.1%}")
     used = int(effects.replicates.min())
     if used < replicates:
         say(f"  ({replicates - used} replicate(s) left out: an arm got no answers; raise --share or --days)")
     for _, row in effects.iterrows():
         say(f"  {row.arm}: later kudos {row.later_kudos_effect:+.3f} per answer "
                    f"(95% CI {row.later_kudos_low:+.3f} to {row.later_kudos_high:+.3f}), final total "
-                   f"{row.final_kudos_effect:+.3f} ({row.final_kudos_low:+.3f} to {row.final_kudos_high:+.3f})")
+                   f"{row.final_kudos_effect:+.3f} ({row.final_kudos_low:+.3f} to {row.final_kudos_high:+.3f}); "
+                   f"later kudos lift {row.later_kudos_lift:+.0%} ({row.later_kudos_lift_low:+.0%} to {row.later_kudos_lift_high:+.0%}), "
+                   f"views {row.views_effect:+.2f} ({row.views_low:+.2f} to {row.views_high:+.2f}), acceptance "
+                   f"{row.accepted_effect:+.1%} ({row.accepted_low:+.1%} to {row.accepted_high:+.1%})")
     if out is not None:
         document = {"effects": effects.to_dict(orient="records"), "scenario": config.model_dump(mode="json"),
                     "seeds": list(range(first, first + replicates)), "share": share, **MODEL_IDENTITY}
