@@ -109,8 +109,8 @@ def test_an_answered_call_is_a_contact_and_a_hung_up_one_is_not():
     model = tiny(members=200, agents=1.0, patience_minutes=1e5)
     w = model.world.ref
     set_now(w, 1.0)
-    call_contact_centre(w, 3, model_counter("direct_contacts"), 0.2, 0)
-    call_contact_centre(w, 4, model_counter("escalations"), 0.3, 0)
+    call_contact_centre(w, 3, model_counter("direct_contacts"), 0.2, 0, -1)
+    call_contact_centre(w, 4, model_counter("escalations"), 0.3, 0, -1)
     answer_calls(w)
     counters = model.counters
     assert counters["direct_calls"] == counters["escalation_calls"] == 1
@@ -128,7 +128,7 @@ def test_calls_placed_while_the_hour_is_answered_never_answer_a_call_twice():
     w = model.world.ref
     set_now(w, 1.0)
     for member in range(40):
-        call_contact_centre(w, member, model_counter("direct_contacts"), 0.01 * member, 0)
+        call_contact_centre(w, member, model_counter("direct_contacts"), 0.01 * member, 0, -1)
     answer_calls(w)
     assert model.counters["direct_contacts"] == model.counters["calls_answered"] == 40
     assert model.counters["repeat_calls"] == 40 and model.world.sync[PENDING_CALLS] == 40  # the pending repeats
@@ -142,7 +142,7 @@ def test_a_caller_who_hangs_up_learns_that_the_contact_centre_failed():
     w = model.world.ref
     before = model.population.channel_success[5, CONTACT]
     set_now(w, 1.0)
-    call_contact_centre(w, 5, model_counter("direct_contacts"), 0.5, 0)
+    call_contact_centre(w, 5, model_counter("direct_contacts"), 0.5, 0, -1)
     answer_calls(w)
     assert model.counters["calls_abandoned"] == model.counters["calls_given_up"] == 1
     assert model.counters["direct_contacts"] == 0 and model.population.contacts[5] == 0

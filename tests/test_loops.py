@@ -130,7 +130,7 @@ def test_an_unanswered_asker_goes_where_its_utilities_point(route, settings):
     model = tiny(**settings)
     set_now(model.world.ref, 1.0)
     for member in range(10):
-        escalate(model.world.ref, member, -1, 0.5, member)
+        escalate(model.world.ref, member, -1, 0.0, 0.5, member)
     assert model.counters[route] == 10
     assert model.complaints.size == (10 if route == "escalations_to_social" else 0)
 

@@ -156,5 +156,6 @@ def serve_complaints(w) -> None:
     w.counters[COMPLAINTS_SERVED] += ids.size
     for i in range(ids.size):
         if not resolved[i]:
-            call_contact_centre(w, complaints.member[ids[i]], SOCIAL_FALLBACKS, when[i], complaints.calls[ids[i]])
+            c = ids[i]
+            call_contact_centre(w, complaints.member[c], SOCIAL_FALLBACKS, when[i], complaints.calls[c], complaints.defect[c])
     w.closed_complaints = append(w.closed_complaints, ids)

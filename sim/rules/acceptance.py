@@ -32,6 +32,15 @@ def looks_good_enough(w, thread: int, quality: float, row: int, time: float) -> 
 
 
 @kernel
+def helped(w, asker: int, waited: float) -> None:
+    """An asker whose question was solved after `waited` hours: it counts the help, learns the
+    forum worked, feels it, and may start helping others (reciprocity)."""
+    w.pop.times_helped[asker] += 1
+    live_through(w, asker, FORUM, 1.0, waited)
+    reciprocate(w, asker)
+
+
+@kernel
 def accept_answers(w) -> None:
     """Solve threads with a good-enough answer before the asker's deadline, earliest first:
     the hour's answers (staff and volunteers) when written, and the answers that gained kudos
@@ -67,10 +76,7 @@ def accept_answers(w) -> None:
             solvers[n_solvers] = solver
             n_solvers += 1
         add_solved(w.kb, threads.topic[t], t)
-        asker = threads.asker[t]
-        pop.times_helped[asker] += 1
-        live_through(w, asker, FORUM, 1.0, time - threads.created[t])
-        reciprocate(w, asker)
+        helped(w, threads.asker[t], time - threads.created[t])
     if solved:
         compact_open(threads.status, w.open_threads)
     w.accepted = solvers[:n_solvers]

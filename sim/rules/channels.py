@@ -8,13 +8,10 @@ import numpy as np
 
 from sim.rules.arrivals import TO_FORUM, UNRESOLVED
 from sim.rules.contact_centre import call_contact_centre
-from sim.rules.defects import report_call
 from sim.state.counters import DIRECT_CONTACTS
 from sim.state.jit import kernel
-from sim.state.population import CONTACT, FORUM
+from sim.state.population import CONTACT, FORUM, SOCIAL
 from sim.state.streams import CHANNELS_KEY, gumbel_quantile, keyed_uniform
-
-N_CHANNELS = 3
 
 
 @kernel
@@ -34,6 +31,19 @@ def channel_utility(w, member: int, channel: int) -> float:
 
 
 @kernel
+def logit_choice(w, utilities, first_subkey: int, identity: int, event: int) -> int:
+    """The index a customer chooses among `utilities` (a tuple) by the Gumbel-max trick: a
+    multinomial logit, one keyed draw per option (channels stream, sub-keys first_subkey on)."""
+    best, best_value = 0, -np.inf
+    for i in range(len(utilities)):
+        u = keyed_uniform(w.keys[CHANNELS_KEY, first_subkey + i], identity, event)
+        value = utilities[i] + gumbel_quantile(u)
+        if value > best_value:
+            best, best_value = i, value
+    return best
+
+
+@kernel
 def choose_channels(w) -> None:
     """Logit choice by the Gumbel-max trick, one draw per customer and channel.
 
@@ -44,13 +54,9 @@ def choose_channels(w) -> None:
         if issues.outcome[i] != UNRESOLVED:
             continue
         member = issues.member[i]
-        best, best_value = 0, -np.inf
-        for channel in range(N_CHANNELS):
-            u = keyed_uniform(w.keys[CHANNELS_KEY, channel], pop.identity[member], issues.k[i])
-            value = channel_utility(w, member, channel) + gumbel_quantile(u)
-            if value > best_value:
-                best, best_value = channel, value
-        issues.outcome[i] = TO_FORUM + best
+        utilities = (channel_utility(w, member, FORUM), channel_utility(w, member, CONTACT),
+                     channel_utility(w, member, SOCIAL))
+        issues.outcome[i] = TO_FORUM + logit_choice(w, utilities, 0, pop.identity[member], issues.k[i])
 
 
 @kernel
@@ -61,6 +67,5 @@ def call_directly(w) -> None:
     issues = w.issues
     for i in range(issues.member.size):
         if issues.outcome[i] == TO_FORUM + CONTACT:
-            report_call(w, issues.defect[i])
-            call_contact_centre(w, issues.member[i], DIRECT_CONTACTS, issues.time[i], 0)
+            call_contact_centre(w, issues.member[i], DIRECT_CONTACTS, issues.time[i], 0, issues.defect[i])
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.defects import report_call
 from sim.rules.experience import feel, learn_from_experience, live_through
 from sim.state.counters import (AGENT_MINUTES, BUSY_MINUTES, CALLS_ABANDONED, CALLS_ANSWERED, CALLS_GIVEN_UP,
                                 CALLS_RETRIED, CALLS_WITHIN_TARGET, PENDING_CALLS, PLACED_COUNTER, REPEAT_CONTACTS,
@@ -59,20 +60,22 @@ def place_call(w, member: int, time: float, kind: int, attempt: int) -> None:
 
 
 @kernel
-def call_contact_centre(w, member: int, counter: int, time: float, attempt: int) -> None:
+def call_contact_centre(w, member: int, counter: int, time: float, attempt: int, defect: int) -> None:
     """A call about an issue, at `time`, counted under `counter` once answered and at once
-    among the calls placed from where it came; `attempt` counts the calls already made about
-    the issue (by a customer who hung up, complained in public and now calls again)."""
+    among the calls placed from where it came, and logged under the `defect` behind it (-1:
+    none known; sim/rules/defects.py); `attempt` counts the calls already made about the issue
+    (by a customer who hung up, complained in public and now calls again)."""
     place_call(w, member, time, counter, attempt)
     w.counters[PLACED_COUNTER[counter]] += 1
+    report_call(w, defect)
 
 
 @kernel
-def call_at_random_time(w, member: int, counter: int) -> None:
+def call_at_random_time(w, member: int, counter: int, defect: int) -> None:
     """A call some time in the current hour (for crowd processes with no clock of their
     own). Stream: contact (keyed by member and its number of calls)."""
     u = keyed_uniform(w.keys[CONTACT_KEY, PLACED_AT], w.pop.identity[member], w.pop.calls[member])
-    call_contact_centre(w, member, counter, w.now - u, 0)
+    call_contact_centre(w, member, counter, w.now - u, 0, defect)
 
 
 @kernel
@@ -196,7 +199,7 @@ def finish_answered_call(w, member: int, kind: int, wait: float, handle: float, 
     if not resolved and kind != REPEAT_CONTACTS:
         delay = exponential_quantile(keyed_uniform(w.keys[CONTACT_KEY, REPEAT_DELAY], identity, pop.calls[member]),
                                      p.repeat_hours)
-        call_contact_centre(w, member, REPEAT_CONTACTS, max(time + wait + handle / w.agent_share + delay, w.now), 0)
+        call_contact_centre(w, member, REPEAT_CONTACTS, max(time + wait + handle / w.agent_share + delay, w.now), 0, -1)
 
 
 @kernel

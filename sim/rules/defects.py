@@ -25,9 +25,9 @@ HOURS_PER_MONTH = 24.0 * 365.0 / 12.0
 def defect_of(w, topic: int, u: float) -> int:
     """The defect behind an issue on `topic` (by inversion of u over the topic's streams), or
     -1 for a how-to question."""
-    d, per_topic = w.defects, w.defects.per_topic[0]
+    d, per_topic = w.defects, w.p.defects_per_topic
     first = topic * per_topic
-    cumulative = 1.0 - d.severity[first:first + per_topic].sum()  # the how-to stream comes first
+    cumulative = 1.0 - w.p.fixable_share  # the how-to stream comes first
     if u < cumulative:
         return -1
     for i in range(first, first + per_topic):
@@ -46,7 +46,6 @@ def notice(w, defect: int) -> None:
     if not p.listening or d.state[defect] != ACTIVE:
         return
     d.state[defect] = NOTICED
-    d.noticed_at[defect] = w.now
     w.counters[DEFECTS_NOTICED] += 1
     w.counters[DAYS_TO_NOTICE] += (w.now - d.born[defect]) / 24.0
     if p.fixes_per_month > 0:
@@ -73,7 +72,7 @@ def fix(w, defect: int) -> None:
     """Ship a fix: the defect's issues end, and its share of the topic's knowledge (articles
     and solved threads, in proportion to the topic's streams still running) is obsolete."""
     d, kb = w.defects, w.kb
-    per_topic = d.per_topic[0]
+    per_topic = w.p.defects_per_topic
     topic = defect // per_topic
     running = 1.0
     for i in range(topic * per_topic, (topic + 1) * per_topic):

@@ -5,12 +5,11 @@ the last 400 see it is not theirs alone)."""
 
 from __future__ import annotations
 
+from sim.rules.acceptance import helped
 from sim.rules.defects import notice
 from sim.rules.escalation import escalate
-from sim.rules.experience import live_through
 from sim.state.counters import METOO_SOLVED, METOOS
 from sim.state.jit import kernel
-from sim.state.population import FORUM
 from sim.state.threads import SERVED, SOLVED, UNANSWERED, compact_open, push_open
 
 
@@ -37,9 +36,8 @@ def follow_threads(w) -> None:
     (or when they joined); the others, once their patience runs out, escalate as an
     unanswered asker does (sim/rules/escalation.py).
 
-    Reads open me-toos, their threads' status and closing time. Changes the me-toos, the
-    members' memory of the forum and satisfaction, pop.times_helped, counters, and what an
-    escalation changes."""
+    Reads open me-toos, their threads' status and closing time. Changes the me-toos, counters,
+    and what being helped or escalating changes."""
     metoos, threads = w.metoos, w.threads
     closed_any = False
     for i in range(w.open_metoos.n[0]):
@@ -48,14 +46,12 @@ def follow_threads(w) -> None:
         solved_at = max(threads.closed[thread], metoos.created[row])
         if threads.status[thread] == SOLVED and solved_at <= metoos.deadline[row]:
             metoos.status[row], metoos.closed[row] = SERVED, solved_at
-            w.pop.times_helped[member] += 1
-            live_through(w, member, FORUM, 1.0, solved_at - metoos.created[row])
+            helped(w, member, solved_at - metoos.created[row])
             w.counters[METOO_SOLVED] += 1
             closed_any = True
         elif metoos.deadline[row] < w.now:
             metoos.status[row], metoos.closed[row] = UNANSWERED, metoos.deadline[row]
-            live_through(w, member, FORUM, 0.0, metoos.deadline[row] - metoos.created[row])
-            escalate(w, member, threads.defect[thread], metoos.deadline[row], -1 - row)
+            escalate(w, member, threads.defect[thread], metoos.created[row], metoos.deadline[row], -1 - row)
             closed_any = True
     if closed_any:
         compact_open(metoos.status, w.open_metoos)

@@ -15,23 +15,23 @@ from sim.state.buffers import add_views
 from sim.state.counters import COMMUNITY_SELF_SERVICE, SELF_SERVICE
 from sim.state.jit import kernel
 from sim.state.knowledge import RING, community_share, coverage
-from sim.state.streams import SEARCH, keyed_uniform
+from sim.state.streams import SEARCH, keyed_uniform, pick
 
 
 @kernel
 def pick_ranked_thread(w, topic: int, u: float) -> int:
     """One of the topic's recent solved threads (-1 where it has none), each with weight
     (1 + kudos of its accepted answer) ** kudos_rank_weight: by kudos, or evenly at weight 0."""
-    kb, threads = w.kb, w.threads
+    kb = w.kb
     filled = min(kb.ring_next[topic], RING)
     if filled == 0:
         return -1
-    weight = np.empty(filled)
+    cumulative = np.empty(filled)
     total = 0.0
     for i in range(filled):
-        total += (1.0 + w.log.kudos[threads.accepted_answer[kb.recent[topic, i]]]) ** w.p.kudos_rank_weight
-        weight[i] = total
-    return kb.recent[topic, min(np.searchsorted(weight, u * total, side="right"), filled - 1)]
+        total += (1.0 + w.log.kudos[w.threads.accepted_answer[kb.recent[topic, i]]]) ** w.p.kudos_rank_weight
+        cumulative[i] = total
+    return kb.recent[topic, pick(cumulative, u)]
 
 
 @kernel

@@ -16,7 +16,7 @@ import numpy as np
 from sim.rules.arrivals import TO_FORUM
 from sim.rules.cascade import crowd_share, follows_crowd
 from sim.rules.contact_centre import COMPLAIN, call_at_random_time, call_contact_centre, drop_entries
-from sim.rules.defects import report_call, report_complaint
+from sim.rules.defects import report_complaint
 from sim.rules.experience import learn_from_experience, live_through
 from sim.state.buffers import append
 from sim.state.counters import (CALLS_TO_SOCIAL, COMPLAINTS, COMPLAINTS_UNANSWERED, NEGATIVE_IMPRESSIONS, ONLOOKER_VIEWS,
@@ -108,7 +108,7 @@ def give_up_unanswered(w) -> None:
 
     Reads the open complaints. Changes their status, the hour's closed complaints, members'
     memory of the social channel, counters, and what a call changes."""
-    complaints, p = w.complaints, w.p
+    complaints = w.complaints
     expired = expire_open(complaints.status, complaints.closed, complaints.deadline, w.open_complaints,
                           w.now, UNANSWERED)
     if expired.size == 0:
@@ -119,9 +119,9 @@ def give_up_unanswered(w) -> None:
     show_to_onlookers(w, complaints.reach[expired].astype(np.float64), np.zeros(expired.size), wait)
     w.counters[COMPLAINTS_UNANSWERED] += expired.size
     for i in range(expired.size):
-        report_call(w, complaints.defect[expired[i]])
-        call_contact_centre(w, complaints.member[expired[i]], SOCIAL_FALLBACKS, complaints.deadline[expired[i]],
-                            complaints.calls[expired[i]])
+        c = expired[i]
+        call_contact_centre(w, complaints.member[c], SOCIAL_FALLBACKS, complaints.deadline[c], complaints.calls[c],
+                            complaints.defect[c])
     w.closed_complaints = append(w.closed_complaints, expired)
 
 
@@ -174,5 +174,4 @@ def pile_on(w) -> None:
             w.counters[NEGATIVE_IMPRESSIONS] += w.pop.reach[onlooker[j]]
     for j in range(total):
         if joins[j] and rng.random() < p.pileup_contact_share:
-            report_call(w, complaints.defect[complaint[j]])
-            call_at_random_time(w, onlooker[j], PILEUP_CONTACTS)
+            call_at_random_time(w, onlooker[j], PILEUP_CONTACTS, complaints.defect[complaint[j]])

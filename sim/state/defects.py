@@ -18,13 +18,12 @@ ACTIVE, NOTICED, FIXED = 0, 1, 2  # a defect's state
 SEVERITY = 2  # sub-key of the topics stream: a defect's severity, keyed by topic and defect
 
 Defects = namedtuple("Defects", [
-    "per_topic",   # [D]
     "severity",    # share of its topic's issue rate
     "born",        # hour the defect starts (0, or its product's launch)
     "state",       # ACTIVE, NOTICED or FIXED
     "calls",       # recent calls about it (exponentially forgotten)
     "complaints",  # recent public complaints about it
-    "noticed_at", "fixed_at",
+    "fixed_at",    # when its fix ships (booked when noticed; NaN until then)
     "open_thread",  # the latest thread about it, which me-toos join while it is open (-1: none)
     "next_fix",    # [hour from which the product teams can ship their next fix]
 ])
@@ -41,6 +40,5 @@ def build_defects(config, topics, keys: np.ndarray) -> Defects:
         first = topics.launch_first[i]
         born[first:first + launch.new_topics] = 24.0 * launch.day
     n = n_topics * per_topic
-    return Defects(np.array([per_topic], np.int64), severity.ravel(), np.repeat(born, per_topic),
-                   np.zeros(n, np.int8), np.zeros(n), np.zeros(n), np.full(n, np.nan), np.full(n, np.nan),
-                   np.full(n, -1, np.int64), np.zeros(1))
+    return Defects(severity.ravel(), np.repeat(born, per_topic), np.zeros(n, np.int8), np.zeros(n), np.zeros(n),
+                   np.full(n, np.nan), np.full(n, -1, np.int64), np.zeros(1))
