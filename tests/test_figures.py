@@ -77,6 +77,10 @@ def test_pyramid_and_role_flows_count_the_members(result):
     last = [trace.y[-1] for trace in flows.data[:3]]
     assert sum(last) == kpis["members_now"]
     assert flows.data[3].y[-1] == kpis["churned"]
+    by_name = {trace.name: trace for trace in flows.data}
+    assert by_name["Burnout breaks taken"].y[-1] == kpis["breaks"]
+    assert by_name["Back from a break"].y[-1] == kpis["break_returns"]
+    assert by_name["Back to reading after a break"].y[-1] == kpis["burnout_quits"]
 
 
 def test_forest_plot_fills_only_detected_differences():

@@ -200,8 +200,11 @@ def lorenz_curve(answers: np.ndarray, title: str = "Who writes the answers") -> 
 
 def role_flows(daily: pd.DataFrame, title: str = "Members by role over time") -> go.Figure:
     """Stacked members by role by day, and the running total of members who left; role changes
-    per day on hover. With replicates, each series is their mean."""
-    frame = daily.groupby("day")[["readers", "responders", "superusers", "churned", "role_changes_day"]].mean()
+    per day on hover; on a right-hand axis, the running totals of burnout breaks, of
+    contributors back from one and of those who went back to reading (where the daily series
+    has them). With replicates, each series is their mean."""
+    breaks = [column for column in BREAK_FLOWS if column in daily.columns]
+    frame = daily.groupby("day")[["readers", "responders", "superusers", "churned", "role_changes_day", *breaks]].mean()
     series = [("readers", "Readers", PALETTE[0]), ("responders", "Responders", PALETTE[2]),
               ("superusers", "Super-users", PALETTE[4])]
     figure = go.Figure([go.Scatter(x=frame.index, y=frame[column], name=name, stackgroup="members",
@@ -212,6 +215,16 @@ def role_flows(daily: pd.DataFrame, title: str = "Members by role over time") ->
     figure.add_trace(go.Scatter(x=frame.index, y=frame["churned"], name="Left (running total)",
                                 line=dict(color="#555555", dash="dash"),
                                 hovertemplate="day %{x}: %{y:,.0f} members have left<extra></extra>"))
-    figure.update_layout(title_text=title, height=400, hovermode="x unified",
-                         xaxis_title="day", yaxis_title="members")
+    for column in breaks:
+        name, colour = BREAK_FLOWS[column]
+        figure.add_trace(go.Scatter(x=frame.index, y=frame[column], name=name, yaxis="y2",
+                                    line=dict(color=colour, dash="dot"),
+                                    hovertemplate=f"day %{{x}}: %{{y:,.1f}} {name.lower()}<extra></extra>"))
+    figure.update_layout(title_text=title, height=400, hovermode="x unified", xaxis_title="day",
+                         yaxis_title="members",
+                         yaxis2=dict(title="breaks (running totals)", overlaying="y", side="right", rangemode="tozero"))
     return figure
+
+
+BREAK_FLOWS = {"breaks": ("Burnout breaks taken", PALETTE[1]), "break_returns": ("Back from a break", PALETTE[3]),
+               "burnout_quits": ("Back to reading after a break", "#aa3333")}
