@@ -51,12 +51,14 @@ def accept_answers(w) -> None:
     times_helped, the knowledge base, askers' memory of the forum and satisfaction, roles, the
     hour's accepted (volunteer solvers, for the reward schemes), counters[SOLVED]."""
     a, threads, pop, p, log = w.answers, w.threads, w.pop, w.p, w.log
+    rows, times, thread, author, quality = a.row, a.time, a.thread, a.member, a.quality
     again = w.kudoed
-    rows = np.concatenate((again, a.row))
-    times = np.concatenate((np.full(again.size, w.now - 1.0), a.time))
-    thread = np.concatenate((log.thread[again].astype(np.int64), a.thread))
-    author = np.concatenate((log.member[again].astype(np.int64), a.member))
-    quality = np.concatenate((log.quality[again].astype(np.float64), a.quality))
+    if again.size:
+        rows = np.concatenate((again, rows))
+        times = np.concatenate((np.full(again.size, w.now - 1.0), times))
+        thread = np.concatenate((log.thread[again].astype(np.int64), thread))
+        author = np.concatenate((log.member[again].astype(np.int64), author))
+        quality = np.concatenate((log.quality[again].astype(np.float64), quality))
     order = np.argsort(times, kind="mergesort")
     solvers = np.empty(order.size, np.int64)
     n_solvers = 0

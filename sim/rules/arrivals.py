@@ -78,19 +78,18 @@ def draw_issues(w) -> None:
     while last < w.queue_time.size and w.queue_time[last] < w.now:
         last += 1
     n = last - first
-    member, number, time = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n)
+    member, number, time = w.queue_member[first:last], w.queue_k[first:last], w.queue_time[first:last]
     topic, defect = np.empty(n, np.int64), np.empty(n, np.int64)
-    kept = 0
-    for i in range(first, last):
-        m, k = w.queue_member[i], w.queue_k[i]
-        identity = w.pop.identity[m]
-        t = pick(w.topics.cdf, keyed_uniform(w.keys[TOPICS, 0], identity, k))
-        d = defect_of(w, t, keyed_uniform(w.keys[TOPICS, 1], identity, k))
-        if d >= 0 and w.defects.state[d] == FIXED:
-            continue
-        member[kept], number[kept], time[kept], topic[kept], defect[kept] = m, k, w.queue_time[i], t, d
-        kept += 1
-    w.issues = Issues(member[:kept], number[:kept], time[:kept], topic[:kept], defect[:kept], np.zeros(kept, np.int8))
+    arises = np.ones(n, np.bool_)
+    for i in range(n):
+        identity = w.pop.identity[member[i]]
+        topic[i] = pick(w.topics.cdf, keyed_uniform(w.keys[TOPICS, 0], identity, number[i]))
+        defect[i] = defect_of(w, topic[i], keyed_uniform(w.keys[TOPICS, 1], identity, number[i]))
+        arises[i] = defect[i] < 0 or w.defects.state[defect[i]] != FIXED
+    kept = np.count_nonzero(arises)
+    if kept < n:
+        member, number, time, topic, defect = member[arises], number[arises], time[arises], topic[arises], defect[arises]
+    w.issues = Issues(member, number, time, topic, defect, np.zeros(kept, np.int8))
     w.queue_next = last
     w.sync[QUEUE_LEFT] = w.queue_time.size - last
     w.counters[ISSUES] += kept

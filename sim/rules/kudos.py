@@ -123,7 +123,8 @@ def give_kudos(w) -> None:
                 authors[n_authors] = author
                 n_authors += 1
     w.kudos_authors = authors[:n_authors]
-    w.kudoed = np.concatenate((np.unique(kudoed[:n_kudoed]), w.kudoed))
+    if n_kudoed:  # an answer liked twice is looked at twice, to the same effect
+        w.kudoed = np.concatenate((w.kudoed, kudoed[:n_kudoed]))
 
 
 @kernel
