@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import SCENARIOS
+from sim import CommunityModel
 from sim.measures.kpis import gini
 from sim.report import figures
 from sim.runner import run_scenario
@@ -78,9 +79,23 @@ def test_pyramid_and_role_flows_count_the_members(result):
     assert sum(last) == kpis["members_now"]
     assert flows.data[3].y[-1] == kpis["churned"]
     by_name = {trace.name: trace for trace in flows.data}
+    if kpis["breaks"] == 0:  # no break: no break lines and no right-hand axis
+        assert "Burnout breaks taken" not in by_name
+        return
     assert by_name["Burnout breaks taken"].y[-1] == kpis["breaks"]
     assert by_name["Back from a break"].y[-1] == kpis["break_returns"]
     assert by_name["Back to reading after a break"].y[-1] == kpis["burnout_quits"]
+
+
+def test_role_flows_show_burnout_breaks():
+    model = CommunityModel(rng=2, members=1500, days=60, online_hours_median=1.0, fatigue_threshold=0.4)
+    model.run()
+    kpis, daily = model.summary(), model.datacollector.get_model_vars_dataframe()
+    assert kpis["breaks"] > 0
+    by_name = {trace.name: trace for trace in figures.role_flows(daily).data}
+    assert by_name["Burnout breaks taken"].y[-1] == kpis["breaks"]
+    assert by_name["Back from a break"].y[-1] + by_name["Back to reading after a break"].y[-1] == \
+        kpis["break_returns"] + kpis["burnout_quits"]
 
 
 def test_forest_plot_fills_only_detected_differences():

@@ -163,6 +163,7 @@ def test_summarise_counts_the_replicates_that_paid_back():
                           ("contacts_avoided", "gross_savings", *COMMUNITY_PARTS, "community_cost", "net_savings",
                            "roi", "break_even_contact_price", "contact_centre_spend_change", "revenue_kept")})
     table["payback_month"] = [2.0, float("nan"), 5.0]
+    table["revenue_counted"] = 0.0
     rows = summarise_roi(table).set_index("measure")
     assert rows.loc["payback_month", "replicates"] == 2
     assert (rows.loc["payback_month", "low"], rows.loc["payback_month", "high"]) == (2.0, 5.0)  # the range

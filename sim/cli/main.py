@@ -213,10 +213,11 @@ def herding(
     arms = per_replicate.groupby("arm")[["answers", *OUTCOMES]].mean()
     say(f"herding experiment on {config.scenario.name}: {replicates} replicate(s), seeds "
                f"{first}..{first + replicates - 1}, {share:.0%} of new answers per arm")
-    say(f"  {'arm':<22} {'answers/run':>11} {'later kudos':>12} {'final kudos':>12} {'views':>8} {'accepted':>9}")
+    say(f"  {'arm':<22} {'answers/run':>11} {'later kudos':>12} {'final kudos':>12} {'views/answer':>12} "
+        f"{'accepted':>9}")
     for arm, row in arms.iterrows():
         say(f"  {arm:<22} {row.answers:>11.1f} {row.later_kudos:>12.3f} {row.final_kudos:>12.3f} "
-            f"{row.views:>8.2f} {row.accepted:>9.1%}")
+            f"{row.views:>12.2f} {row.accepted:>9.1%}")
     used = int(effects.replicates.min())
     if used < replicates:
         say(f"  ({replicates - used} replicate(s) left out: an arm got no answers; raise --share or --days)")
@@ -224,9 +225,10 @@ def herding(
         say(f"  {row.arm}: later kudos {row.later_kudos_effect:+.3f} per answer "
                    f"(95% CI {row.later_kudos_low:+.3f} to {row.later_kudos_high:+.3f}), final total "
                    f"{row.final_kudos_effect:+.3f} ({row.final_kudos_low:+.3f} to {row.final_kudos_high:+.3f}); "
-                   f"later kudos lift {row.later_kudos_lift:+.0%} ({row.later_kudos_lift_low:+.0%} to {row.later_kudos_lift_high:+.0%}), "
-                   f"views {row.views_effect:+.2f} ({row.views_low:+.2f} to {row.views_high:+.2f}), acceptance "
-                   f"{row.accepted_effect:+.1%} ({row.accepted_low:+.1%} to {row.accepted_high:+.1%})")
+                   f"later kudos lift {row.later_kudos_lift:+.0%} ({row.later_kudos_lift_low:+.0%} to "
+                   f"{row.later_kudos_lift_high:+.0%}; the mean of each replicate's ratio to control), views "
+                   f"{row.views_effect:+.2f} per answer ({row.views_low:+.2f} to {row.views_high:+.2f}), acceptance "
+                   f"{100 * row.accepted_effect:+.1f} points ({100 * row.accepted_low:+.1f} to {100 * row.accepted_high:+.1f})")
     if out is not None:
         document = {"effects": effects.to_dict(orient="records"), "scenario": config.model_dump(mode="json"),
                     "seeds": list(range(first, first + replicates)), "share": share, **MODEL_IDENTITY}

@@ -96,11 +96,13 @@ def replicate_measures(community: pd.Series, counterfactual: pd.Series, price: f
     parts = {part: float(value) for part, value in community_cost_parts(community, counterfactual).items()}
     cost = sum(parts.values())
     kept = float(revenue_kept(community, counterfactual))
-    gross = avoided * price + (kept if include_retention else 0.0)
+    counted = kept if include_retention else 0.0
+    gross = avoided * price + counted
     net = gross - cost
     return {"contacts_avoided": avoided, "gross_savings": gross, **parts, "community_cost": cost,
             "net_savings": net, "roi": net / cost if cost > 0 else math.nan,
-            "break_even_contact_price": cost / avoided if avoided > 0 else math.nan,
+            "break_even_contact_price": (cost - counted) / avoided if avoided > 0 else math.nan,
+            "revenue_counted": counted,
             "payback_month": payback_month(daily, price, include_retention) if daily is not None else math.nan,
             "contact_centre_spend_change": float(counterfactual["cost_contact_centre"] - community["cost_contact_centre"]),
             "revenue_kept": kept}
@@ -172,13 +174,17 @@ def _roi_of_means(table: pd.DataFrame) -> tuple[float, float, float]:
 
 
 def _break_even_of_means(table: pd.DataFrame) -> tuple[float, float, float]:
-    """Mean community cost over mean contacts avoided; undefined unless contacts are avoided
-    (with an open upper end when the interval of contacts avoided reaches zero)."""
-    cost = table.community_cost.mean()
+    """Mean community cost (less the revenue kept, where it counts among the savings) over mean
+    contacts avoided: what an avoided contact must be worth. Undefined unless contacts are
+    avoided; open-ended when the interval of contacts avoided reaches zero; negative when the
+    community saves money even at a price of nothing."""
+    cost = table.community_cost.mean() - table.revenue_counted.mean()
     avoided, low, high = mean_interval(table.contacts_avoided)
     if not avoided > 0:
         return (math.nan,) * 3
-    return cost / avoided, cost / high, cost / low if low > 0 else math.inf
+    if low <= 0:
+        return (cost / avoided, cost / high, math.inf) if cost > 0 else (cost / avoided, -math.inf, cost / high)
+    return (cost / avoided, *sorted((cost / high, cost / low)))
 
 
 # ratios over replicates, taken of the means: a replicate that avoids few contacts would
@@ -202,7 +208,8 @@ def roi_sentence(summary: pd.DataFrame, name: str, currency: str) -> str:
                else "may or may not pay for itself (the interval of its net savings spans zero)")
     money = partial(format_measure, "net_savings", currency=currency)
     price = rows.loc["break_even_contact_price", "mean"]
-    tail = (f"; it breaks even at {format_measure('break_even_contact_price', price, currency)} a contact"
-            if not math.isnan(price) else "; it avoids no contacts, so no contact price makes it pay")
+    tail = ("; it avoids no contacts, so no contact price makes it pay" if math.isnan(price)
+            else "; it costs less than its counterfactual, so it pays even if an avoided contact were worth nothing"
+            if price < 0 else f"; it breaks even at {format_measure('break_even_contact_price', price, currency)} a contact")
     return f"{name} {verdict}: net savings {money(net)} (95% CI {money(low)} to {money(high)}){tail}."
 

@@ -78,8 +78,6 @@ KPIS: dict[str, Kpi] = {
     "metoo_share": Kpi("Forum questions added to an existing thread", "pct"),
     "mean_days_to_notice": Kpi("Mean days from a defect's start to its notice", "num", L),
     "mean_days_to_fix": Kpi("Mean days from a defect's start to its fix", "num", L),
-    "days_to_notice": Kpi("Days from start to notice, summed over defects", "num"),
-    "days_to_fix": Kpi("Days from start to fix, summed over defects", "num"),
     "customers_lost_to_service": Kpi("Customers lost to service (churn above the satisfied baseline)", "num", L),
     "revenue_at_risk": Kpi("Revenue a year of customers lost to service", "money", L),
     "wait_minutes": Kpi("Minutes answered callers waited", "num", L),

@@ -245,7 +245,7 @@ def roi_report(folder: Path) -> Report:
         story=f"{document['verdict']} Against {other}, on {int(document['members']):,} members over "
               f"{int(document['days'])} days; an avoided contact is valued at {currency}"
               f"{float(document['contact_price']):,.2f} (costs.contact).",
-        headlines=headlines, figures=[("From gross savings to net savings", roi_waterfall(summary, currency))],
+        headlines=headlines, figures=[("From gross savings to net savings", roi_waterfall(summary, currency, document.get("include_retention") is True))],
         parameters=_parameter_table({name: document["scenarios"]["community"],
                                      other: document["scenarios"]["counterfactual"]}),
         provenance=f"{int(document['replicates'])} paired replicates on common seeds; intervals are 95% "

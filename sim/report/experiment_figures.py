@@ -127,14 +127,19 @@ ROI_STEPS = (("platform", "Platform"), ("moderation", "Moderation"), ("forum_sta
              ("social_team", "Social team"))
 
 
-def roi_waterfall(summary: pd.DataFrame, currency: str = "$") -> go.Figure:
-    """From gross savings (contacts avoided at the contact price) down through each part of
-    the community's cost to net savings; replicate means, with the net's 95% interval."""
+def roi_waterfall(summary: pd.DataFrame, currency: str = "$", include_retention: bool = False) -> go.Figure:
+    """From gross savings (contacts avoided at the contact price, and the revenue kept when it
+    counts among the savings) down through each part of the community's cost to net savings;
+    replicate means, with the net's 95% interval."""
     rows = summary.set_index("measure")
+    kept = float(rows.loc["revenue_kept", "mean"]) if include_retention else 0.0
     steps = [(label, -float(rows.loc[part, "mean"])) for part, label in ROI_STEPS if rows.loc[part, "mean"] != 0]
+    if include_retention:
+        steps.insert(0, ("Revenue kept", kept))
     net, low, high = (float(rows.loc["net_savings", c]) for c in ("mean", "low", "high"))
-    labels = ["Gross savings", *(label for label, _ in steps), "Net savings"]
-    values = [float(rows.loc["gross_savings", "mean"]), *(value for _, value in steps), net]
+    first = "Contacts avoided" if include_retention else "Gross savings"
+    labels = [first, *(label for label, _ in steps), "Net savings"]
+    values = [float(rows.loc["gross_savings", "mean"]) - kept, *(value for _, value in steps), net]
     money = [format_money(v, currency, decimals=0) for v in values]
     figure = go.Figure(go.Waterfall(
         x=labels, y=values, measure=["absolute", *["relative"] * len(steps), "total"], text=money,

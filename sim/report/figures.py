@@ -193,8 +193,9 @@ def lorenz_curve(answers: np.ndarray, title: str = "Who writes the answers") -> 
                                  "<extra></extra>"),
     ])
     figure.update_layout(title_text=f"{title}: Gini {format_kpi(gini, 'num')}", height=420,
-                         xaxis=dict(title="share of members, fewest answers first", tickformat=".0%"),
-                         yaxis=dict(title="share of all answers", tickformat=".0%", scaleanchor="x"))
+                         xaxis=dict(title="share of members, fewest answers first", tickformat=".0%", range=[0, 1]),
+                         yaxis=dict(title="share of all answers", tickformat=".0%", range=[0, 1],
+                                                        scaleanchor="x", constrain="domain"))
     return figure
 
 
@@ -202,8 +203,10 @@ def role_flows(daily: pd.DataFrame, title: str = "Members by role over time") ->
     """Stacked members by role by day, and the running total of members who left; role changes
     per day on hover; on a right-hand axis, the running totals of burnout breaks, of
     contributors back from one and of those who went back to reading (where the daily series
-    has them). With replicates, each series is their mean."""
+    has them and anyone took a break). With replicates, each series is their mean."""
     breaks = [column for column in BREAK_FLOWS if column in daily.columns]
+    if breaks and not (daily["breaks"] > 0).any():
+        breaks = []
     frame = daily.groupby("day")[["readers", "responders", "superusers", "churned", "role_changes_day", *breaks]].mean()
     series = [("readers", "Readers", PALETTE[0]), ("responders", "Responders", PALETTE[2]),
               ("superusers", "Super-users", PALETTE[4])]
@@ -220,11 +223,15 @@ def role_flows(daily: pd.DataFrame, title: str = "Members by role over time") ->
         figure.add_trace(go.Scatter(x=frame.index, y=frame[column], name=name, yaxis="y2",
                                     line=dict(color=colour, dash="dot"),
                                     hovertemplate=f"day %{{x}}: %{{y:,.1f}} {name.lower()}<extra></extra>"))
-    figure.update_layout(title_text=title, height=400, hovermode="x unified", xaxis_title="day",
-                         yaxis_title="members",
-                         yaxis2=dict(title="breaks (running totals)", overlaying="y", side="right", rangemode="tozero"))
+    figure.update_layout(title_text=title, height=420, hovermode="x unified", xaxis_title="day",
+                         yaxis=dict(title="members", rangemode="tozero"),
+                         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
+    if breaks:
+        top = max(1.0, float(frame[breaks].to_numpy().max()))
+        figure.update_layout(yaxis2=dict(title="burnout breaks, running totals", overlaying="y", side="right",
+                                         range=[0, 1.1 * top], tickformat=",.0f", showgrid=False))
     return figure
 
 
 BREAK_FLOWS = {"breaks": ("Burnout breaks taken", PALETTE[1]), "break_returns": ("Back from a break", PALETTE[3]),
-               "burnout_quits": ("Back to reading after a break", "#aa3333")}
+               "burnout_quits": ("Back to reading after a break", PALETTE[5])}

@@ -17,18 +17,18 @@ FLOW_COUNTERS = (
     "calls_answered", "calls_abandoned", "calls_within_target", "calls_retried", "calls_to_social",
     "calls_given_up", "wait_minutes", "busy_minutes", "agent_minutes",
     "direct_calls", "escalation_calls", "fallback_calls", "pileup_calls", "repeat_calls",
-    "metoos", "metoo_solved", "issues_prevented", "defects_noticed", "defects_fixed", "days_to_notice", "days_to_fix",
-    "customers_lost_to_service", "breaks", "break_returns", "burnout_quits", "escalations_to_social",
+    "metoos", "metoo_solved", "issues_prevented", "defects_noticed", "defects_fixed", "customers_lost_to_service", "breaks", "break_returns", "burnout_quits", "escalations_to_social",
     "escalations_given_up",
 )
 CONTACT_COUNTERS = ("direct_contacts", "escalations", "repeat_contacts", "social_fallbacks", "pileup_contacts")
 # first calls placed, by where they came from (a contact counts only once an agent answers)
 CALL_COUNTERS = {"direct_contacts": "direct_calls", "escalations": "escalation_calls",
                  "social_fallbacks": "fallback_calls", "pileup_contacts": "pileup_calls", "repeat_contacts": "repeat_calls"}
-TALLIES = ("programme_member_days", "mature_threads", "answered_within_24h", "answered_threads")
+TALLIES = ("programme_member_days", "mature_threads", "answered_within_24h", "answered_threads",
+           "days_to_notice", "days_to_fix")  # summed days, read only as means (mean_days_to_*)
 COUNTERS = FLOW_COUNTERS + TALLIES
 FLOAT_COUNTERS = frozenset({"negative_impressions", "positive_impressions", "wait_minutes", "busy_minutes",
-                            "agent_minutes", "days_to_notice", "days_to_fix", "customers_lost_to_service"})  # the rest count events
+                            "agent_minutes", "customers_lost_to_service"})  # the rest count events
 
 # slots of the world's `sync` array: what Python must act on after a compiled call
 ROLE_CHANGES_SLOT, CHURNED_SLOT, QUEUE_LEFT, JOINERS, PENDING_CALLS = range(5)
@@ -42,9 +42,9 @@ ROLE_CHANGES_SLOT, CHURNED_SLOT, QUEUE_LEFT, JOINERS, PENDING_CALLS = range(5)
  CALLS_ANSWERED, CALLS_ABANDONED, CALLS_WITHIN_TARGET, CALLS_RETRIED, CALLS_TO_SOCIAL, CALLS_GIVEN_UP,
  WAIT_MINUTES, BUSY_MINUTES, AGENT_MINUTES,
  DIRECT_CALLS, ESCALATION_CALLS, FALLBACK_CALLS, PILEUP_CALLS, REPEAT_CALLS,
- METOOS, METOO_SOLVED, ISSUES_PREVENTED, DEFECTS_NOTICED, DEFECTS_FIXED, DAYS_TO_NOTICE, DAYS_TO_FIX,
+ METOOS, METOO_SOLVED, ISSUES_PREVENTED, DEFECTS_NOTICED, DEFECTS_FIXED,
  CUSTOMERS_LOST_TO_SERVICE, BREAKS, BREAK_RETURNS, BURNOUT_QUITS, ESCALATIONS_TO_SOCIAL, ESCALATIONS_GIVEN_UP,
- PROGRAMME_MEMBER_DAYS, MATURE_THREADS, ANSWERED_WITHIN_24H, ANSWERED_THREADS) = range(len(COUNTERS))
+ PROGRAMME_MEMBER_DAYS, MATURE_THREADS, ANSWERED_WITHIN_24H, ANSWERED_THREADS, DAYS_TO_NOTICE, DAYS_TO_FIX) = range(len(COUNTERS))
 
 
 # by counter index: the counter of calls placed that goes with each contact counter (else -1)
