@@ -143,7 +143,8 @@ def roi_waterfall(summary: pd.DataFrame, currency: str = "$", include_retention:
     money = [format_money(v, currency, decimals=0) for v in values]
     figure = go.Figure(go.Waterfall(
         x=labels, y=values, measure=["absolute", *["relative"] * len(steps), "total"], text=money,
-        textposition="outside", connector={"line": {"color": "#999"}},
+        textposition=["outside"] * (len(values) - 1) + ["inside"], insidetextanchor="start", cliponaxis=False,
+        connector={"line": {"color": "#999"}},  # the net's label at its base, clear of its interval
         increasing={"marker": {"color": PALETTE[2]}}, decreasing={"marker": {"color": PALETTE[1]}},
         totals={"marker": {"color": PALETTE[0] if net >= 0 else PALETTE[1]}},
         hovertemplate="%{x}: %{text}<extra></extra>"))

@@ -193,9 +193,10 @@ def lorenz_curve(answers: np.ndarray, title: str = "Who writes the answers") -> 
                                  "<extra></extra>"),
     ])
     figure.update_layout(title_text=f"{title}: Gini {format_kpi(gini, 'num')}", height=420,
-                         xaxis=dict(title="share of members, fewest answers first", tickformat=".0%", range=[0, 1]),
-                         yaxis=dict(title="share of all answers", tickformat=".0%", range=[0, 1],
-                                                        scaleanchor="x", constrain="domain"))
+                         xaxis=dict(title="share of members, fewest answers first", tickformat=".0%", range=[0, 1],
+                                    constrain="domain"),
+                         yaxis=dict(title="share of all answers", tickformat=".0%", range=[0, 1], scaleanchor="x",
+                                    constrain="domain"))
     return figure
 
 
