@@ -159,7 +159,8 @@ PLAUSIBLE_TARGETS = st.lists(st.fixed_dictionaries(
 PLAUSIBLE_FACTS = st.lists(st.fixed_dictionaries(
     {"id": st.text(max_size=10).map(toml_string), "scenario": st.sampled_from(['"baseline"', '"stack_overflow_like"']),
      "kpi": st.sampled_from(sorted(KPIS)).map(toml_string), "low": st.just("0.0"), "high": FINITE,
-     "source": st.just(toml_string(PAYLOAD)), "value": FINITE}), min_size=1, max_size=3).map(
+     "source": st.just(toml_string(PAYLOAD)), "value": FINITE,
+     "role": st.sampled_from(['"calibrate"', '"validate"'])}), min_size=1, max_size=3).map(
     lambda facts: "".join("[[fact]]\n" + "".join(f"{k} = {v}\n" for k, v in f.items()) for f in facts))
 TARGETS = st.tuples(
     st.lists(st.dictionaries(TARGET_KEYS, st.one_of(KPI_NAMES, VALUES), max_size=5), max_size=3),
@@ -167,9 +168,9 @@ TARGETS = st.tuples(
     lambda parts: "".join("[[target]]\n" + "".join(f"{k} = {v}\n" for k, v in t.items()) for t in parts[0])
     + ("[parameters]\n" + "".join(f"{json.dumps(k)} = {v}\n" for k, v in parts[1]) if parts[1] else ""))
 FACT_KEYS = st.sampled_from(["id", "scenario", "kpi", "low", "high", "source", "value", "baseline_scenario",
-                             "relative_change"])
+                             "relative_change", "role", "definition"])
 FACTS = st.lists(st.dictionaries(FACT_KEYS, st.one_of(VALUES, st.sampled_from(
-    ['"baseline"', '"../baseline"', '"/etc/passwd"', '"answer_rate_24h"'])), max_size=9), max_size=3).map(
+    ['"baseline"', '"../baseline"', '"/etc/passwd"', '"answer_rate_24h"', '"validate"'])), max_size=11), max_size=3).map(
     lambda facts: "".join("[[fact]]\n" + "".join(f"{k} = {v}\n" for k, v in f.items()) for f in facts))
 
 

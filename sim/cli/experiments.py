@@ -1,4 +1,4 @@
-"""The experiment verbs: sweep, results, compare, sensitivity, calibrate, facts (DESIGN.md §5).
+"""The experiment verbs: sweep, results, compare, sensitivity, calibrate (DESIGN.md §5).
 
 Each is a thin shell over the Python API in sim.experiments: it checks the options, calls
 the same function a notebook would, prints a table and writes files atomically."""
@@ -17,7 +17,8 @@ from pyarrow import ArrowException
 
 from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, overrides_from, say, say_table
 from sim.experiments.executors import RunFailed, check_scheduler_address
-from sim.measures.registry import HEADLINE_KPIS, KPI_KINDS, format_kpi, kpi_kind, money_or_value
+from sim.measures.registry import (HEADLINE_KPIS, KPI_KINDS, NOT_A_FINDING, fixed_by_definition, format_kpi, kpi_kind,
+                                   money_or_value)
 from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files
 from sim.params.scenario import Scenario, ScenarioError
@@ -104,7 +105,6 @@ def register(app: typer.Typer) -> None:
     app.command()(compare)
     app.command()(sensitivity)
     app.command()(calibrate)
-    app.command()(facts)
 
 
 def sweep(
@@ -189,12 +189,14 @@ def compare(
         paired, daily = arm_runs({"A": config_a, "B": config_b}, replicates, seed=seed, workers=workers,
                                  scheduler=scheduler, keep_daily=out is not None)
     table = differences(paired)
+    dumps = (config_a.model_dump(mode="json"), config_b.model_dump(mode="json"))
+    table["by_definition"] = [all(fixed_by_definition(k, d) for d in dumps) for k in table.kpi]
     line = verdict(table, config_a.scenario.name, config_b.scenario.name, currency=config_b.costs.currency)
     say(f"{config_b.scenario.name} vs {config_a.scenario.name}: {replicates} paired replicates, "
         f"{config_b.population.members:,} members, {config_b.scenario.days} days")
     say(f"  {'KPI':<30} {'A':>12} {'B':>12} {'B - A':>12}  95% CI")
     for row in table[table.kpi.isin(KPI_KINDS)].itertuples():  # all of them go to --out
-        if math.isnan(row.difference):
+        if math.isnan(row.difference) or row.by_definition:
             continue
         kind = kpi_kind(row.kpi)
         diff_kind = "num" if kind == "pct" else kind
@@ -203,6 +205,9 @@ def compare(
         say(f"  {row.kpi:<30} {money(row.a_mean, kind):>12} {money(row.b_mean, kind):>12} "
             f"{money(scale * row.difference, diff_kind):>12}  [{money(scale * row.low, diff_kind)}, "
             f"{money(scale * row.high, diff_kind)}]{' pts' if kind == 'pct' else ''}")
+    fixed = list(table.kpi[table.by_definition])
+    if fixed:
+        say(f"  {NOT_A_FINDING} in both: {', '.join(fixed)}")
     say(line)
     monthly = monthly_cost_line(table, config_b.costs.currency)
     say(monthly)
@@ -289,43 +294,3 @@ def calibrate(
                              (out / "calibration.json", lambda tmp: tmp.write_text(json_text(
                                  {**document, "scenario": config.model_dump(mode="json"), **MODEL_IDENTITY})))])
         say(f"wrote {', '.join(str(f) for f in files)}")
-
-
-def facts(
-    targets: Optional[Path] = typer.Option(None, "--targets", help="Facts TOML (default: targets/stylized_facts.toml)"),
-    scenarios: Optional[Path] = typer.Option(None, "--scenarios", help="Folder of the scenarios the facts name"),
-    replicates: int = typer.Option(5, help="Runs of each scenario, on shared seeds"),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds"),
-    workers: Optional[int] = WORKERS,
-    scheduler: Optional[str] = SCHEDULER,
-    out: Optional[Path] = typer.Option(None, "--out", help="Write facts.csv here"),
-    set_: list[str] = typer.Option([], "--set", help=SET_HELP + "; applied to every scenario (e.g. population.members=3000)"),
-    days: Optional[int] = DAYS,
-) -> None:
-    """The shipped scenarios against published facts; exit 1 if any is outside its band."""
-    from sim.experiments.stylized_facts import DEFAULT_SCENARIOS, DEFAULT_SEED, DEFAULT_TARGETS
-    from sim.experiments.stylized_facts import facts as check_facts
-
-    _check_executor(workers, scheduler)
-    overrides = overrides_from(set_, days)
-    check_between("--replicates", replicates, 2, 10_000)
-    if seed is not None:
-        check_between("--seed", seed, 0, MAX_SEED)
-    if out is not None:
-        check_writable(out, "facts.csv")
-    with _plain_errors():
-        table = check_facts(targets or DEFAULT_TARGETS, scenarios or DEFAULT_SCENARIOS, replicates,
-                            seed=DEFAULT_SEED if seed is None else seed, workers=workers, scheduler=scheduler,
-                            overrides=overrides)
-    say(f"{'':2}{'fact':<24} {'source':<34} {'published':>9} {'band':>16}  {'model (95% CI)':<26}")
-    for row in table.itertuples():
-        source = row.source if len(row.source) <= 34 else row.source[:33] + "\u2026"
-        say(f"{'✓' if row.ok else '✗':<2}{row.fact:<24} {source:<34} {row.published:>9.3f} "
-                   f"{f'{row.band_low:.3f} to {row.band_high:.3f}':>16}  {row.model:.3f} ({row.model_low:.3f} to {row.model_high:.3f})")
-    missed = int((~table.ok).sum())
-    say(f"{len(table) - missed} of {len(table)} facts reproduced over {replicates} replicates")
-    if out is not None:
-        files = write_files([(out / "facts.csv", lambda tmp: table.to_csv(tmp, index=False))])
-        say(f"wrote {files[0]}")
-    if missed:
-        raise typer.Exit(1)

@@ -17,6 +17,7 @@ from sim import __version__
 from sim.cli.economics import register as register_economics
 from sim.cli.experiments import register as register_experiments
 from sim.cli.present import register as register_presentation
+from sim.cli.validation import register as register_validation
 from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, overrides_from, say
 from sim.measures.registry import kpi_table
 from sim.experiments.design import MODEL_IDENTITY
@@ -52,7 +53,7 @@ def run(
         result = run_scenario(config, seed, on_day=lambda _day: bar.update(1))
     say(f"{config.scenario.name}: {total} days, seed {result.seed}, "
                f"{config.population.members:,} members at start")
-    for line in kpi_table(result.summary, config.costs.currency):  # each line made printable: the currency is file text
+    for line in kpi_table(result.summary, config.costs.currency, config.model_dump(mode="json")):  # each line made printable: the currency is file text
         say(line)
     if out is not None:
         document = {"kpis": result.summary, "scenario": config.model_dump(mode="json"),
@@ -240,6 +241,7 @@ def herding(
 
 
 register_experiments(app)
+register_validation(app)
 register_economics(app)
 register_presentation(app)
 

@@ -47,7 +47,8 @@ class Fact(BaseModel):
     baseline_scenario: str | None = None
     relative_change: float | None = None
     experiment: Literal["herding"] | None = None
-    role: Literal["calibrate", "validate"] | None = None
+    role: Literal["calibrate", "validate"] | None = None  # required of the project's files (check_facts)
+    definition: str = Field("", description="Where the model's KPI differs from the source's measure, how it maps")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Fact:
@@ -80,6 +81,10 @@ def check_facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = D
     """The facts and the scenarios they name (each with the same dotted overrides, such as
     another size), checked before any run: known KPIs, and every named scenario present and valid."""
     found = load_facts(targets)
+    roleless = next((i for i, fact in enumerate(found) if fact.role is None), None)
+    if roleless is not None:
+        raise ScenarioError(str(targets), f"fact.{roleless}.role", "missing: say 'calibrate' (a default was set "
+                            "to reproduce it) or 'validate' (nothing was tuned to it)")
     unknown = unknown_kpi(fact.kpi for fact in found if fact.experiment is None)
     if unknown:
         raise ScenarioError(str(targets), "fact.kpi", f"unknown KPI '{unknown}'")
@@ -94,9 +99,27 @@ def check_facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = D
 
 def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT_SCENARIOS, replicates: int = 5, *,
           seed: int = DEFAULT_SEED, workers: int | None = None, scheduler: str | None = None,
-          overrides: dict | None = None) -> pd.DataFrame:
-    """One row per fact: source, published value, band, model mean with 95% CI, and `ok`;
-    `overrides` apply to every scenario (`{"population.members": 3000}` asks at another size)."""
+          overrides: dict | None = None, sizes: list[int] | None = None) -> pd.DataFrame:
+    """One row per fact and size: source, role, published value, band, model mean with 95% CI,
+    `ok` (the mean lies in the band) and a verdict. `sizes` runs every scenario at each number
+    of members in turn (None: at each scenario's own size); `overrides` apply to every run."""
+    check_facts(targets, scenarios, overrides)  # every file is checked before the first run
+    tables = []
+    for size in sizes or [None]:
+        at_size = {**(overrides or {}), **({"population.members": size} if size is not None else {})}
+        tables.append(_facts_at(targets, scenarios, replicates, seed, workers, scheduler, at_size, size))
+    return pd.concat(tables, ignore_index=True)
+
+
+def verdict(ok: bool, low: float, high: float, band_low: float, band_high: float) -> str:
+    """'reproduced' when the whole 95% interval lies in the band, 'in band' when only the mean
+    does, 'missed' otherwise."""
+    if not ok:
+        return "missed"
+    return "reproduced" if band_low <= low and high <= band_high else "in band"
+
+
+def _facts_at(targets, scenarios, replicates, seed, workers, scheduler, overrides, size) -> pd.DataFrame:
     found, loaded = check_facts(targets, scenarios, overrides)
     names = sorted(loaded)
     seeds = replicate_seeds(seed, replicates)
@@ -115,8 +138,22 @@ def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT
             if fact.baseline_scenario:
                 values = values / kpis[fact.baseline_scenario][fact.kpi] - 1.0
             mean, low, high = mean_interval(values)
+        ok = bool(fact.low <= mean <= fact.high)
         rows.append({"fact": fact.id, "role": fact.role, "scenario": fact.scenario, "kpi": fact.kpi,
+                     "members": loaded[fact.scenario].population.members, "size": "own" if size is None else size,
                      "relative": fact.baseline_scenario is not None, "published": fact.published,
                      "band_low": fact.low, "band_high": fact.high, "model": mean, "model_low": low,
-                     "model_high": high, "ok": bool(fact.low <= mean <= fact.high), "source": fact.source})
+                     "model_high": high, "ok": ok, "verdict": verdict(ok, low, high, fact.low, fact.high),
+                     "definition": fact.definition, "source": fact.source})
+    return pd.DataFrame(rows)
+
+
+def sizes_held(table: pd.DataFrame) -> pd.DataFrame:
+    """Per fact: the sizes at which it held and those at which it missed, so that a fact that
+    holds at one size only is reported as such."""
+    rows = []
+    for fact, group in table.groupby("fact", sort=False):
+        rows.append({"fact": fact, "role": group.role.iloc[0],
+                     "held": [str(s) for s in group[group.ok]["size"]],
+                     "missed": [str(s) for s in group[~group.ok]["size"]]})
     return pd.DataFrame(rows)

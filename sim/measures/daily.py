@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.measures.answering import median_delay
-from sim.measures.kpis import (PARTICIPATION, cost_kpis, flow_kpis, net_sentiment, participation_from_hist, rate,
+from sim.measures.kpis import (PARTICIPATION, brand_sentiment, cost_kpis, flow_kpis, participation_from_hist, rate,
                                roles_kpis, superuser_retention)
 from sim.measures.registry import KPIS
 from sim.state.counters import FLOW_COUNTERS
@@ -39,7 +39,11 @@ def answering_from_tallies(counters: dict[str, float], median: float) -> dict[st
     }
 
 
-DAILY_KEYS = ("day", *KPIS, *(f"{name}_day" for name in FLOW_COUNTERS), "brand_sentiment_day")
+# A KPI that needs a scan of every member is left to the run's summary, so a day's record
+# costs what the day's events cost.
+SUMMARY_ONLY = ("badge_earners_steered_share",)
+DAILY_KEYS = ("day", *(k for k in KPIS if k not in SUMMARY_ONLY), *(f"{name}_day" for name in FLOW_COUNTERS),
+              "brand_sentiment_day")
 
 
 class DailyRecord:
@@ -63,5 +67,5 @@ class DailyRecord:
         }
         flows = {f"{name}_day": counters[name] - self.flows_before[name] for name in FLOW_COUNTERS}
         self.flows_before = {name: counters[name] for name in FLOW_COUNTERS}
-        sentiment = net_sentiment(flows["positive_impressions_day"], flows["negative_impressions_day"])
+        sentiment = brand_sentiment({name.removesuffix("_day"): value for name, value in flows.items()})
         return {"day": now / 24.0, **kpis, **flows, "brand_sentiment_day": sentiment}

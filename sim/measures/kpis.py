@@ -72,6 +72,7 @@ def roles_kpis(role_count: np.ndarray, active: int, superusers_active: int, lurk
     n_alive = int(role_count.sum())
     return {"lurker_share": rate(lurkers, n_alive), "superuser_share": rate(role_count[SUPERUSER], n_alive),
             "superusers_active": int(superusers_active), "members_active": int(active), "members_now": n_alive,
+            "active_member_share": rate(active, n_alive),
             "readers": int(role_count[READER]), "responders": int(role_count[RESPONDER]),
             "superusers": int(role_count[SUPERUSER])}
 
@@ -82,6 +83,7 @@ def flow_kpis(c: dict[str, float]) -> dict[str, float]:
     return {
         "deflection_rate": rate(c["self_service"] + c["solved"] + c["metoo_solved"], issues),
         "forum_deflection_rate": rate(c["community_self_service"] + c["solved"] + c["metoo_solved"], issues),
+        "views_per_deflection": rate(c["answer_views"], c["community_self_service"] + c["solved"] + c["metoo_solved"]),
         "self_service_rate": rate(c["self_service"], issues),
         "assisted_contacts": int(sum(c[name] for name in CONTACT_COUNTERS)),
         "escalation_rate": rate(c["escalation_calls"], c["forum_threads"]),
@@ -92,7 +94,7 @@ def flow_kpis(c: dict[str, float]) -> dict[str, float]:
         "kudos_per_answer": rate(c["kudos"], c["answers"] + c["staff_answers"]),
         "herding_index": rate(c["herded_kudos"], c["kudos"]),
         "pileup_mean_size": rate(c["pileup_joins"], c["complaints"]),
-        "brand_sentiment": net_sentiment(c["positive_impressions"], c["negative_impressions"]),
+        "brand_sentiment": brand_sentiment(c),
         **contact_centre_kpis(c),
         **product_kpis(c),
         **{name: c[name] if name in FLOAT_COUNTERS else int(c[name]) for name in FLOW_COUNTERS},
@@ -124,10 +126,15 @@ def product_kpis(c: dict[str, float]) -> dict[str, float]:
     }
 
 
-def net_sentiment(positive: float, negative: float) -> float:
-    """(positive - negative) / (positive + negative) impressions, from -1 to 1: complaints and
-    pile-ups seen by followers against public replies and solved complainers' thanks seen by theirs."""
-    return rate(positive - negative, positive + negative)
+def brand_sentiment(c: dict[str, float]) -> float:
+    """Net sentiment of the brand's public impressions, from -1 to 1: (positive - negative) /
+    (positive + negative). Negative: followers who saw a complaint or a pile-up. Positive:
+    followers who saw a public reply or a solved complainer's thanks, and views of answers in
+    the public forum, where customers see the brand's community solve problems. The forum's
+    part keeps the measure moving under every policy, `ignore` included [assumption: one view
+    weighs as one impression]."""
+    return rate(c["positive_impressions"] + c["answer_views"] - c["negative_impressions"],
+                c["positive_impressions"] + c["answer_views"] + c["negative_impressions"])
 
 
 def cost_kpis(config, c: dict[str, float], now: float) -> dict[str, float]:
@@ -182,6 +189,16 @@ def superuser_retention(pop, initial_superusers: np.ndarray, now: float) -> floa
     return rate(kept.sum(), rows.size)
 
 
+def steered_share(pop, rewards) -> float:
+    """Share of the members who ever earned a badge that belong to the strongly reward-steered
+    group (Hoernle et al. 2020); undefined when no badge was earned or no group is stronger."""
+    earned = pop.live("badges") > 0
+    if rewards.sensitivity_strong <= rewards.sensitivity_moderate:
+        return float("nan")
+    cutoff = (rewards.sensitivity_strong + rewards.sensitivity_moderate) / 2.0  # the float32 column, not equality
+    return rate((pop.live("reward_sensitivity")[earned] > cutoff).sum(), earned.sum())
+
+
 def summary(world, initial_superusers: np.ndarray, now: float) -> dict[str, float]:
     """Every KPI of the run so far (cumulative from the start), from the columns."""
     pop, counters = world.pop, world.counter_values()
@@ -196,6 +213,7 @@ def summary(world, initial_superusers: np.ndarray, now: float) -> dict[str, floa
         **roles_kpis(role_count, recent.sum(), (recent & (role == SUPERUSER)).sum(),
                      (alive & (last_post < now - LURK_WINDOW_HOURS)).sum()),
         "superuser_retention": superuser_retention(pop, initial_superusers, now),
+        "badge_earners_steered_share": steered_share(pop, world.config.rewards),
         "days": now / 24.0,
     }
 

@@ -60,6 +60,7 @@ KPIS: dict[str, Kpi] = {
     "deflection_rate": Kpi("Issues deflected from paid channels", "pct", H),
     "forum_deflection_rate": Kpi("Issues deflected by the community", "pct", H),
     "self_service_rate": Kpi("Issues solved by search", "pct", H),
+    "views_per_deflection": Kpi("Views of answers per issue the community deflected", "num"),
     "assisted_contacts": Kpi("Assisted contacts (contact centre)", "int", L),
     "escalation_rate": Kpi("Forum threads escalated", "pct", L),
     "social_share": Kpi("Issues taken to social media", "pct", L),
@@ -69,7 +70,7 @@ KPIS: dict[str, Kpi] = {
     "kudos_per_answer": Kpi("Kudos per answer", "num"),
     "herding_index": Kpi("Kudos given by following the crowd", "pct"),
     "pileup_mean_size": Kpi("Onlookers joining a complaint, per complaint", "num", L),
-    "brand_sentiment": Kpi("Net brand sentiment of impressions", "num", H),
+    "brand_sentiment": Kpi("Net brand sentiment of public impressions (social and forum)", "num", H),
     **{key: Kpi(label, "int", better) for key, (label, better) in _COUNTS.items()},
     "contact_wait_minutes": Kpi("Mean wait of answered calls", "minutes", L),
     "contact_service_level": Kpi("Calls answered within the service target", "pct", H),
@@ -97,14 +98,16 @@ KPIS: dict[str, Kpi] = {
     "cost_social_team": Kpi("Social team cost", "money"),
     "cost_pay": Kpi("Payments to members", "money"),
     "cost_programme": Kpi("Super-user programme cost", "money"),
-    "top1_answer_share": Kpi("Answers by the top 1% of members", "pct"),
-    "top10_answer_share": Kpi("Answers by the top 10% of contributors", "pct"),
+    "top1_answer_share": Kpi("Answers by the top 1% of all members", "pct"),
+    "top10_answer_share": Kpi("Answers by the top 10% of contributors (members who answered)", "pct"),
     "gini_answers": Kpi("Gini of answers per member", "num"),
     "lurker_share": Kpi("Members who only read", "pct"),
     "superuser_share": Kpi("Super-users among members", "pct"),
     "superusers_active": Kpi("Active super-users", "int", H),
     "members_active": Kpi("Active members", "int", H),
     "members_now": Kpi("Members", "int", H),
+    "active_member_share": Kpi("Members who posted in the last 30 days", "pct", H),
+    "badge_earners_steered_share": Kpi("Badge earners strongly steered by rewards", "pct"),
     "readers": Kpi("Readers", "int"),
     "responders": Kpi("Responders", "int", H),
     "superusers": Kpi("Super-users", "int", H),
@@ -120,7 +123,7 @@ KPI_TABLE = [
     ("Answering", ["answer_rate_24h", "answer_rate_ever",
                    "median_hours_to_first_answer", "solution_rate"]),
     ("Deflection and contacts", ["deflection_rate", "self_service_rate",
-                                 "assisted_contacts", "escalation_rate"]),
+                                 "assisted_contacts", "escalation_rate", "views_per_deflection"]),
     ("Contact centre", ["contact_wait_minutes", "contact_service_level", "contact_abandon_rate",
                         "contact_occupancy", "calls_offered"]),
     ("Cost", ["cost_total", "cost_per_month", "cost_per_issue", "cost_per_contact", "cost_contact_centre",
@@ -133,8 +136,8 @@ KPI_TABLE = [
     ("Product and loyalty", ["defects_fixed", "issues_prevented", "mean_days_to_fix", "metoo_share",
                              "customers_lost_to_service", "revenue_at_risk"]),
     ("Participation", ["top1_answer_share", "top10_answer_share",
-                       "gini_answers", "lurker_share", "superuser_share"]),
-    ("Community health", ["members_now", "members_active", "superusers_active",
+                       "gini_answers", "lurker_share", "superuser_share", "badge_earners_steered_share"]),
+    ("Community health", ["members_now", "members_active", "active_member_share", "superusers_active",
                           "superuser_retention", "breaks", "badge_awards",
                           "issues", "forum_threads"]),
 ]
@@ -148,12 +151,42 @@ def format_kpi(value: float, kind: str) -> str:
             "money": f"{value:,.2f}", "num": f"{value:.3f}"}[kind]
 
 
-def kpi_table(summary: dict, currency: str = "$") -> list[str]:
-    """The grouped KPI table as lines, money with the scenario's currency."""
+# KPIs whose value a scenario fixes by its own definition, with the setting that fixes them:
+# under `ignore` no complaint gets a company reply, so the unanswered share is 1 whatever
+# happens; with no staff policy staff write no answers. Such a value is not a finding.
+BY_DEFINITION = {
+    "social_unanswered_share": ("policy", "social", "kind", "ignore"),
+    "staff_answer_share": ("policy", "forum", "kind", "none"),
+    "herding_index": ("behaviour", "kudos_conformity", False),
+    "metoo_share": ("product", "metoo", False),
+    "defects_fixed": ("product", "listening", False),
+    "issues_prevented": ("product", "listening", False),
+    "mean_days_to_fix": ("product", "listening", False),
+}
+NOT_A_FINDING = "n/a (by definition)"
+
+
+def fixed_by_definition(key: str, scenario: dict | None) -> bool:
+    """Whether the scenario (as its JSON dump) fixes this KPI's value by definition."""
+    if scenario is None or key not in BY_DEFINITION:
+        return False
+    *path, value = BY_DEFINITION[key]
+    setting = scenario
+    for part in path:
+        setting = setting.get(part, {}) if isinstance(setting, dict) else {}
+    return setting == value
+
+
+def kpi_table(summary: dict, currency: str = "$", scenario: dict | None = None) -> list[str]:
+    """The grouped KPI table as lines, money with the scenario's currency; a KPI the scenario
+    fixes by definition reads "n/a (by definition)"."""
     lines = []
     for group, rows in KPI_TABLE:
         lines.append(group)
-        lines += [f"  {key:<30} {money_or_value(summary.get(key), kpi_kind(key), currency):>14}" for key in rows]
+        for key in rows:
+            shown = (NOT_A_FINDING if fixed_by_definition(key, scenario)
+                     else money_or_value(summary.get(key), kpi_kind(key), currency))
+            lines.append(f"  {key:<30} {shown:>19}")
     return lines
 
 

@@ -168,8 +168,11 @@ def compare_report(folder: Path) -> Report:
                                                    name=kpi_label(k).lower())}.")
                  for k in HEADLINE_KPIS if k in rows.index]
     paired = _read_table(folder / "paired.csv", ("arm", *FLOW_KPIS)) if (folder / "paired.csv").exists() else None
-    found = [("Paired differences", figures.forest_plot(table, a_name=a, b_name=b))]
-    notes = []
+    fixed = (table["by_definition"].map(lambda v: v is True) if "by_definition" in table
+             else pd.Series(False, table.index))  # a KPI both scenarios fix by definition is no finding
+    found = [("Paired differences", figures.forest_plot(table[~fixed], a_name=a, b_name=b))]
+    notes = ([f"Not findings, since both scenarios fix them by definition: {', '.join(map(str, table.kpi[fixed]))}."]
+             if fixed.any() else [])
     if (folder / "daily.parquet").exists():
         daily = _read_table(folder / "daily.parquet", ("arm", *DAILY_COLUMNS))
         daily["scenario"] = daily["arm"].map({"A": f"A: {a}", "B": f"B: {b}"})
@@ -290,6 +293,27 @@ def sweep_report(folder: Path) -> Report:
                    f"{len(parameters)} parameter(s); community-sim {str(description.get('version', ''))}.")
 
 
+def facts_report(folder: Path) -> Report:
+    """A `facts --out` folder: facts.json (how the check ran) and facts.csv (a row per fact
+    and size), drawn as one dot-and-band chart per fact, validation facts first."""
+    from sim.report import validation
+
+    document = _read_json(folder / "facts.json", ("kind", "replicates", "seed", "sizes"))
+    table = validation.checked_facts(_read_table(folder / "facts.csv", validation.COLUMNS), folder / "facts.csv")
+    sizes = sorted({int(m) for m in table.members})
+    return Report(
+        kind="facts", title="The model against published facts",
+        story="Each published fact against the model at each community size. Validation facts were never used to "
+              "choose a default, so they can fail for a model that was tuned well: they are the evidence. "
+              "Calibration facts were used to set a default or a scenario, so reproducing them shows only that "
+              f"the fit holds. Sizes checked: {', '.join(f'{s:,}' for s in sizes)} members.",
+        headlines=[Headline(*counts) for counts in validation.headline_counts(table)],
+        figures=validation.facts_figures(table), parameters=validation.facts_table(table),
+        provenance=f"{int(document['replicates'])} replicates per scenario and size on common seeds (root "
+                   f"{int(document['seed'])}); intervals are 95% t-intervals over replicates; community-sim "
+                   f"{str(document.get('version', ''))}.")
+
+
 def build_report(folder: str | Path) -> Report:
     """The report of any output folder; bad input raises ScenarioError naming the folder.
     Files that parse but lack what a community-sim output holds (a foreign or hand-edited
@@ -315,7 +339,9 @@ def _build(folder: Path) -> Report:
         return compare_report(folder)
     if (folder / "roi.json").exists():
         return roi_report(folder)
+    if (folder / "facts.json").exists():
+        return facts_report(folder)
     if (folder / "sweep.json").exists() or (folder / "runs").is_dir():
         return sweep_report(folder)
     raise ScenarioError(str(folder), "", "not a community-sim output: no summary.json (run), compare.json "
-                                         "(compare), roi.json (roi) or runs/ and sweep.json (sweep store)")
+                                         "(compare), roi.json (roi), facts.json (facts) or runs/ and sweep.json (sweep store)")

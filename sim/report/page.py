@@ -62,6 +62,8 @@ def _parameters(report: Report) -> str:
         key, title = table["swept over"] != "", "What the sweep varies"
     elif report.kind in ("compare", "roi"):
         key, title = table[values].nunique(axis=1) > 1, "What the scenarios differ in"
+    elif report.kind == "facts":
+        return f"<h2>Every fact at every size</h2>\n{_table(table)}"
     else:
         return f"<h2>Parameters</h2>\n{_table(table)}"
     return (f"<h2>{title}</h2>\n{_table(table[key])}\n<details><summary>All {len(table)} parameters"

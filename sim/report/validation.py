@@ -1,0 +1,91 @@
+"""The validation report of a `facts --out` folder: each published fact against the model at
+each size, as a dot (the model's mean, with its 95% interval) over the fact's band.
+Validation facts come first and apart from calibration facts: only they are evidence, since
+nothing was tuned to them (docs/MODEL.md §5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from sim.params.scenario import ScenarioError
+from sim.report.style import PALETTE, rgba
+
+COLUMNS = ("fact", "role", "size", "members", "kpi", "relative", "published", "band_low", "band_high", "model", "model_low",
+           "model_high", "ok", "verdict", "source")
+NUMBERS = ("members", "published", "band_low", "band_high", "model", "model_low", "model_high")
+ROLES = {"validate": "Validation", "calibrate": "Calibration"}
+HELD, MISSED = PALETTE[2], PALETTE[1]
+
+
+def checked_facts(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The facts table with numbers as floats and known roles, or a ScenarioError."""
+    unknown = sorted(set(table.role.astype(str)) - set(ROLES))
+    if unknown:
+        raise ScenarioError(str(path), "role", f"unknown role '{unknown[0]}' (calibrate or validate)")
+    table = table.astype({name: float for name in NUMBERS})
+    bands = table[["band_low", "band_high", "published"]].to_numpy()
+    if not np.isfinite(bands).all():
+        raise ScenarioError(str(path), "band_low", "a band or published value is not a finite number")
+    table["ok"] = table.ok.astype(str).str.lower() == "true"
+    table["size"] = table["size"].astype(str)
+    table["relative"] = table.relative.astype(str).str.lower() == "true"
+    return table
+
+
+def fact_chart(rows: pd.DataFrame) -> go.Figure:
+    """One fact at each size: its band as a shaded bar, the published value as a dotted
+    line, and the model's mean with its 95% interval, green inside the band, red outside."""
+    labels = [f"{int(m):,} members" for m in rows.members]
+    figure = go.Figure(go.Bar(
+        y=labels, x=rows.band_high - rows.band_low, base=rows.band_low, orientation="h", name="published band",
+        marker=dict(color=rgba(PALETTE[0], 0.18), line=dict(width=0)), hoverinfo="skip"))
+    hover = [f"{label}: model {r.model:.4g} (95% CI {r.model_low:.4g} to {r.model_high:.4g}); band "
+             f"{r.band_low:.4g} to {r.band_high:.4g}; {r.verdict}" for label, r in zip(labels, rows.itertuples())]
+    figure.add_trace(go.Scatter(
+        x=rows.model, y=labels, mode="markers", name="model (95% CI)", text=hover,
+        hovertemplate="%{text}<extra></extra>",
+        error_x=dict(type="data", symmetric=False, array=rows.model_high - rows.model,
+                     arrayminus=rows.model - rows.model_low, color="#555555"),
+        marker=dict(size=11, color=[HELD if ok else MISSED for ok in rows.ok])))
+    figure.add_vline(x=float(rows.published.iloc[0]), line=dict(color="#333333", dash="dot"))
+    kpi = str(rows.kpi.iloc[0])
+    figure.update_layout(
+        xaxis=dict(title=f"{kpi}{' (relative change)' if rows.relative.iloc[0] else ''}"),
+        yaxis=dict(autorange="reversed", type="category"), barmode="overlay",
+        height=120 + 46 * len(rows), margin=dict(l=10, r=10, t=30, b=50), showlegend=False)
+    return figure
+
+
+def headline_counts(table: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(label, value, sentence) per role: how many facts held at every size, and which held
+    at some sizes only."""
+    found = []
+    for role, name in ROLES.items():
+        mine = table[table.role == role]
+        if mine.empty:
+            continue
+        everywhere = mine.groupby("fact", sort=False).ok.all()
+        partly = [f for f, group in mine.groupby("fact", sort=False) if group.ok.any() and not group.ok.all()]
+        sentence = (f"{int(mine.ok.sum())} of {len(mine)} checks in band"
+                    + (f"; at some sizes only: {', '.join(partly)}." if partly else "."))
+        found.append((f"{name} facts held at every size", f"{int(everywhere.sum())} of {len(everywhere)}", sentence))
+    return found
+
+
+def facts_figures(table: pd.DataFrame) -> list[tuple[str, go.Figure]]:
+    return [(f"{ROLES[role]}: {fact}", fact_chart(rows))
+            for role in ROLES for fact, rows in table[table.role == role].groupby("fact", sort=False)]
+
+
+def facts_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The fact, source, role, size, band, model mean and CI, and verdict, for the page."""
+    return pd.DataFrame({
+        "fact": table.fact, "role": table.role, "members": table.members.map(lambda m: f"{int(m):,}"),
+        "band": [f"{a:.4g} to {b:.4g}" for a, b in zip(table.band_low, table.band_high)],
+        "model (95% CI)": [f"{m:.4g} ({lo:.4g} to {hi:.4g})" for m, lo, hi in
+                           zip(table.model, table.model_low, table.model_high)],
+        "verdict": table.verdict, "source": table.source})
