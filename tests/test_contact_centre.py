@@ -208,7 +208,8 @@ def test_fewer_agents_mean_longer_waits_more_abandonment_and_a_shift_to_forum_an
 ABANDONMENT_BAND = (0.02, 0.08)
 NOT_IN_BAND = {"no_community": "the counterfactual: the same agents for 80% more calls",
                "stack_overflow_like": "no contact-centre fallback: almost nobody calls",
-               "contact_centre_cuts": "the story: half the agents, so many more callers hang up"}
+               "contact_centre_cuts": "the story: half the agents, so many more callers hang up",
+               "product_launch_surge": "the story: a launch surge on a roster sized for normal times"}
 
 
 @pytest.mark.slow

@@ -38,7 +38,7 @@ def test_conformity_grows_pile_ups(runs):
 def test_pile_ups_bring_contacts_and_hurt_sentiment(runs):
     for ignored, fast in zip(runs["ignore"], runs["fast"]):
         assert ignored["pileup_contacts"] > fast["pileup_contacts"]
-        assert ignored["brand_sentiment"] == -1.0 < fast["brand_sentiment"]
+        assert -1.0 < ignored["brand_sentiment"] < fast["brand_sentiment"]  # the forum keeps ignore off -1
         daily = ignored["daily"]
         assert daily["pileup_contacts_day"].sum() == ignored["pileup_contacts"]
         assert {"brand_sentiment_day", "negative_impressions_day"} <= set(daily.columns)

@@ -178,15 +178,16 @@ def fixed_by_definition(key: str, scenario: dict | None) -> bool:
 
 
 def kpi_table(summary: dict, currency: str = "$", scenario: dict | None = None) -> list[str]:
-    """The grouped KPI table as lines, money with the scenario's currency; a KPI the scenario
-    fixes by definition reads "n/a (by definition)"."""
+    """The grouped KPI table as lines: key, value (money with the scenario's currency) and
+    plain label, which names each share's denominator; a KPI the scenario fixes by
+    definition reads "n/a (by definition)"."""
     lines = []
     for group, rows in KPI_TABLE:
         lines.append(group)
         for key in rows:
             shown = (NOT_A_FINDING if fixed_by_definition(key, scenario)
                      else money_or_value(summary.get(key), kpi_kind(key), currency))
-            lines.append(f"  {key:<30} {shown:>19}")
+            lines.append(f"  {key:<30} {shown:>19}  {kpi_label(key)}")
     return lines
 
 
