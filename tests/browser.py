@@ -7,11 +7,13 @@ plotly figure drew its SVG. Also takes the screenshots (test artefacts and the R
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("COMMUNITY_SIM_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1280, "height": 1000}

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import ipyvuetify as v
 import plotly.graph_objects as go
@@ -23,13 +22,12 @@ import pytest
 import solara
 from solara.__main__ import run as solara_run
 
-from browser import CHROMIUM, FLAGS, VIEWPORT
+from browser import ARTIFACTS, CHROMIUM, FLAGS, VIEWPORT
 from conftest import ROOT
 from sim.ui import app
 from sim.params.scenario import ScenarioError, flat_parameter_paths, load_scenario
 
 SCENARIOS = app.DEFAULT_SCENARIO.parent
-ARTIFACTS = Path(os.environ.get("COMMUNITY_SIM_ARTIFACTS", ROOT / "artifacts"))
 FORUM_KINDS = {"none", "immediate", "sla", "community_first", "triage"}
 SOCIAL_KINDS = {"ignore", "respond_all", "loudest_first", "dialog"}
 

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.experiments.stylized_facts import DEFAULT_TARGETS, load_facts
 
+from browser import ARTIFACTS, check_report
 from conftest import ROOT, SCENARIOS
 
 pytestmark = pytest.mark.slow  # baseline years against the published facts
@@ -95,8 +96,12 @@ def test_fact_holds_at_every_size_or_is_a_documented_miss(fact_id, facts_run):
 def test_the_validation_report_draws_every_fact_and_size(facts_run):
     from sim.report.page import write_report
 
-    page = write_report(facts_run[2]).read_text()
+    html = write_report(facts_run[2])
+    page = html.read_text()
     assert page.count('class="figure"') == len(FACTS)
+    check = check_report(html, screenshot=ARTIFACTS / "report-facts.png")
+    assert check.console_errors == [] and check.dialogs == []
+    assert check.figures == check.drawn == len(FACTS), "every fact's chart is drawn in a real browser"
     assert page.index("Validation: ") < page.index("Calibration: "), "validation facts come first, apart"
     for size in SIZES:
         assert f"{size:,} members" in page

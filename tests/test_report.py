@@ -3,7 +3,6 @@ Debian's Chromium through Playwright (tests/browser.py), and its bad-input handl
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from types import SimpleNamespace
@@ -13,14 +12,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from browser import check_report
+from browser import ARTIFACTS, check_report
 from conftest import ROOT, SCENARIOS
 from sim.cli import app
 from sim.report.build import _sweep_headline
 
 pytestmark = pytest.mark.slow  # real runs, a compare and a sweep, checked in Chromium
 
-ARTIFACTS = Path(os.environ.get("COMMUNITY_SIM_ARTIFACTS", ROOT / "artifacts"))
 SMALL = ["--set", "population.members=1000", "--days", "30"]
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_STORY = "<img src=x onerror=alert(2)> & <b>bold</b>"
