@@ -54,6 +54,7 @@ HOURLY = (
     Step("follow_threads", metoo.follow_threads),
     Step("escalate_expired", escalation.escalate_expired),
     Step("serve_complaints", policies.serve_complaints),
+    Step("peer_replies", social.peer_replies),
     Step("give_up_unanswered", social.give_up_unanswered),
     Step("pile_on", social.pile_on),
     Step("answer_calls", contact_centre.answer_calls),

@@ -21,7 +21,8 @@ SEED = 16
 @pytest.mark.parametrize("lever", [
     {"policy.forum.kind": "immediate"},          # staff answer every question as it arrives
     {"rewards.programme.enabled": True},         # the super-user programme, at its defaults
-], ids=["staff answering", "super-user programme"])
+    {"policy.forum.kind": "sla", "policy.forum.sla_hours": 12.0},  # staff step in after half a day
+], ids=["staff answering", "super-user programme", "12-hour SLA"])
 def test_a_lever_raises_the_24h_answer_rate_by_at_least_5_points(lever):
     baseline = load_scenario(SCENARIOS / "baseline.toml")
     pulled = load_scenario(SCENARIOS / "baseline.toml", lever)
@@ -30,3 +31,14 @@ def test_a_lever_raises_the_24h_answer_rate_by_at_least_5_points(lever):
     assert row.low >= 0.05, (f"{lever}: answer_rate_24h {row.a_mean:.3f} -> {row.b_mean:.3f}, change "
                              f"{row.difference:+.3f} (95% CI {row.low:+.3f} to {row.high:+.3f})")
 
+
+
+def test_members_answering_on_social_lower_the_unanswered_share_under_ignore():
+    """The baseline ignores complaints; members who answer them in public (the 004 seed's
+    community-supported feed) leave fewer with no reply, and brand sentiment rises."""
+    baseline = load_scenario(SCENARIOS / "baseline.toml")
+    peers = load_scenario(SCENARIOS / "baseline.toml", {"policy.social.peer_reply_per_hour": 0.05})
+    table = compare(baseline, peers, REPLICATES, seed=SEED, workers=2).set_index("kpi")
+    assert table.loc["social_unanswered_share", "a_mean"] == 1.0
+    assert table.loc["social_unanswered_share", "high"] < -0.2
+    assert table.loc["brand_sentiment", "low"] > 0

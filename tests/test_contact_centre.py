@@ -220,4 +220,4 @@ def test_shipped_scenarios_abandon_calls_within_the_plausible_band():
     low, high = ABANDONMENT_BAND
     outside = {name: round(rate, 4) for name, rate in means.items() if not low <= rate <= high}
     assert not outside, f"abandonment outside {ABANDONMENT_BAND}: {outside}"
-    assert means["baseline"] == pytest.approx(0.038, abs=0.01)  # the calibration target
+    assert 0.02 <= means["baseline"] <= 0.06  # the band of the Khoros fact the staffing was set to (MODEL.md §5.3)

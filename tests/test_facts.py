@@ -115,4 +115,4 @@ def test_a_fact_outside_its_band_exits_1(tmp_path):
     result = runner.invoke(app, ["facts", "--targets", str(tmp_path / "facts.toml"), "--scenarios", str(tmp_path),
                                  "--replicates", "2", "--workers", "1"])
     assert result.exit_code == 1, result.output
-    assert "✗ impossible" in result.output and "validation facts: 0 of 1 reproduced" in result.output
+    assert "✗ impossible" in result.output and "validation facts: 0 of 1 in band" in result.output

@@ -1,6 +1,7 @@
 """Kudos cascades: viewers give kudos on their own signal or by conformity with the kudos
 they see; front-row kudos are seen by all. The herding experiment (Muchnik et al. 2013) finds
-positive herding with conformity on, none with it off, and more from the front row."""
+positive herding with conformity on, more from the front row, and none with conformity and
+kudos steering both off."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.experiments.stylized_facts import DEFAULT_TARGETS, load_facts, sizes_held, verdict
 from sim.measures.kpis import brand_sentiment, flow_kpis, steered_share
-from sim.measures.registry import NOT_A_FINDING, fixed_by_definition, kpi_table
+from sim.measures.registry import BY_DEFINITION, NOT_A_FINDING, fixed_by_definition, kpi_table
 from sim.params.scenario import ScenarioError, load_scenario
 from sim.report.build import build_report
 from sim.report.validation import HELD, MISSED
@@ -74,6 +74,9 @@ def test_bad_facts_file_exits_2_with_one_line(tmp_path, content, fragment):
     (["--sizes", "50"], "--sizes"),
     (["--sizes", *map(str, range(1000, 12000, 1000))], "at most 10"),
     (["stray"], "unexpected argument 'stray'"),
+    (["--sizes", "3000", "\u00b2"], "is not a whole number"),
+    (["--sizes", "3000", "9" * 5000], "is not a whole number"),
+    (["--sizes", "3000", "--set", "population.members=500"], "both set the size"),
 ])
 def test_bad_sizes_exit_2_with_one_line(sizes, fragment):
     result = runner.invoke(app, ["facts", *sizes, "--replicates", "2"])
@@ -127,11 +130,31 @@ def test_the_validation_report_puts_validation_facts_first_and_escapes_text(tmp_
 @pytest.mark.parametrize("changes,fragment", [
     ({"role": "tuned"}, "unknown role 'tuned'"),
     ({"band_low": "inf"}, "not a finite number"),
+    ({"members": "nan"}, "not a finite number"),
     ({"model": "lots"}, "not a complete community-sim output"),
 ])
 def test_a_crafted_facts_folder_is_bad_input(tmp_path, changes, fragment):
     with pytest.raises(ScenarioError, match=fragment):
         build_report(_facts_folder(tmp_path, **changes))
+
+
+def test_a_facts_folder_without_facts_or_of_another_kind_is_bad_input(tmp_path):
+    folder = _facts_folder(tmp_path)
+    table = pd.read_csv(folder / "facts.csv")
+    table.iloc[:0].to_csv(folder / "facts.csv", index=False)
+    with pytest.raises(ScenarioError, match="holds no facts"):
+        build_report(folder)
+    table.to_csv(folder / "facts.csv", index=False)
+    (folder / "facts.json").write_text('{"kind": "sweep", "replicates": 3, "seed": 1}')
+    with pytest.raises(ScenarioError, match="is not 'facts'"):
+        build_report(folder)
+
+
+def test_the_report_works_out_each_verdict_from_the_band_and_not_from_the_file(tmp_path):
+    """A crafted folder that calls a miss reproduced is drawn as the miss it is."""
+    report = build_report(_facts_folder(tmp_path, ok="True", verdict="reproduced"))
+    assert report.parameters.verdict.iloc[0] == "missed"
+    assert report.figures[0][1].data[1].marker.color[0] == MISSED
 
 
 def test_brand_sentiment_moves_under_ignore_with_what_the_forum_shows():
@@ -141,6 +164,13 @@ def test_brand_sentiment_moves_under_ignore_with_what_the_forum_shows():
     assert brand_sentiment({**counters, "answer_views": 0.0}) == -1.0
     assert brand_sentiment({**counters, "answer_views": 100.0}) == pytest.approx(-0.5)
     assert brand_sentiment({**counters, "answer_views": 900.0}) == pytest.approx(0.5)
+
+
+def test_active_member_share_is_active_members_over_members():
+    from sim.measures.kpis import roles_kpis
+
+    kpis = roles_kpis(np.array([80, 15, 5]), active=12, superusers_active=3, lurkers=70)
+    assert kpis["active_member_share"] == pytest.approx(0.12) and kpis["members_now"] == 100
 
 
 def test_views_per_deflection_divides_views_by_what_the_community_deflected():
@@ -167,6 +197,21 @@ def test_steered_share_counts_strongly_steered_badge_earners():
     assert np.isnan(steered_share(_Pop([0, 0], [strong, 0.0]), rewards)), "no earner: undefined"
 
 
+@pytest.mark.parametrize("kpi", sorted(BY_DEFINITION))
+def test_every_setting_that_fixes_a_kpi_names_a_real_parameter_and_toggles_it(kpi):
+    """Each path of BY_DEFINITION resolves in a scenario's dump (a typo would never fire), and
+    changing any one of its settings away from the fixing value makes the KPI a finding."""
+    from sim.params.scenario import build_scenario
+
+    fixing = {".".join(path): value for path, value in BY_DEFINITION[kpi].items()}
+    fixed = build_scenario({}, fixing).model_dump(mode="json")
+    assert fixed_by_definition(kpi, fixed)
+    for dotted, value in fixing.items():
+        other = {"ignore": "respond_all", "none": "immediate"}.get(value, not value if isinstance(value, bool) else 0.1)
+        changed = build_scenario({}, {**fixing, dotted: other}).model_dump(mode="json")
+        assert not fixed_by_definition(kpi, changed), f"{kpi}: {dotted} = {other!r}"
+
+
 def test_a_value_fixed_by_the_scenario_is_shown_as_no_finding():
     ignore = load_scenario(SCENARIOS / "baseline.toml").model_dump(mode="json")
     answered = load_scenario(SCENARIOS / "baseline.toml", {"policy.social.kind": "respond_all"}).model_dump(mode="json")
@@ -178,3 +223,22 @@ def test_a_value_fixed_by_the_scenario_is_shown_as_no_finding():
     assert NOT_A_FINDING in line and "100.0" not in line
     line = next(line for line in kpi_table(summary, "$", answered) if "social_unanswered_share" in line)
     assert "100.0 %" in line
+
+
+def test_members_answering_on_social_move_the_unanswered_share_under_ignore():
+    """Under `ignore` the brand replies to nothing; with members answering public complaints
+    the share left with no reply moves, so it is a finding again, not a definition."""
+    from sim import CommunityModel
+
+    loud = dict(rng=3, members=1500, days=60, utility_social=1.0)
+    off, on = CommunityModel(**loud), CommunityModel(**loud, social_peer_reply_per_hour=0.2)
+    off.run()
+    on.run()
+    k_off, k_on = off.summary(), on.summary()
+    assert k_off["social_unanswered_share"] == 1.0 and k_off["complaints_peer_answered"] == 0
+    assert k_on["complaints_peer_answered"] > 0 and k_on["social_unanswered_share"] < 0.5
+    assert k_on["complaints_served"] == 0, "the brand still replies to nothing"
+    closed = k_on["complaints_peer_answered"] + k_on["complaints_unanswered"]
+    assert k_on["social_unanswered_share"] == pytest.approx(k_on["complaints_unanswered"] / closed)
+    assert not fixed_by_definition("social_unanswered_share", on.config.model_dump(mode="json"))
+    assert fixed_by_definition("social_unanswered_share", off.config.model_dump(mode="json"))

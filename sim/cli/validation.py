@@ -7,6 +7,7 @@ error."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -35,7 +36,7 @@ def _sizes(first: Optional[int], extra: list[str]) -> list[int] | None:
         return None
     sizes = [first]
     for word in extra:
-        if not word.isdigit():
+        if not re.fullmatch(r"[0-9]{1,9}", word):
             fail(ScenarioError("--sizes", "", f"'{word}' is not a whole number of members"))
         sizes.append(int(word))
     if len(sizes) > MAX_SIZES:
@@ -65,7 +66,7 @@ def _say_verdicts(table: pd.DataFrame, replicates: int) -> None:
         mine = table[table.role == role]
         if len(mine):
             say(f"{'calibration' if role == 'calibrate' else 'validation'} facts: {int(mine.ok.sum())} of "
-                f"{len(mine)} reproduced over {replicates} replicates")
+                f"{len(mine)} in band over {replicates} replicates")
     if table["size"].nunique() > 1:
         for row in sizes_held(table).itertuples():
             if row.missed:
@@ -95,6 +96,8 @@ def facts(
     chosen = _sizes(sizes, list(ctx.args))
     _check_executor(workers, scheduler)
     overrides = overrides_from(set_, days)
+    if chosen and "population.members" in overrides:
+        fail(ScenarioError("--sizes", "", "--sizes and --set population.members both set the size; give one"))
     check_between("--replicates", replicates, 2, 10_000)
     if seed is not None:
         check_between("--seed", seed, 0, MAX_SEED)

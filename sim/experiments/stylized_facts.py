@@ -21,7 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
 from sim.experiments.design import replicate_seeds, run_id
-from sim.experiments.executors import Job, run_jobs
+from sim.experiments.executors import Job, check_fits, run_jobs
 from sim.experiments.herding import HERDING_MEASURES, herding_effects, run_herding
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers
@@ -103,11 +103,14 @@ def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT
     """One row per fact and size: source, role, published value, band, model mean with 95% CI,
     `ok` (the mean lies in the band) and a verdict. `sizes` runs every scenario at each number
     of members in turn (None: at each scenario's own size); `overrides` apply to every run."""
-    check_facts(targets, scenarios, overrides)  # every file is checked before the first run
-    tables = []
-    for size in sizes or [None]:
-        at_size = {**(overrides or {}), **({"population.members": size} if size is not None else {})}
-        tables.append(_facts_at(targets, scenarios, replicates, seed, workers, scheduler, at_size, size))
+    at_sizes = {size: {**(overrides or {}), **({"population.members": size} if size is not None else {})}
+                for size in sizes or [None]}
+    for at_size in at_sizes.values():  # every file and every size is checked before the first run
+        _, loaded = check_facts(targets, scenarios, at_size)
+        if scheduler is None:
+            check_fits(list(loaded.values()), workers or default_workers())
+    tables = [_facts_at(targets, scenarios, replicates, seed, workers, scheduler, at_size, size)
+              for size, at_size in at_sizes.items()]
     return pd.concat(tables, ignore_index=True)
 
 
@@ -153,7 +156,6 @@ def sizes_held(table: pd.DataFrame) -> pd.DataFrame:
     holds at one size only is reported as such."""
     rows = []
     for fact, group in table.groupby("fact", sort=False):
-        rows.append({"fact": fact, "role": group.role.iloc[0],
-                     "held": [str(s) for s in group[group.ok]["size"]],
+        rows.append({"fact": fact, "held": [str(s) for s in group[group.ok]["size"]],
                      "missed": [str(s) for s in group[~group.ok]["size"]]})
     return pd.DataFrame(rows)

@@ -12,17 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from sim.rules.answering import log_answers, logistic
-from sim.rules.contact_centre import call_contact_centre
-from sim.rules.experience import live_through
-from sim.rules.social import show_to_onlookers
-from sim.state.buffers import append
-from sim.state.counters import COMPLAINTS_SERVED, POSITIVE_IMPRESSIONS, SOCIAL_FALLBACKS, STAFF_ANSWERS
+from sim.rules.social import settle_complaints
+from sim.state.counters import COMPLAINTS_SERVED, STAFF_ANSWERS
 from sim.state.jit import kernel
 from sim.state.params import (FORUM_COMMUNITY_FIRST, FORUM_IMMEDIATE, FORUM_NONE, FORUM_SLA, SOCIAL_DIALOG,
                               SOCIAL_IGNORE, SOCIAL_LOUDEST_FIRST)
-from sim.state.population import SOCIAL
 from sim.state.streams import QUALITY, keyed_uniform, normal_quantile
-from sim.state.threads import SERVED, STAFF, compact_open
+from sim.state.threads import STAFF
 from sim.state.world import AVAILABLE, HOURS_WORKED, MINUTES_PER_HOUR, MINUTES_PER_ITEM
 
 
@@ -141,21 +137,7 @@ def serve_complaints(w) -> None:
     in_public = p.social_kind != SOCIAL_DIALOG
     resolved, wait = np.empty(ids.size), np.empty(ids.size)
     for i in range(ids.size):
-        c = ids[i]
-        complaints.status[c] = SERVED
-        complaints.closed[c] = when[i]
         resolved[i] = 1.0 if w.rng.social.random() < p.social_resolution else 0.0
-        wait[i] = when[i] - complaints.created[c] + (0.0 if in_public else p.social_private_hours)
-        live_through(w, complaints.member[c], SOCIAL, resolved[i], wait[i])
-    compact_open(complaints.status, w.open_complaints)
-    if in_public:
-        show_to_onlookers(w, complaints.reach[ids].astype(np.float64), resolved, wait)
-    for i in range(ids.size):  # followers see a public reply, and a solved complainer's thanks
-        audience = complaints.reach[ids[i]] + complaints.pile_reach[ids[i]]
-        w.counters[POSITIVE_IMPRESSIONS] += audience * ((1.0 if in_public else 0.0) + resolved[i])
+        wait[i] = when[i] - complaints.created[ids[i]] + (0.0 if in_public else p.social_private_hours)
+    settle_complaints(w, ids, when, resolved, wait, in_public, in_public)
     w.counters[COMPLAINTS_SERVED] += ids.size
-    for i in range(ids.size):
-        if not resolved[i]:
-            c = ids[i]
-            call_contact_centre(w, complaints.member[c], SOCIAL_FALLBACKS, when[i], complaints.calls[c], complaints.defect[c])
-    w.closed_complaints = append(w.closed_complaints, ids)

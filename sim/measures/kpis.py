@@ -79,7 +79,7 @@ def roles_kpis(role_count: np.ndarray, active: int, superusers_active: int, lurk
 
 def flow_kpis(c: dict[str, float]) -> dict[str, float]:
     issues = c["issues"]
-    closed_complaints = c["complaints_served"] + c["complaints_unanswered"]
+    closed_complaints = c["complaints_served"] + c["complaints_peer_answered"] + c["complaints_unanswered"]
     return {
         "deflection_rate": rate(c["self_service"] + c["solved"] + c["metoo_solved"], issues),
         "forum_deflection_rate": rate(c["community_self_service"] + c["solved"] + c["metoo_solved"], issues),

@@ -27,7 +27,8 @@ _COUNTS = {  # the flows, as counts of events over the run (sim/state/counters.p
     "staff_answers": ("Answers by staff", None), "solved": ("Questions solved", H),
     "direct_contacts": ("Calls straight to the contact centre", L), "escalations": ("Escalations to the contact centre", L),
     "repeat_contacts": ("Repeat contacts", L), "complaints": ("Public complaints", L),
-    "complaints_served": ("Public complaints answered", None), "complaints_unanswered": ("Public complaints ignored", L),
+    "complaints_served": ("Public complaints answered by the brand", None),
+    "complaints_unanswered": ("Public complaints left with no reply", L),
     "social_fallbacks": ("Complainers who called instead", L), "joined": ("Members who joined", H),
     "churned": ("Members who left", L), "role_changes": ("Role changes", None), "badge_awards": ("Badges awarded", None),
     "rank_ups": ("Rank-ups", None), "programme_invitations": ("Programme invitations", None),
@@ -51,6 +52,7 @@ _COUNTS = {  # the flows, as counts of events over the run (sim/state/counters.p
     "break_returns": ("Contributors back from a break", H), "burnout_quits": ("Contributors who stopped after a break", L),
     "escalations_to_social": ("Unanswered askers who complained in public", L),
     "escalations_given_up": ("Unanswered askers who gave up", L),
+    "complaints_peer_answered": ("Public complaints answered by members", H),
 }
 KPIS: dict[str, Kpi] = {
     "answer_rate_24h": Kpi("Questions answered within 24 h", "pct", H),
@@ -64,7 +66,7 @@ KPIS: dict[str, Kpi] = {
     "assisted_contacts": Kpi("Assisted contacts (contact centre)", "int", L),
     "escalation_rate": Kpi("Forum threads escalated", "pct", L),
     "social_share": Kpi("Issues taken to social media", "pct", L),
-    "social_unanswered_share": Kpi("Public complaints left unanswered", "pct", L),
+    "social_unanswered_share": Kpi("Public complaints left with no reply (from the brand or a member)", "pct", L),
     "staff_answer_share": Kpi("Answers written by staff", "pct"),
     "volunteer_answers": Kpi("Answers written by members", "int", H),
     "kudos_per_answer": Kpi("Kudos per answer", "num"),
@@ -151,30 +153,34 @@ def format_kpi(value: float, kind: str) -> str:
             "money": f"{value:,.2f}", "num": f"{value:.3f}"}[kind]
 
 
-# KPIs whose value a scenario fixes by its own definition, with the setting that fixes them:
-# under `ignore` no complaint gets a company reply, so the unanswered share is 1 whatever
-# happens; with no staff policy staff write no answers. Such a value is not a finding.
+# KPIs whose value a scenario fixes by its own definition, with the settings that fix them:
+# under `ignore`, with members off social media, no complaint gets a reply, so the unanswered
+# share is 1 whatever happens; with no staff policy staff write no answers. Such a value is
+# not a finding.
 BY_DEFINITION = {
-    "social_unanswered_share": ("policy", "social", "kind", "ignore"),
-    "staff_answer_share": ("policy", "forum", "kind", "none"),
-    "herding_index": ("behaviour", "kudos_conformity", False),
-    "metoo_share": ("product", "metoo", False),
-    "defects_fixed": ("product", "listening", False),
-    "issues_prevented": ("product", "listening", False),
-    "mean_days_to_fix": ("product", "listening", False),
+    "social_unanswered_share": {("policy", "social", "kind"): "ignore", ("policy", "social", "peer_reply_per_hour"): 0.0},
+    "staff_answer_share": {("policy", "forum", "kind"): "none"},
+    "herding_index": {("behaviour", "kudos_conformity"): False},
+    "metoo_share": {("product", "metoo"): False},
+    "defects_fixed": {("product", "listening"): False},
+    "issues_prevented": {("product", "listening"): False},
+    "mean_days_to_fix": {("product", "listening"): False},
 }
 NOT_A_FINDING = "n/a (by definition)"
 
 
 def fixed_by_definition(key: str, scenario: dict | None) -> bool:
-    """Whether the scenario (as its JSON dump) fixes this KPI's value by definition."""
+    """Whether the scenario (as its JSON dump) fixes this KPI's value by definition: every
+    setting that fixes it has the fixing value."""
     if scenario is None or key not in BY_DEFINITION:
         return False
-    *path, value = BY_DEFINITION[key]
-    setting = scenario
+    return all(_setting(scenario, path) == value for path, value in BY_DEFINITION[key].items())
+
+
+def _setting(scenario: dict, path: tuple[str, ...]):
     for part in path:
-        setting = setting.get(part, {}) if isinstance(setting, dict) else {}
-    return setting == value
+        scenario = scenario.get(part, {}) if isinstance(scenario, dict) else {}
+    return scenario
 
 
 def kpi_table(summary: dict, currency: str = "$", scenario: dict | None = None) -> list[str]:

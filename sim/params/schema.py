@@ -184,6 +184,8 @@ class SocialPolicy(Section):
     latency_hours: float = param(1.0, "hours", "Time before the team sees a complaint", ge=0, le=10000)
     resolution: float = param(0.8, "probability", "Chance that serving a complaint resolves the issue; otherwise the customer calls", ge=0, le=1)
     private_hours: float = param(6.0, "hours", "dialog: extra time to resolve in private after the public reply", ge=0, le=10000)
+    peer_reply_per_hour: float = param(0.0, "1/hour", "Members who answer public complaints: an open complaint gets a member's public reply within an hour with chance 1 - exp(-this); 0 keeps the community off social media [lever; the 004 seed's community-supported Caltrain feed]", ge=0, le=100)
+    peer_resolution: float = param(0.5, "probability", "Chance that a member's public reply resolves the complainer's issue (members lack account access); otherwise the customer calls [assumption]", ge=0, le=1)
 
 
 class Policy(Section):

@@ -298,15 +298,19 @@ def facts_report(folder: Path) -> Report:
     and size), drawn as one dot-and-band chart per fact, validation facts first."""
     from sim.report import validation
 
-    document = _read_json(folder / "facts.json", ("kind", "replicates", "seed", "sizes"))
+    document = _read_json(folder / "facts.json", ("kind", "replicates", "seed"))
+    if document["kind"] != "facts":
+        raise ScenarioError(str(folder / "facts.json"), "kind", "is not 'facts': this is not a facts output")
     table = validation.checked_facts(_read_table(folder / "facts.csv", validation.COLUMNS), folder / "facts.csv")
     sizes = sorted({int(m) for m in table.members})
     return Report(
         kind="facts", title="The model against published facts",
-        story="Each published fact against the model at each community size. Validation facts were never used to "
-              "choose a default, so they can fail for a model that was tuned well: they are the evidence. "
-              "Calibration facts were used to set a default or a scenario, so reproducing them shows only that "
-              f"the fit holds. Sizes checked: {', '.join(f'{s:,}' for s in sizes)} members.",
+        story="Each published fact against the model at each community size. Validation facts were not used to "
+              "choose a default, so they can fail for a model that was tuned well: they are the evidence (some "
+              "hold-outs are partial; the mapping column and docs/MODEL.md §5.1 say where). Calibration facts were "
+              "used to set a default or a scenario, so reproducing them shows only that the fit holds; a band "
+              "marked as an assumption in the mapping column has no published source. Sizes checked: "
+              f"{', '.join(f'{s:,}' for s in sizes)} members.",
         headlines=[Headline(*counts) for counts in validation.headline_counts(table)],
         figures=validation.facts_figures(table), parameters=validation.facts_table(table),
         provenance=f"{int(document['replicates'])} replicates per scenario and size on common seeds (root "

@@ -11,28 +11,33 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from sim.experiments.stylized_facts import verdict
 from sim.params.scenario import ScenarioError
 from sim.report.style import PALETTE, rgba
 
-COLUMNS = ("fact", "role", "size", "members", "kpi", "relative", "published", "band_low", "band_high", "model", "model_low",
-           "model_high", "ok", "verdict", "source")
+COLUMNS = ("fact", "role", "members", "kpi", "relative", "published", "band_low", "band_high", "model", "model_low",
+           "model_high", "source")
 NUMBERS = ("members", "published", "band_low", "band_high", "model", "model_low", "model_high")
 ROLES = {"validate": "Validation", "calibrate": "Calibration"}
 HELD, MISSED = PALETTE[2], PALETTE[1]
 
 
 def checked_facts(table: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """The facts table with numbers as floats and known roles, or a ScenarioError."""
+    """The facts table with numbers as floats, known roles, and each verdict worked out again
+    from the band and the model (never taken from the file), or a ScenarioError."""
+    if table.empty:
+        raise ScenarioError(str(path), "fact", "holds no facts")
     unknown = sorted(set(table.role.astype(str)) - set(ROLES))
     if unknown:
         raise ScenarioError(str(path), "role", f"unknown role '{unknown[0]}' (calibrate or validate)")
     table = table.astype({name: float for name in NUMBERS})
-    bands = table[["band_low", "band_high", "published"]].to_numpy()
-    if not np.isfinite(bands).all():
-        raise ScenarioError(str(path), "band_low", "a band or published value is not a finite number")
-    table["ok"] = table.ok.astype(str).str.lower() == "true"
-    table["size"] = table["size"].astype(str)
+    if not np.isfinite(table[["members", "band_low", "band_high", "published"]].to_numpy()).all():
+        raise ScenarioError(str(path), "band_low", "a size, band or published value is not a finite number")
+    table["ok"] = (table.band_low <= table.model) & (table.model <= table.band_high)
+    table["verdict"] = [verdict(*row) for row in zip(table.ok, table.model_low, table.model_high, table.band_low,
+                                                     table.band_high)]
     table["relative"] = table.relative.astype(str).str.lower() == "true"
+    table["definition"] = table.definition.fillna("").astype(str) if "definition" in table else ""
     return table
 
 
@@ -82,10 +87,12 @@ def facts_figures(table: pd.DataFrame) -> list[tuple[str, go.Figure]]:
 
 
 def facts_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The fact, source, role, size, band, model mean and CI, and verdict, for the page."""
+    """The fact, role, size, published value, band, model mean and CI, verdict, how the
+    model's KPI maps to the source, and the source, for the page."""
     return pd.DataFrame({
         "fact": table.fact, "role": table.role, "members": table.members.map(lambda m: f"{int(m):,}"),
+        "published": table.published.map(lambda v: f"{v:.4g}"),
         "band": [f"{a:.4g} to {b:.4g}" for a, b in zip(table.band_low, table.band_high)],
         "model (95% CI)": [f"{m:.4g} ({lo:.4g} to {hi:.4g})" for m, lo, hi in
                            zip(table.model, table.model_low, table.model_high)],
-        "verdict": table.verdict, "source": table.source})
+        "verdict": table.verdict, "mapping": table.definition, "source": table.source})

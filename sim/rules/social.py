@@ -19,12 +19,13 @@ from sim.rules.contact_centre import COMPLAIN, call_at_random_time, call_contact
 from sim.rules.defects import report_complaint
 from sim.rules.experience import learn_from_experience, live_through
 from sim.state.buffers import append
-from sim.state.counters import (CALLS_TO_SOCIAL, COMPLAINTS, COMPLAINTS_UNANSWERED, NEGATIVE_IMPRESSIONS, ONLOOKER_VIEWS,
-                                PILEUP_CONTACTS, PILEUP_JOINS, SOCIAL_FALLBACKS)
+from sim.state.counters import (CALLS_TO_SOCIAL, COMPLAINTS, COMPLAINTS_PEER_ANSWERED, COMPLAINTS_UNANSWERED,
+                                NEGATIVE_IMPRESSIONS, ONLOOKER_VIEWS, PILEUP_CONTACTS, PILEUP_JOINS, POSITIVE_IMPRESSIONS,
+                                SOCIAL_FALLBACKS)
 from sim.state.jit import kernel
 from sim.state.population import SOCIAL
 from sim.state.streams import COMPLAINING, exponential_quantile, keyed_uniform
-from sim.state.threads import UNANSWERED, expire_open, push_open
+from sim.state.threads import SERVED, UNANSWERED, compact_open, expire_open, push_open
 
 MAX_ONLOOKERS_PER_BATCH = 100_000
 OPENED = -3  # a pending complaint just opened, dropped from the calls
@@ -99,6 +100,67 @@ def show_to_onlookers(w, reach, success, wait) -> None:
             onlooker = alive[rng.integers(0, alive.size)]
             learn_from_experience(w, onlooker, SOCIAL, success[i], wait[i], p.observation_learning_rate)
     w.counters[ONLOOKER_VIEWS] += total
+
+
+@kernel
+def settle_complaints(w, ids, when, resolved, wait, in_public: bool, by_the_brand: bool) -> None:
+    """Close complaints that got a reply at `when`, resolved or not: the complainer learns
+    from it, onlookers see a public outcome, followers see a public reply by the brand and a
+    solved complainer's thanks, and an unresolved complainer calls instead.
+
+    Changes the complaints' status, the open list, the hour's closed complaints, members'
+    memory of the social channel, counters, and what a call changes. Stream: social (onlookers)."""
+    complaints = w.complaints
+    for i in range(ids.size):
+        complaints.status[ids[i]] = SERVED
+        complaints.closed[ids[i]] = when[i]
+        live_through(w, complaints.member[ids[i]], SOCIAL, resolved[i], wait[i])
+    compact_open(complaints.status, w.open_complaints)
+    if in_public:
+        show_to_onlookers(w, complaints.reach[ids].astype(np.float64), resolved, wait)
+    for i in range(ids.size):
+        audience = complaints.reach[ids[i]] + complaints.pile_reach[ids[i]]
+        w.counters[POSITIVE_IMPRESSIONS] += audience * ((1.0 if by_the_brand else 0.0) + resolved[i])
+    for i in range(ids.size):
+        if not resolved[i]:
+            c = ids[i]
+            call_contact_centre(w, complaints.member[c], SOCIAL_FALLBACKS, when[i], complaints.calls[c],
+                                complaints.defect[c])
+    w.closed_complaints = append(w.closed_complaints, ids)
+
+
+@kernel
+def peer_replies(w) -> None:
+    """Members answer public complaints (the 004 seed's community-supported Caltrain feed):
+    each complaint still open gets a member's public reply within the hour with chance
+    1 - exp(-peer_reply_per_hour), at a uniform moment of the hour, if the complainer has not
+    given up by then. It resolves the issue with chance peer_resolution; a member's reply is
+    not the brand's, so followers see only a solved complainer's thanks. Off at rate 0.
+
+    Reads open complaints. Changes what settle_complaints changes and
+    counters[COMPLAINTS_PEER_ANSWERED]. Stream: social."""
+    p, complaints, rng = w.p, w.complaints, w.rng.social
+    if p.social_peer_reply_per_hour <= 0.0:
+        return
+    open_ids = w.open_complaints.id[:w.open_complaints.n[0]]
+    chance = 1.0 - np.exp(-p.social_peer_reply_per_hour)
+    ids, when = np.empty(open_ids.size, np.int64), np.empty(open_ids.size)
+    n = 0
+    for c in open_ids:
+        if rng.random() < chance:
+            at = max(complaints.created[c], w.now - 1.0) + rng.random() * (w.now - max(complaints.created[c], w.now - 1.0))
+            if at <= complaints.deadline[c]:
+                ids[n], when[n] = c, at
+                n += 1
+    if n == 0:
+        return
+    ids, when = ids[:n], when[:n]
+    resolved, wait = np.empty(n), np.empty(n)
+    for i in range(n):
+        resolved[i] = 1.0 if rng.random() < p.social_peer_resolution else 0.0
+        wait[i] = when[i] - complaints.created[ids[i]]
+    settle_complaints(w, ids, when, resolved, wait, True, False)
+    w.counters[COMPLAINTS_PEER_ANSWERED] += n
 
 
 @kernel

@@ -18,7 +18,7 @@ FLOW_COUNTERS = (
     "calls_given_up", "wait_minutes", "busy_minutes", "agent_minutes",
     "direct_calls", "escalation_calls", "fallback_calls", "pileup_calls", "repeat_calls",
     "metoos", "metoo_solved", "issues_prevented", "defects_noticed", "defects_fixed", "customers_lost_to_service", "breaks", "break_returns", "burnout_quits", "escalations_to_social",
-    "escalations_given_up",
+    "escalations_given_up", "complaints_peer_answered",
 )
 CONTACT_COUNTERS = ("direct_contacts", "escalations", "repeat_contacts", "social_fallbacks", "pileup_contacts")
 # first calls placed, by where they came from (a contact counts only once an agent answers)
@@ -44,7 +44,7 @@ ROLE_CHANGES_SLOT, CHURNED_SLOT, QUEUE_LEFT, JOINERS, PENDING_CALLS = range(5)
  DIRECT_CALLS, ESCALATION_CALLS, FALLBACK_CALLS, PILEUP_CALLS, REPEAT_CALLS,
  METOOS, METOO_SOLVED, ISSUES_PREVENTED, DEFECTS_NOTICED, DEFECTS_FIXED,
  CUSTOMERS_LOST_TO_SERVICE, BREAKS, BREAK_RETURNS, BURNOUT_QUITS, ESCALATIONS_TO_SOCIAL, ESCALATIONS_GIVEN_UP,
- PROGRAMME_MEMBER_DAYS, MATURE_THREADS, ANSWERED_WITHIN_24H, ANSWERED_THREADS, DAYS_TO_NOTICE, DAYS_TO_FIX) = range(len(COUNTERS))
+ COMPLAINTS_PEER_ANSWERED, PROGRAMME_MEMBER_DAYS, MATURE_THREADS, ANSWERED_WITHIN_24H, ANSWERED_THREADS, DAYS_TO_NOTICE, DAYS_TO_FIX) = range(len(COUNTERS))
 
 
 # by counter index: the counter of calls placed that goes with each contact counter (else -1)
