@@ -31,18 +31,19 @@ class PageCheck:
     dialogs: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
     heading: str = ""
+    overflow: int = 0  # pixels the page scrolls sideways at the viewport's width
 
 
-def check_report(html: Path, screenshot: Path | None = None, full_page: bool = True) -> PageCheck:
+def check_report(html: Path, screenshot: Path | None = None, full_page: bool = True, width: int | None = None) -> PageCheck:
     """Load the page from disk with every non-file request refused, wait for the figures to
-    draw (up to 60 s), and report what happened."""
+    draw (up to 60 s), and report what happened; `width` sets the viewport's (a phone: 390)."""
     from playwright.sync_api import sync_playwright
 
     found = PageCheck()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         try:
-            page = browser.new_page(viewport=VIEWPORT)
+            page = browser.new_page(viewport={**VIEWPORT, **({"width": width} if width else {})})
             page.on("console", lambda message: found.console_errors.append(message.text)
                     if message.type == "error" else None)
             page.on("pageerror", lambda error: found.console_errors.append(str(error)))
@@ -66,6 +67,7 @@ def check_report(html: Path, screenshot: Path | None = None, full_page: bool = T
             found.figures = page.locator(".plotly-graph-div").count()
             found.drawn = page.locator(".plotly-graph-div:has(svg.main-svg)").count()
             found.heading = page.locator("h1").inner_text()
+            found.overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             if screenshot is not None:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(screenshot), full_page=full_page)

@@ -26,6 +26,7 @@ main { padding: 1em 2em 3em 2em; max-width: 1200px; }
 .card .value { font-size: 1.6em; font-weight: 600; margin: 0.2em 0; }
 .card .sentence { font-size: 0.95em; line-height: 1.35; }
 section.figure { background: white; margin: 1.5em 0; padding: 0.5em 1em; box-shadow: 0 1px 3px #0002; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-size: 0.9em; background: white; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.8em; text-align: left; vertical-align: top; }
 details summary { cursor: pointer; margin: 1em 0; font-weight: 600; }
@@ -50,7 +51,7 @@ def _figure_sections(report: Report) -> str:
 def _table(table) -> str:
     head = "".join(f"<th>{c}</th>" for c in table.columns)
     body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in table.itertuples(index=False))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="table-scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _parameters(report: Report) -> str:
