@@ -77,6 +77,8 @@ def test_bad_facts_file_exits_2_with_one_line(tmp_path, content, fragment):
     (["--sizes", "3000", "\u00b2"], "is not a whole number"),
     (["--sizes", "3000", "9" * 5000], "is not a whole number"),
     (["--sizes", "3000", "--set", "population.members=500"], "both set the size"),
+    (["--sizes", "1_000"], "'1_000' is not a whole number"),
+    (["--sizes", "+3000"], "'+3000' is not a whole number"),
 ])
 def test_bad_sizes_exit_2_with_one_line(sizes, fragment):
     result = runner.invoke(app, ["facts", *sizes, "--replicates", "2"])
@@ -130,7 +132,12 @@ def test_the_validation_report_puts_validation_facts_first_and_escapes_text(tmp_
 @pytest.mark.parametrize("changes,fragment", [
     ({"role": "tuned"}, "unknown role 'tuned'"),
     ({"band_low": "inf"}, "not a finite number"),
-    ({"members": "nan"}, "not a finite number"),
+    ({"members": "nan"}, "members: a value is not a finite number"),
+    ({"band_high": "inf"}, "band_high: a value is not a finite number"),
+    ({"model": "inf"}, "model: a value is not a finite number"),
+    ({"published": "1e308"}, "published: a value is not a finite number"),
+    ({"band_low": "0.9", "band_high": "0.5"}, "low end exceeds its high end"),
+    ({"members": "-5"}, "below one member"),
     ({"model": "lots"}, "not a complete community-sim output"),
 ])
 def test_a_crafted_facts_folder_is_bad_input(tmp_path, changes, fragment):
@@ -154,6 +161,7 @@ def test_the_report_works_out_each_verdict_from_the_band_and_not_from_the_file(t
     """A crafted folder that calls a miss reproduced is drawn as the miss it is."""
     report = build_report(_facts_folder(tmp_path, ok="True", verdict="reproduced"))
     assert report.parameters.verdict.iloc[0] == "missed"
+    assert any("How to read the charts" in note for note in report.notes)
     assert report.figures[0][1].data[1].marker.color[0] == MISSED
 
 

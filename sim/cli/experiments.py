@@ -190,7 +190,8 @@ def compare(
                                  scheduler=scheduler, keep_daily=out is not None)
     table = differences(paired)
     dumps = (config_a.model_dump(mode="json"), config_b.model_dump(mode="json"))
-    table["by_definition"] = [all(fixed_by_definition(k, d) for d in dumps) for k in table.kpi]
+    fixed_in = {k: [fixed_by_definition(k, d) for d in dumps] for k in table.kpi}
+    table["by_definition"] = [all(fixed_in[k]) for k in table.kpi]
     line = verdict(table, config_a.scenario.name, config_b.scenario.name, currency=config_b.costs.currency)
     say(f"{config_b.scenario.name} vs {config_a.scenario.name}: {replicates} paired replicates, "
         f"{config_b.population.members:,} members, {config_b.scenario.days} days")
@@ -202,7 +203,8 @@ def compare(
         diff_kind = "num" if kind == "pct" else kind
         scale = 100.0 if kind == "pct" else 1.0
         money = lambda v, k: money_or_value(v, k, config_b.costs.currency)  # noqa: E731
-        say(f"  {row.kpi:<30} {money(row.a_mean, kind):>12} {money(row.b_mean, kind):>12} "
+        arms = [("n/a (def.)" if fixed else money(v, kind)) for fixed, v in zip(fixed_in[row.kpi], (row.a_mean, row.b_mean))]
+        say(f"  {row.kpi:<30} {arms[0]:>12} {arms[1]:>12} "
             f"{money(scale * row.difference, diff_kind):>12}  [{money(scale * row.low, diff_kind)}, "
             f"{money(scale * row.high, diff_kind)}]{' pts' if kind == 'pct' else ''}")
     fixed = list(table.kpi[table.by_definition])

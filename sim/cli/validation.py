@@ -28,14 +28,14 @@ def register(app: typer.Typer) -> None:
     app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": False})(facts)
 
 
-def _sizes(first: Optional[int], extra: list[str]) -> list[int] | None:
-    """The sizes: --sizes' value and the bare numbers after it."""
+def _sizes(first: Optional[str], extra: list[str]) -> list[int] | None:
+    """The sizes: --sizes' value and the bare numbers after it, each plain ASCII digits."""
     if first is None:
         if extra:
             fail(ScenarioError("facts", "", f"unexpected argument '{extra[0]}'"))
         return None
-    sizes = [first]
-    for word in extra:
+    sizes = []
+    for word in [first, *extra]:
         if not re.fullmatch(r"[0-9]{1,9}", word):
             fail(ScenarioError("--sizes", "", f"'{word}' is not a whole number of members"))
         sizes.append(int(word))
@@ -54,9 +54,10 @@ def _say_rows(table: pd.DataFrame) -> None:
     for row in table.itertuples():
         source = row.source if len(row.source) <= SOURCE_WIDTH else row.source[:SOURCE_WIDTH - 1] + "\u2026"
         band = f"{row.band_low:.3g} to {row.band_high:.3g}"
+        reaches = row.model_low <= row.band_high and row.model_high >= row.band_low
+        note = "  CI crosses the band's edge" if row.verdict == "in band" or (not row.ok and reaches) else ""
         say(f"{'✓' if row.ok else '✗':<2}{row.fact:<27} {row.role:<9} {row.members:>8,} {source:<{SOURCE_WIDTH}} "
-            f"{row.published:>9.3g} {band:>18}  {row.model:.3g} ({row.model_low:.3g} to {row.model_high:.3g})"
-            f"{'' if row.verdict != 'in band' else '  CI crosses the band'}")
+            f"{row.published:>9.3g} {band:>18}  {row.model:.3g} ({row.model_low:.3g} to {row.model_high:.3g}){note}")
 
 
 def _say_verdicts(table: pd.DataFrame, replicates: int) -> None:
@@ -70,8 +71,9 @@ def _say_verdicts(table: pd.DataFrame, replicates: int) -> None:
     if table["size"].nunique() > 1:
         for row in sizes_held(table).itertuples():
             if row.missed:
-                held = f"holds only at {', '.join(row.held)} members" if row.held else "holds at no size"
-                say(f"  {row.fact} {held}; missed at {', '.join(row.missed)}")
+                held = (f"holds only at {', '.join(f'{int(s):,}' for s in row.held)} members" if row.held
+                        else "holds at no size")
+                say(f"  {row.fact} {held}; missed at {', '.join(f'{int(s):,}' for s in row.missed)}")
 
 
 def facts(
@@ -80,7 +82,7 @@ def facts(
     scenarios: Optional[Path] = typer.Option(None, "--scenarios", help="Folder of the scenarios the facts name"),
     replicates: int = typer.Option(5, help="Runs of each scenario, on shared seeds"),
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds"),
-    sizes: Optional[int] = typer.Option(None, "--sizes", help="Check every fact at each of these numbers of members "
+    sizes: Optional[str] = typer.Option(None, "--sizes", metavar="N [N ...]", help="Check every fact at each of these numbers of members "
                                         "(--sizes 3000 10000 30000; default: each scenario's own size)"),
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,

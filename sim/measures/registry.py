@@ -165,6 +165,8 @@ BY_DEFINITION = {
     "defects_fixed": {("product", "listening"): False},
     "issues_prevented": {("product", "listening"): False},
     "mean_days_to_fix": {("product", "listening"): False},
+    "badge_awards": {("rewards", "badges", "enabled"): False},
+    "badge_earners_steered_share": {("rewards", "badges", "enabled"): False},
 }
 NOT_A_FINDING = "n/a (by definition)"
 

@@ -313,6 +313,8 @@ def facts_report(folder: Path) -> Report:
               f"{', '.join(f'{s:,}' for s in sizes)} members.",
         headlines=[Headline(*counts) for counts in validation.headline_counts(table)],
         figures=validation.facts_figures(table), parameters=validation.facts_table(table),
+        notes=[validation.HOW_TO_READ] + ([f"Run with overrides of the scenarios: {json.dumps(document['overrides'])}."]
+                                           if document.get("overrides") else []),
         provenance=f"{int(document['replicates'])} replicates per scenario and size on common seeds (root "
                    f"{int(document['seed'])}); intervals are 95% t-intervals over replicates; community-sim "
                    f"{str(document.get('version', ''))}.")

@@ -20,6 +20,12 @@ COLUMNS = ("fact", "role", "members", "kpi", "relative", "published", "band_low"
 NUMBERS = ("members", "published", "band_low", "band_high", "model", "model_low", "model_high")
 ROLES = {"validate": "Validation", "calibrate": "Calibration"}
 HELD, MISSED = PALETTE[2], PALETTE[1]
+MAX_VALUE = 1e9
+HOW_TO_READ = ("How to read the charts: the shaded bar is the published band, the dotted line the published "
+               "value, the dot the model's mean over the replicates and its whiskers the 95% interval; a green dot "
+               "lies in the band, a red one outside. 'reproduced' means the whole interval lies in the band, 'in "
+               "band' only the mean. docs/MODEL.md §5.4 lists every known miss with its reason and gap, and §5.1 "
+               "how each fact maps to its source.")
 
 
 def checked_facts(table: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -31,8 +37,17 @@ def checked_facts(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     if unknown:
         raise ScenarioError(str(path), "role", f"unknown role '{unknown[0]}' (calibrate or validate)")
     table = table.astype({name: float for name in NUMBERS})
-    if not np.isfinite(table[["members", "band_low", "band_high", "published"]].to_numpy()).all():
-        raise ScenarioError(str(path), "band_low", "a size, band or published value is not a finite number")
+    for name in NUMBERS:  # only the model may be undefined (NaN); nothing may be infinite or absurdly large
+        values = table[name].to_numpy()
+        undefined = np.isnan(values)
+        if (undefined.any() and not name.startswith("model")) or (np.abs(values[~undefined]) > MAX_VALUE).any():
+            raise ScenarioError(str(path), name, f"a value is not a finite number within ±{MAX_VALUE:g}")
+    if (table.band_low > table.band_high).any():
+        raise ScenarioError(str(path), "band_low", "a band's low end exceeds its high end")
+    if (table.members < 1).any():
+        raise ScenarioError(str(path), "members", "a size below one member")
+    if table.duplicated(["fact", "members"]).any():
+        raise ScenarioError(str(path), "fact", "a fact appears twice at one size")
     table["ok"] = (table.band_low <= table.model) & (table.model <= table.band_high)
     table["verdict"] = [verdict(*row) for row in zip(table.ok, table.model_low, table.model_high, table.band_low,
                                                      table.band_high)]
