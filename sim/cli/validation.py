@@ -71,9 +71,9 @@ def _say_verdicts(table: pd.DataFrame, replicates: int) -> None:
     if table["size"].nunique() > 1:
         for row in sizes_held(table).itertuples():
             if row.missed:
-                held = (f"holds only at {', '.join(f'{int(s):,}' for s in row.held)} members" if row.held
+                held = (f"holds only at {', '.join(f'{s:,}' for s in row.held)} members" if row.held
                         else "holds at no size")
-                say(f"  {row.fact} {held}; missed at {', '.join(f'{int(s):,}' for s in row.missed)}")
+                say(f"  {row.fact} {held}; missed at {', '.join(f'{s:,}' for s in row.missed)}")
 
 
 def facts(

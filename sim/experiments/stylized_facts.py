@@ -103,14 +103,20 @@ def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT
     """One row per fact and size: source, role, published value, band, model mean with 95% CI,
     `ok` (the mean lies in the band) and a verdict. `sizes` runs every scenario at each number
     of members in turn (None: at each scenario's own size); `overrides` apply to every run."""
-    at_sizes = {size: {**(overrides or {}), **({"population.members": size} if size is not None else {})}
-                for size in sizes or [None]}
-    for at_size in at_sizes.values():  # every file and every size is checked before the first run
-        _, loaded = check_facts(targets, scenarios, at_size)
-        if scheduler is None:
+    sizes = sizes or [None]
+    checked = {size: check_facts(targets, scenarios, {**(overrides or {}), **(
+        {"population.members": size} if size is not None else {})}) for size in sizes}
+    if scheduler is None:  # every file and every size is checked before the first run
+        for _, loaded in checked.values():
             check_fits(list(loaded.values()), workers or default_workers())
-    tables = [_facts_at(targets, scenarios, replicates, seed, workers, scheduler, at_size, size)
-              for size, at_size in at_sizes.items()]
+    seeds = replicate_seeds(seed, replicates)
+    jobs = {(size, name, s): Job(run_id(scenario, s), scenario, s)
+            for size, (_, loaded) in checked.items() for name, scenario in loaded.items() for s in seeds}
+    outcomes = run_jobs(list(jobs.values()), workers or default_workers(), scheduler)  # one pool for all sizes
+    tables = []
+    for size, (found, loaded) in checked.items():
+        kpis = {name: pd.DataFrame([outcomes[jobs[size, name, s].run_id].summary for s in seeds]) for name in loaded}
+        tables.append(_facts_at(found, loaded, kpis, seeds, workers, size))
     return pd.concat(tables, ignore_index=True)
 
 
@@ -122,13 +128,9 @@ def verdict(ok: bool, low: float, high: float, band_low: float, band_high: float
     return "reproduced" if band_low <= low and high <= band_high else "in band"
 
 
-def _facts_at(targets, scenarios, replicates, seed, workers, scheduler, overrides, size) -> pd.DataFrame:
-    found, loaded = check_facts(targets, scenarios, overrides)
-    names = sorted(loaded)
-    seeds = replicate_seeds(seed, replicates)
-    jobs = {(name, s): Job(run_id(scenario, s), scenario, s) for name, scenario in loaded.items() for s in seeds}
-    outcomes = run_jobs(list(jobs.values()), workers or default_workers(), scheduler)
-    kpis = {name: pd.DataFrame([outcomes[jobs[name, s].run_id].summary for s in seeds]) for name in names}
+def _facts_at(found: list[Fact], loaded: dict[str, Scenario], kpis: dict[str, pd.DataFrame], seeds: list[int],
+              workers: int | None, size: int | None) -> pd.DataFrame:
+    """The rows of one size, from its scenarios' per-replicate KPIs (and herding runs)."""
     rows = []
     for fact in found:
         if fact.experiment == "herding":
@@ -156,6 +158,7 @@ def sizes_held(table: pd.DataFrame) -> pd.DataFrame:
     holds at one size only is reported as such."""
     rows = []
     for fact, group in table.groupby("fact", sort=False):
-        rows.append({"fact": fact, "held": [str(s) for s in group[group.ok]["size"]],
-                     "missed": [str(s) for s in group[~group.ok]["size"]]})
+        rows.append({"fact": fact, "role": group.role.iloc[0],
+                     "held": [int(m) for m in group[group.ok]["members"]],
+                     "missed": [int(m) for m in group[~group.ok]["members"]]})
     return pd.DataFrame(rows)

@@ -67,5 +67,6 @@ class DailyRecord:
         }
         flows = {f"{name}_day": counters[name] - self.flows_before[name] for name in FLOW_COUNTERS}
         self.flows_before = {name: counters[name] for name in FLOW_COUNTERS}
-        sentiment = brand_sentiment({name.removesuffix("_day"): value for name, value in flows.items()})
+        sentiment = brand_sentiment({name: flows[f"{name}_day"] for name in
+                                     ("positive_impressions", "answer_views", "negative_impressions")})
         return {"day": now / 24.0, **kpis, **flows, "brand_sentiment_day": sentiment}

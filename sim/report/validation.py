@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.experiments.stylized_facts import verdict
+from sim.experiments.stylized_facts import sizes_held, verdict
 from sim.params.scenario import ScenarioError
 from sim.report.style import PALETTE, rgba
 
@@ -83,16 +83,16 @@ def fact_chart(rows: pd.DataFrame) -> go.Figure:
 def headline_counts(table: pd.DataFrame) -> list[tuple[str, str, str]]:
     """(label, value, sentence) per role: how many facts held at every size, and which held
     at some sizes only."""
-    found = []
+    found, held = [], sizes_held(table)
     for role, name in ROLES.items():
-        mine = table[table.role == role]
+        mine, facts = table[table.role == role], held[held.role == role]
         if mine.empty:
             continue
-        everywhere = mine.groupby("fact", sort=False).ok.all()
-        partly = [f for f, group in mine.groupby("fact", sort=False) if group.ok.any() and not group.ok.all()]
+        partly = [row.fact for row in facts.itertuples() if row.held and row.missed]
+        everywhere = sum(not row.missed for row in facts.itertuples())
         sentence = (f"{int(mine.ok.sum())} of {len(mine)} checks in band"
                     + (f"; at some sizes only: {', '.join(partly)}." if partly else "."))
-        found.append((f"{name} facts held at every size", f"{int(everywhere.sum())} of {len(everywhere)}", sentence))
+        found.append((f"{name} facts held at every size", f"{everywhere} of {len(facts)}", sentence))
     return found
 
 
