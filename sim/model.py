@@ -39,10 +39,11 @@ class CommunityModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | None = None, rng: Any = None, **overrides: Any):
+        seed = world_seed(rng)  # before Mesa sees `rng`: drawing from a Generator advances it
         super().__init__(rng=rng)
         self.config = self._resolve(scenario, overrides)
         self.hours = self.config.scenario.days * HOURS_PER_DAY
-        self.world = World(self.config, seed=self._seed)
+        self.world = World(self.config, seed=seed)
         self.population, self.threads, self.answer_log = self.world.pop, self.world.threads, self.world.log
         self.complaints = self.world.complaints
         self.counters = CounterView(self.world.counters)
@@ -132,8 +133,9 @@ class CommunityModel(mesa.Model):
 
     # ----- the schedule -----
     def step(self) -> None:
-        steps, now, ref = self.steps, float(self.time), self.world.ref
-        if steps % HOURS_PER_DAY == 1:
+        now, ref = float(self.time), self.world.ref
+        hour = int(now)  # Mesa steps at every whole hour (Mesa 4 counts no `steps`)
+        if hour % HOURS_PER_DAY == 1:
             for step in DAY_START:
                 step.rule(ref)
         needed = run_hour(ref, now)
@@ -143,7 +145,7 @@ class CommunityModel(mesa.Model):
                 raise RuntimeError(f"hour {now:g}: the stores are still short of room after growing")
         if self.world.sync[ROLE_CHANGES_SLOT]:
             self._sync_agents()
-        if steps % HOURS_PER_DAY == 0:
+        if hour % HOURS_PER_DAY == 0:
             self._end_of_day(now)
         if now >= self.hours:
             self.running = False
@@ -176,6 +178,15 @@ class DailyCollector(mesa.DataCollector):
             column.append(model._day_record[key])
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
+
+
+def world_seed(rng: Any) -> int:
+    """The integer the world's random streams are spawned from: `rng` itself when it is an
+    integer, else one draw from it, as Mesa 3.5 drew its `_seed` (which Mesa 4 no longer has),
+    so a seed gives the same run on either Mesa."""
+    if isinstance(rng, (int, np.integer)):
+        return int(rng)
+    return int(np.random.default_rng(rng).integers(np.iinfo(np.int32).max))
 
 
 def apportion(total: int, shares: np.ndarray) -> np.ndarray:
