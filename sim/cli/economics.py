@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from sim.cli.experiments import DAYS, SCHEDULER, SET, WORKERS, _check_executor, _plain_errors
+from sim.cli.experiments import DAYS, DRY_RUN, SCHEDULER, SET, WORKERS, _check_executor, _plain_errors, _say_runs
 from sim.cli.support import MAX_SEED, check_between, check_writable, load, say
 from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files
@@ -42,10 +42,12 @@ def roi(
     scheduler: Optional[str] = SCHEDULER,
     retention: bool = typer.Option(False, "--retention", help="Count the revenue kept (customers not lost to service, at costs.customer_value_per_year) among the savings"),
     out: Optional[Path] = typer.Option(None, "--out", help="Write roi.json, roi_replicates.csv, paired.csv, daily.parquet here"),
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Does the community pay for itself? Contacts avoided, savings, costs by part, net savings,
     ROI, payback month and break-even contact price, against its counterfactual on common seeds."""
-    from sim.experiments.roi import roi_runs, roi_sentence, roi_table, summarise_roi
+    from sim.experiments.comparison import arm_plan
+    from sim.experiments.roi import roi_arms, roi_runs, roi_sentence, roi_table, summarise_roi
 
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 100_000)
@@ -55,9 +57,15 @@ def roi(
         check_between("--seed", seed, 0, MAX_SEED)
     if out is not None:
         check_writable(out, *ROI_FILES)
+    sources = (str(scenario), str(counterfactual))
+    if dry_run:
+        with _plain_errors():
+            _, jobs = arm_plan(roi_arms(config, other, sources=sources), replicates, seed=seed)
+        _say_runs(jobs.values(), workers, scheduler)
+        return
     with _plain_errors():
         runs, daily, community, baseline = roi_runs(config, other, replicates, seed=seed, workers=workers,
-                                                    scheduler=scheduler, sources=(str(scenario), str(counterfactual)))
+                                                    scheduler=scheduler, sources=sources, progress=True)
     price, currency = community.costs.contact, community.costs.currency
     table = roi_table(runs, daily, price, retention)
     summary = summarise_roi(table)

@@ -1,7 +1,9 @@
 """The experiment verbs: sweep, results, compare, sensitivity, calibrate (DESIGN.md §5).
 
 Each is a thin shell over the Python API in sim.experiments: it checks the options, calls
-the same function a notebook would, prints a table and writes files atomically."""
+the same function a notebook would, prints a table and writes files atomically. Every verb
+that runs the model shows the one progress bar and takes --workers, --scheduler and
+--dry-run (the options and `_say_runs` below are shared with roi, facts and herding)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,13 @@ import math
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import pandas as pd
 import typer
 from pyarrow import ArrowException
 
-from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, overrides_from, say, say_table
+from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, say, say_table
 from sim.experiments.executors import RunFailed, check_scheduler_address
 from sim.measures.registry import (HEADLINE_KPIS, KPI_KINDS, NOT_A_FINDING, fixed_by_definition, format_kpi, kpi_kind,
                                    money_or_value)
@@ -26,9 +28,11 @@ from sim.params.scenario import Scenario, ScenarioError
 SET_HELP = "Override a parameter: key=value (repeatable)"
 # Options every experiment verb shares (typer reads these defaults as option declarations).
 WORKERS = typer.Option(None, "--workers", help="Local worker processes (default: the number of cores; results do not depend on it)")
-SCHEDULER = typer.Option(None, "--scheduler", help="Run on a Dask cluster at this scheduler address (pip install 'community-sim[cluster]')")
+SCHEDULER = typer.Option(None, "--scheduler", help="Run on a Dask cluster at this scheduler address (pip install 'community-sim\\[cluster]')")
 SET = typer.Option([], "--set", help=SET_HELP)
 DAYS = typer.Option(None, "--days", help="Simulated days (overrides the scenario)")
+DRY_RUN = typer.Option(False, "--dry-run", help="Print the number of runs and an estimate of the time, then exit "
+                       "without running or writing anything")
 SHOWN_ROWS = 20
 
 
@@ -55,6 +59,32 @@ def _check_executor(workers: Optional[int], scheduler: Optional[str]) -> None:
     if scheduler is not None:
         with _plain_errors():
             check_scheduler_address(scheduler)
+
+
+def _say_plan(scenarios: list[Scenario], workers: Optional[int], scheduler: Optional[str], stored: int = 0,
+              note: str = "") -> None:
+    """--dry-run: the runs left to do (one scenario each) and about how long they take, in one
+    line. Runs that cannot fit in memory together are refused here, as the real run would."""
+    from sim.experiments.estimate import describe_plan
+    from sim.experiments.executors import check_fits
+    from sim.experiments.sweeps import default_workers
+
+    workers = workers or default_workers()
+    if scheduler is None:
+        with _plain_errors():
+            check_fits(scenarios, workers)
+    kept = f" ({stored:,} more already in the store)" if stored else ""
+    say(f"dry run: {describe_plan(scenarios, workers, scheduler)}{kept}{note}; nothing was run or written")
+
+
+def _say_runs(runs: Iterable, workers: Optional[int], scheduler: Optional[str], store: Optional[Path] = None) -> None:
+    """--dry-run of planned runs or jobs: each run id once, less those the `store` holds."""
+    from sim.experiments.sweeps import stored_ids
+
+    planned = {run.run_id: run.scenario for run in runs}
+    done = stored_ids(store, set(planned))
+    _say_plan([scenario for run_id, scenario in planned.items() if run_id not in done], workers, scheduler,
+              stored=len(done))
 
 
 def _config(scenario: Path, set_: list[str], days: Optional[int], seed: Optional[int], **sweep) -> Scenario:
@@ -119,14 +149,21 @@ def sweep(
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
     keep_daily: bool = typer.Option(False, "--keep-daily", help="Also store each run's daily series under daily/"),
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Run the scenario's \\[sweep] design into a resumable Parquet store."""
     from sim.experiments.store_summary import results as summarise
     from sim.experiments.sweeps import sweep as run_sweep
+    from sim.experiments.sweeps import sweep_runs
 
     _check_executor(workers, scheduler)
     config = _config(scenario, set_, days, seed, design=design, replicates=replicates, samples=samples)
     check_writable(out, "sweep.json")
+    if dry_run:
+        with _plain_errors():
+            runs = sweep_runs(config, str(scenario))
+        _say_runs(runs, workers, scheduler, store=out)
+        return
     started = time.monotonic()
     with _plain_errors(resumable=out):
         rows = run_sweep(config, out, workers=workers, scheduler=scheduler, keep_daily=keep_daily, progress=True,
@@ -174,9 +211,10 @@ def compare(
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
     out: Optional[Path] = typer.Option(None, "--out", help="Write compare.json, differences.csv, paired.csv, daily.parquet here"),
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Run A and B on the same seeds and print the paired difference B - A of every KPI."""
-    from sim.experiments.comparison import arm_runs, differences, monthly_cost_line, verdict
+    from sim.experiments.comparison import arm_plan, arm_runs, differences, monthly_cost_line, verdict
 
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 100_000)
@@ -185,9 +223,14 @@ def compare(
         check_between("--seed", seed, 0, MAX_SEED)
     if out is not None:
         check_writable(out, "daily.parquet", "paired.csv", "differences.csv", "compare.json")
+    if dry_run:
+        with _plain_errors():
+            _, jobs = arm_plan({"A": config_a, "B": config_b}, replicates, seed=seed)
+        _say_runs(jobs.values(), workers, scheduler)
+        return
     with _plain_errors():
         paired, daily = arm_runs({"A": config_a, "B": config_b}, replicates, seed=seed, workers=workers,
-                                 scheduler=scheduler, keep_daily=out is not None)
+                                 scheduler=scheduler, keep_daily=out is not None, progress=True)
     table = differences(paired)
     dumps = (config_a.model_dump(mode="json"), config_b.model_dump(mode="json"))
     fixed_in = {k: [fixed_by_definition(k, d) for d in dumps] for k in table.kpi}
@@ -238,16 +281,23 @@ def sensitivity(
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
     out: Optional[Path] = typer.Option(None, "--out", help="Store the runs here (resumable) and write sensitivity.csv"),
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Global sensitivity of KPIs to the \\[sweep] parameters: Sobol indices or Morris screening."""
     from sim.experiments.sensitivity_analysis import sensitivity as analyse
+    from sim.experiments.sensitivity_analysis import sensitivity_runs
 
     _check_executor(workers, scheduler)
     if method not in ("sobol", "morris"):
         fail(ScenarioError("--method", "", f"must be sobol or morris (got {method!r})"))
     config = _config(scenario, set_, days, seed, replicates=replicates, samples=samples)
     if out is not None:
-        check_writable(out, "sensitivity.csv")
+        check_writable(out, "sensitivity.csv", "sweep.json")
+    if dry_run:
+        with _plain_errors():
+            _, runs = sensitivity_runs(config, method, kpi, str(scenario))
+        _say_runs(runs, workers, scheduler, store=out)
+        return
     with _plain_errors(resumable=out):
         table = analyse(config, method, kpi, out, workers=workers, scheduler=scheduler, progress=True,
                         source=str(scenario))
@@ -271,9 +321,11 @@ def calibrate(
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
     out: Optional[Path] = typer.Option(None, "--out", help="Keep the study here (resumable) and write calibration.json"),
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Fit free parameters within their ranges to KPI targets (Optuna TPE over replicates)."""
     from sim.experiments.calibration import calibrate as fit
+    from sim.experiments.calibration import calibration_plan
 
     _check_executor(workers, scheduler)
     check_between("--trials", trials, 1, 100_000)
@@ -282,6 +334,14 @@ def calibrate(
     config = _config(scenario, set_, days, seed)
     if out is not None:
         check_writable(out, "trials.csv", "calibration.json")
+    if dry_run:
+        with _plain_errors():
+            planned = calibration_plan(config, targets, trials, replicates, str(scenario))
+        resumed = out is not None and (out / "calibration.journal").exists()
+        note = (f" (at most: {trials} trials x {len(planned) // trials} replicates, each run costed at the middle of "
+                f"the free ranges{'; the study in --out runs only the trials it lacks' if resumed else ''})")
+        _say_plan(planned, workers, scheduler, note=note)
+        return
     with _plain_errors(resumable=out):
         found = fit(config, targets, out, trials=trials, replicates=replicates, workers=workers,
                     scheduler=scheduler, progress=True, source=str(scenario))

@@ -14,7 +14,7 @@ from typing import Optional
 import pandas as pd
 import typer
 
-from sim.cli.experiments import DAYS, SCHEDULER, SET_HELP, WORKERS, _check_executor, _plain_errors
+from sim.cli.experiments import DAYS, DRY_RUN, SCHEDULER, SET_HELP, WORKERS, _check_executor, _plain_errors, _say_runs
 from sim.cli.support import MAX_SEED, check_between, check_writable, fail, overrides_from, say
 from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files
@@ -89,11 +89,13 @@ def facts(
     out: Optional[Path] = typer.Option(None, "--out", help="Write facts.csv and facts.json here (a folder `report` reads)"),
     set_: list[str] = typer.Option([], "--set", help=SET_HELP + "; applied to every scenario (e.g. behaviour.topics=100)"),
     days: Optional[int] = DAYS,
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """The shipped scenarios against published facts, calibration and validation facts apart;
     exit 1 if any is outside its band."""
     from sim.experiments.stylized_facts import DEFAULT_SCENARIOS, DEFAULT_SEED, DEFAULT_TARGETS
     from sim.experiments.stylized_facts import facts as check_facts
+    from sim.experiments.stylized_facts import plan_facts
 
     chosen = _sizes(sizes, list(ctx.args))
     _check_executor(workers, scheduler)
@@ -106,9 +108,15 @@ def facts(
     if out is not None:
         check_writable(out, "facts.csv", "facts.json")
     root = DEFAULT_SEED if seed is None else seed
+    if dry_run:
+        with _plain_errors():
+            _, _, jobs = plan_facts(targets or DEFAULT_TARGETS, scenarios or DEFAULT_SCENARIOS, replicates, seed=root,
+                                    overrides=overrides, sizes=chosen)
+        _say_runs(jobs.values(), workers, scheduler)
+        return
     with _plain_errors():
         table = check_facts(targets or DEFAULT_TARGETS, scenarios or DEFAULT_SCENARIOS, replicates, seed=root,
-                            workers=workers, scheduler=scheduler, overrides=overrides, sizes=chosen)
+                            workers=workers, scheduler=scheduler, overrides=overrides, sizes=chosen, progress=True)
     _say_rows(table)
     _say_verdicts(table, replicates)
     if out is not None:

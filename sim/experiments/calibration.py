@@ -23,7 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, Field, field_validator
 
 from sim.experiments.design import MODEL_IDENTITY, check_parameter_values, replicate_seeds, run_id
-from sim.experiments.executors import Executor, Job
+from sim.experiments.executors import Executor, Job, progress_bar
 from sim.experiments.output import check_target
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers, resolve
@@ -126,6 +126,26 @@ def _plausible(trials: pd.DataFrame, best_kpis: pd.DataFrame, targets: list[Targ
     return trials[trials.loss <= max(np.quantile(losses, 0.975), trials.loss.min())]
 
 
+def _centre(key: str, spec: Any) -> Any:
+    """A free parameter's typical value: the middle of its range, or its first level."""
+    if isinstance(spec, list):
+        return spec[0]
+    middle = (spec["low"] + spec["high"]) / 2
+    return int(round(middle)) if field_at(key).annotation is int else float(middle)
+
+
+def calibration_plan(scenario: Scenario, targets: str | Path | TargetsFile, trials: int = 40,
+                     replicates: int | None = None, source: str = "scenario") -> list[Scenario]:
+    """The runs a calibration makes at most, one scenario per run, checked as `calibrate`
+    checks them: every trial's values are chosen as it goes, so each run is represented by the
+    scenario at the middle of the free ranges (what sets a run's cost, say its members, is
+    often among them). A resumed study makes only the runs of the trials it still lacks."""
+    _, free = check_targets(scenario, targets, source)
+    typical = build_scenario(scenario.model_dump(mode="json", exclude={"sweep"}),
+                             {key: _centre(key, spec) for key, spec in free.items()}, source=source)
+    return [typical] * (trials * (replicates or scenario.sweep.replicates))
+
+
 def calibrate(scenario: Scenario | str | Path, targets: str | Path | TargetsFile, out: str | Path | None = None, *,
               trials: int = 40, replicates: int | None = None, overrides: Mapping[str, Any] | None = None,
               workers: int | None = None, scheduler: str | None = None, progress: bool = False,
@@ -147,7 +167,7 @@ def calibrate(scenario: Scenario | str | Path, targets: str | Path | TargetsFile
         values = {key: _suggest(trial, key, s) for key, s in free.items()}
         candidate = build_scenario(base, values, source=source)
         jobs = [Job(run_id(candidate, seed), candidate, seed) for seed in seeds]
-        outcomes = executor.run(jobs)
+        outcomes = executor.run(jobs, on_outcome=lambda _outcome: tick())
         kpis = pd.DataFrame([outcomes[job.run_id].summary for job in jobs])
         trial.set_user_attr("values", values)
         trial.set_user_attr("kpis", kpis[sorted(names)].to_dict(orient="list"))
@@ -156,7 +176,10 @@ def calibrate(scenario: Scenario | str | Path, targets: str | Path | TargetsFile
     with Executor(workers or default_workers(), scheduler) as executor:  # an unreachable cluster fails here
         study = _study(out, scenario.scenario.seed, fingerprint)
         finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-        study.optimize(objective, n_trials=max(0, trials - len(finished)), show_progress_bar=progress)
+        left = max(0, trials - len(finished))
+        with progress_bar((len(finished) + left) * replicates, scenario.scenario.name if progress else None,
+                          initial=len(finished) * replicates) as tick:
+            study.optimize(objective, n_trials=left)
     if not any(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials):
         raise ScenarioError(str(targets), "target.kpi", "the model leaves a target KPI undefined in every trial "
                             "(for example a rate with nothing to count); pick other targets or ranges")

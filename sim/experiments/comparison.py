@@ -2,7 +2,7 @@
 
 Both scenarios start from identical random streams on each replicate, so most of the luck
 that separates two runs is shared and cancels in the paired difference B - A. The 95%
-interval is a t-interval over the replicates' differences.
+interval is a t-interval over the replicates' differences (sim/experiments/stats.py).
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from sim.measures.registry import HEADLINE_KPIS, describe_change, format_money
 from sim.params.scenario import Scenario, ScenarioError
 
 
-def arm_runs(arms: Mapping[str, Scenario | str | Path], replicates: int = 10, *, seed: int | None = None,
-             overrides: Mapping[str, Any] | None = None, workers: int | None = None,
-             scheduler: str | None = None, keep_daily: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Several scenarios ("arms", keyed by a label) on the same replicate seeds, in one batch:
-    one row per arm and replicate (arm, scenario name, replicate, seed, KPIs), and every run's
-    daily series tagged the same way (None unless `keep_daily`). Seeds are spawned from
-    `seed`, by default the first arm's own seed; any two arms form a paired comparison."""
+Arm = tuple[str, Scenario, int, int]  # arm label, scenario, replicate, seed
+
+
+def arm_plan(arms: Mapping[str, Scenario | str | Path], replicates: int = 10, *, seed: int | None = None,
+             overrides: Mapping[str, Any] | None = None, keep_daily: bool = False) -> tuple[list[Arm], dict]:
+    """What `arm_runs` will run, checked and built before anything runs: every (arm, scenario,
+    replicate, seed), and its job by (arm, replicate); arms that are the same scenario share
+    their jobs' run ids, so a run is done once."""
     if replicates < 2:
         raise ScenarioError("--replicates", "", f"needs at least 2 to estimate an interval (got {replicates})")
     resolved = {arm: resolve(scenario, overrides)[0] for arm, scenario in arms.items()}
@@ -35,8 +36,21 @@ def arm_runs(arms: Mapping[str, Scenario | str | Path], replicates: int = 10, *,
     seeds = replicate_seeds(first.scenario.seed if seed is None else seed, replicates)
     plan = [(arm, scenario, replicate, s) for arm, scenario in resolved.items() for replicate, s in enumerate(seeds)]
     jobs = {(arm, replicate): Job(run_id(scenario, s), scenario, s, keep_daily) for arm, scenario, replicate, s in plan}
-    outcomes = run_jobs(list({job.run_id: job for job in jobs.values()}.values()),
-                        workers or default_workers(), scheduler)
+    return plan, jobs
+
+
+def arm_runs(arms: Mapping[str, Scenario | str | Path], replicates: int = 10, *, seed: int | None = None,
+             overrides: Mapping[str, Any] | None = None, workers: int | None = None,
+             scheduler: str | None = None, keep_daily: bool = False,
+             progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Several scenarios ("arms", keyed by a label) on the same replicate seeds, in one batch:
+    one row per arm and replicate (arm, scenario name, replicate, seed, KPIs), and every run's
+    daily series tagged the same way (None unless `keep_daily`). Seeds are spawned from
+    `seed`, by default the first arm's own seed; any two arms form a paired comparison."""
+    plan, jobs = arm_plan(arms, replicates, seed=seed, overrides=overrides, keep_daily=keep_daily)
+    names = " vs ".join(dict.fromkeys(scenario.scenario.name for _, scenario, _, _ in plan))
+    outcomes = run_jobs(list(jobs.values()), workers or default_workers(), scheduler,
+                        progress=names if progress else None)
     runs = pd.DataFrame([{"arm": arm, "scenario": scenario.scenario.name, "replicate": replicate, "seed": s,
                           **outcomes[jobs[arm, replicate].run_id].summary} for arm, scenario, replicate, s in plan])
     daily = pd.concat([outcomes[jobs[arm, replicate].run_id].daily.assign(

@@ -1,8 +1,9 @@
 """Where runs execute: in this process, on a local process pool, or on a Dask cluster.
 
-A run depends only on its scenario and seed, so results are bit-identical whichever
-executor does the work and in whatever order runs finish. Results are handed back one by
-one as they finish, so the caller can store them before the next one arrives.
+A run depends only on its scenario and seed (and the experiment it belongs to, if any), so
+results are bit-identical whichever executor does the work and in whatever order runs
+finish. Results are handed back one by one as they finish, so the caller can store them
+before the next one arrives. Every experiment verb runs its jobs here, with one progress bar.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ import multiprocessing
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Protocol
 
 import pandas as pd
+from tqdm import tqdm
 
 from sim.params.scenario import Scenario, ScenarioError
 
@@ -31,12 +34,23 @@ PARENT_POLL_SECONDS = 0.5
 ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$|^[\w.\-]+:\d+$")
 
 
+class Experiment(Protocol):
+    """What a run does instead of a plain run of its scenario (the herding arms, say): a
+    picklable object, so it travels to workers with its job, returning the run's measures."""
+
+    def __call__(self, scenario: Scenario, seed: int) -> dict[str, float]: ...
+
+
 @dataclass(frozen=True)
 class Job:
+    """One run. With an `experiment`, the run id must name it and its settings too (runs of
+    another experiment or setting are other runs); daily series are kept for plain runs only."""
+
     run_id: str
     scenario: Scenario
     seed: int
     keep_daily: bool = False
+    experiment: Experiment | None = None
 
 
 @dataclass
@@ -54,6 +68,8 @@ def simulate(job: Job) -> Outcome:
     """One run, anywhere: the only function shipped to workers."""
     from sim.runner import run_scenario
 
+    if job.experiment is not None:
+        return Outcome(job.run_id, job.experiment(job.scenario, job.seed), None)
     result = run_scenario(job.scenario, job.seed)
     return Outcome(job.run_id, result.summary, result.daily if job.keep_daily else None)
 
@@ -175,18 +191,6 @@ def shut_down(pool: ProcessPoolExecutor, interrupted: bool) -> None:
     pool.shutdown(wait=not interrupted, cancel_futures=True)
 
 
-@contextmanager
-def pool_of(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A worker pool for one batch, whose workers are stopped if the batch is interrupted."""
-    pool = worker_pool(workers)
-    try:
-        yield pool
-    except BaseException:
-        shut_down(pool, interrupted=True)
-        raise
-    shut_down(pool, interrupted=False)
-
-
 def check_scheduler_address(address: str) -> None:
     if not ADDRESS.match(address):
         raise ScenarioError("--scheduler", "", f"'{address}' is not a scheduler address like tcp://host:8786")
@@ -276,7 +280,32 @@ class Executor:
 
 
 def run_jobs(jobs: list[Job], workers: int = 1, scheduler: str | None = None,
-             on_outcome: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
-    """Run one batch of jobs on a new executor."""
-    with Executor(workers, scheduler) as executor:
-        return executor.run(jobs, on_outcome)
+             on_outcome: Callable[[Outcome], None] | None = None, progress: str | None = None) -> dict[str, Outcome]:
+    """Run one batch of jobs on a new executor; with `progress`, under a bar of that name."""
+    jobs = list({job.run_id: job for job in jobs}.values())  # a run asked for twice is run once
+    if scheduler is None:
+        check_fits([job.scenario for job in jobs], workers)  # refused before a bar is drawn
+    with Executor(workers, scheduler) as executor, progress_bar(len(jobs), progress) as tick:
+        def done(outcome: Outcome) -> None:
+            tick()
+            if on_outcome is not None:
+                on_outcome(outcome)
+
+        return executor.run(jobs, done)
+
+
+@contextmanager
+def progress_bar(total: int, desc: str | None, initial: int = 0) -> Iterator[Callable[[], None]]:
+    """The one progress bar of every experiment verb, on stderr so results on stdout stay
+    clean: runs done of `total` (those resumed from a store counted in `initial`), the rate
+    and the time left. It yields the call to make as each run finishes; with no `desc` there
+    is no bar. The bar is closed before any error propagates, so the error is the last line."""
+    if desc is None:
+        yield lambda: None
+        return
+    name = "".join(c if c.isprintable() else "?" for c in desc)  # a scenario's name is file text
+    bar = tqdm(total=total, initial=initial, unit="run", desc=name, file=sys.stderr, smoothing=0.1)
+    try:
+        yield lambda: bar.update(1)
+    finally:
+        bar.close()

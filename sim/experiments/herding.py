@@ -14,21 +14,33 @@ kudos ranking off (kudos_rank_weight = kudos_acceptance_weight = 0) those effect
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from sim.experiments.executors import pool_of, spawning
+from sim.experiments.design import MODEL_IDENTITY, run_id
+from sim.experiments.executors import Job
 from sim.experiments.stats import mean_interval
+from sim.experiments.sweeps import base_id, run_stored
 from sim.model import CommunityModel
 from sim.rules.kudos import CONTROL, FRONT_ROW_KUDO, ORDINARY_KUDO
 from sim.params.scenario import Scenario
+from sim.state.identity import source_hash
 
 ARMS = {CONTROL: "control", ORDINARY_KUDO: "one ordinary kudo", FRONT_ROW_KUDO: "one front-row kudo"}
-
+ARM_KEYS = {CONTROL: "control", ORDINARY_KUDO: "ordinary", FRONT_ROW_KUDO: "front_row"}  # store column prefixes
+DEFAULT_SHARE = 0.05
 
 OUTCOMES = ("later_kudos", "final_kudos", "views", "accepted")
 HERDING_MEASURES = (*(f"{outcome}_effect" for outcome in OUTCOMES), "final_kudos_lift", "later_kudos_lift")
+COLUMNS = {(ARMS[code], field): f"{ARM_KEYS[code]}_{field}" for code in ARMS for field in ("answers", *OUTCOMES)}
+SHARE_COLUMN = "herding.share"  # dotted, as a store's parameter columns are
+CODE = source_hash([Path(__file__)])  # this file computes the outcomes, so run ids name its code too
 
 
 def arm_outcomes(model) -> dict[str, dict[str, float]]:
@@ -47,27 +59,71 @@ def arm_outcomes(model) -> dict[str, dict[str, float]]:
     return outcomes
 
 
-def herding_replicate(job: tuple[Scenario, int, float]) -> list[dict]:
-    """One run with the arms in place: a row per arm."""
-    scenario, seed, share = job
-    model = CommunityModel(scenario=scenario, rng=seed)
-    model.seed_kudos(share)
-    model.run()
-    return [{"seed": seed, "arm": arm, **outcome} for arm, outcome in arm_outcomes(model).items()]
+@dataclass(frozen=True)
+class HerdingArms:
+    """The experiment a replicate's job carries: one run with the arms in place, its arms'
+    outcomes flattened into store columns (COLUMNS)."""
+
+    share: float
+
+    def __call__(self, scenario: Scenario, seed: int) -> dict[str, float]:
+        model = CommunityModel(scenario=scenario, rng=seed)
+        model.seed_kudos(self.share)
+        model.run()
+        return {COLUMNS[arm, field]: value for arm, outcome in arm_outcomes(model).items()
+                for field, value in outcome.items()}
 
 
-def run_herding(scenario: Scenario, seeds: list[int], share: float = 0.05, workers: int = 1) -> pd.DataFrame:
-    """One row per replicate and arm: the arm's answers and mean kudos. Each replicate depends
-    only on its seed, so the result is the same for any number of worker processes."""
-    jobs = [(scenario, seed, share) for seed in seeds]
-    if workers > 1:
-        with pool_of(workers) as pool:
-            with spawning():
-                pending = pool.map(herding_replicate, jobs)  # submits every job, starting the workers
-            results = list(pending)
-    else:
-        results = [herding_replicate(job) for job in jobs]
-    return pd.DataFrame([row for rows in results for row in rows])
+def herding_run_id(scenario: Scenario, seed: int, share: float) -> str:
+    """The plain run's id (design.run_id: parameters, seed, model) with the experiment, its
+    share and this module's code: a replicate with another share is another run."""
+    text = json.dumps({"run": run_id(scenario, seed), "experiment": "herding", "share": share, "code": CODE},
+                      sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def herding_jobs(scenario: Scenario, seeds: list[int], share: float = DEFAULT_SHARE) -> list[Job]:
+    """One job per replicate seed, in order."""
+    return [Job(herding_run_id(scenario, seed, share), scenario, seed, experiment=HerdingArms(share)) for seed in seeds]
+
+
+def per_replicate(jobs: list[Job], measures: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
+    """One row per replicate and arm (seed, arm, answers, outcomes), in the jobs' order, from
+    each run's flat columns by run id (outcomes in memory, or rows read back from a store)."""
+    return pd.DataFrame([{"seed": int(job.seed), "arm": arm, "answers": int(measures[job.run_id][COLUMNS[arm, "answers"]]),
+                          **{key: float(measures[job.run_id][COLUMNS[arm, key]]) for key in OUTCOMES}}
+                         for job in jobs for arm in ARMS.values()])
+
+
+def herding_description(scenario: Scenario, seeds: list[int], share: float) -> dict:
+    """A herding store's sweep.json: its own base id, so sweep runs and herding runs of one
+    scenario never share a store."""
+    return {"name": scenario.scenario.name, "base_id": hashlib.sha256(f"herding {base_id(scenario)}".encode()).hexdigest()[:20],
+            **MODEL_IDENTITY, "design": "herding", "parameters": [SHARE_COLUMN], "share": share,
+            "replicates": len(seeds), "runs": len(set(seeds)), "scenario": scenario.model_dump(mode="json")}
+
+
+def run_herding(scenario: Scenario, seeds: list[int], share: float = DEFAULT_SHARE, workers: int | None = None, *,
+                scheduler: str | None = None, out: str | Path | None = None, progress: bool = False,
+                flush_seconds: float | None = None) -> pd.DataFrame:
+    """One row per replicate and arm: the arm's answers and mean outcomes. Each replicate
+    depends only on its seed, so the result is the same on any executor. With `out`, the
+    replicates are stored there and a repeated call runs only those not stored yet (attrs
+    `resumed` counts them)."""
+    jobs = herding_jobs(scenario, seeds, share)
+    replicate = {job.run_id: i for i, job in reversed(list(enumerate(jobs)))}
+
+    def row_of(outcome) -> dict:
+        index = replicate[outcome.run_id]
+        return {"run_id": outcome.run_id, "seed": jobs[index].seed, "replicate": index, SHARE_COLUMN: share,
+                **outcome.summary}
+
+    table = run_stored(jobs, row_of, Path(out) if out is not None else None,
+                       herding_description(scenario, seeds, share), workers=workers, scheduler=scheduler,
+                       progress=scenario.scenario.name if progress else None, flush_seconds=flush_seconds)
+    rows = per_replicate(jobs, {row["run_id"]: row for row in table.to_dict(orient="records")})
+    rows.attrs = dict(table.attrs)
+    return rows
 
 
 def herding_effects(per_replicate: pd.DataFrame) -> pd.DataFrame:

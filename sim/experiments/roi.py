@@ -123,18 +123,27 @@ def payback_month(daily: pd.DataFrame, price: float, include_retention: bool = F
     return float(max(1, math.ceil(first_good_day / DAYS_PER_MONTH)))
 
 
-def roi_runs(scenario: Scenario | str | Path, counterfactual: Scenario | str | Path | None = None,
-             replicates: int = 10, *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-             workers: int | None = None, scheduler: str | None = None, sources: tuple[str, str] | None = None
-             ) -> tuple[pd.DataFrame, pd.DataFrame, Scenario, Scenario]:
-    """The paired runs: one row per arm and replicate, every run's daily series, and the two
-    scenarios as resolved (checked first; `sources` name them in an error)."""
+def roi_arms(scenario: Scenario | str | Path, counterfactual: Scenario | str | Path | None = None, *,
+             overrides: Mapping[str, Any] | None = None, sources: tuple[str, str] | None = None
+             ) -> dict[str, Scenario]:
+    """The two arms as resolved, the community first, checked before anything runs (`sources`
+    name them in an error)."""
     community = resolve(scenario, overrides)[0]
     other = without_community(community) if counterfactual is None else resolve(counterfactual, overrides)[0]
     check_counterfactual(community, other, sources)
-    runs, daily = arm_runs({COMMUNITY: community, COUNTERFACTUAL: other}, replicates, seed=seed, workers=workers,
-                           scheduler=scheduler, keep_daily=True)
-    return runs, daily, community, other
+    return {COMMUNITY: community, COUNTERFACTUAL: other}
+
+
+def roi_runs(scenario: Scenario | str | Path, counterfactual: Scenario | str | Path | None = None,
+             replicates: int = 10, *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+             workers: int | None = None, scheduler: str | None = None, sources: tuple[str, str] | None = None,
+             progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, Scenario, Scenario]:
+    """The paired runs: one row per arm and replicate, every run's daily series, and the two
+    scenarios as resolved (see `roi_arms`)."""
+    arms = roi_arms(scenario, counterfactual, overrides=overrides, sources=sources)
+    runs, daily = arm_runs(arms, replicates, seed=seed, workers=workers, scheduler=scheduler, keep_daily=True,
+                           progress=progress)
+    return runs, daily, arms[COMMUNITY], arms[COUNTERFACTUAL]
 
 
 def roi_table(runs: pd.DataFrame, daily: pd.DataFrame, price: float, include_retention: bool = False) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
-from sim.experiments.design import plan_runs, points_from_unit, unit_points, unit_problem
+from sim.experiments.design import Run, plan_runs, points_from_unit, unit_points, unit_problem
 from sim.experiments.sweeps import resolve, run_design
 from sim.measures.registry import unknown_kpi
 from sim.params.scenario import Scenario, ScenarioError
@@ -47,6 +47,20 @@ def _indices(method: str, keys: list[str], unit: np.ndarray, y: np.ndarray, seed
                          "mu_star_high": found["mu_star"] + found["mu_star_conf"]})
 
 
+def sensitivity_runs(scenario: Scenario, method: str = "sobol", kpis: list[str] | tuple[str, ...] = ("answer_rate_24h",),
+                     source: str = "scenario") -> tuple[np.ndarray, list[Run]]:
+    """The method's design in the unit cube and its runs, checked before anything runs."""
+    if method not in METHODS:
+        raise ScenarioError("--method", "", f"must be sobol or morris (got {method!r})")
+    unknown = unknown_kpi(kpis)
+    if unknown:
+        raise ScenarioError("--kpi", "", f"unknown KPI '{unknown}'")
+    if not scenario.sweep.parameters:
+        raise ScenarioError(source, "sweep.parameters", "sensitivity needs at least one parameter with a range")
+    unit = unit_points(scenario, METHODS[method], source)
+    return unit, plan_runs(scenario, points_from_unit(scenario, unit), source)
+
+
 def sensitivity(scenario: Scenario | str | Path, method: str = "sobol", kpis: list[str] | tuple[str, ...] = ("answer_rate_24h",),
                 out: str | Path | None = None, *, overrides: Mapping[str, Any] | None = None,
                 workers: int | None = None, scheduler: str | None = None, progress: bool = False,
@@ -54,19 +68,10 @@ def sensitivity(scenario: Scenario | str | Path, method: str = "sobol", kpis: li
     """One row per KPI and parameter: Sobol S1 and ST with 95% intervals, or Morris mu*,
     sigma and mu* interval. Parameters and ranges come from the scenario's [sweep]."""
     scenario, source = resolve(scenario, overrides, source)
-    if method not in METHODS:
-        raise ScenarioError("--method", "", f"must be sobol or morris (got {method!r})")
-    unknown = unknown_kpi(kpis)
-    if unknown:
-        raise ScenarioError("--kpi", "", f"unknown KPI '{unknown}'")
+    unit, runs = sensitivity_runs(scenario, method, kpis, source)
     keys = list(scenario.sweep.parameters)
-    if not keys:
-        raise ScenarioError(source, "sweep.parameters", "sensitivity needs at least one parameter with a range")
-    design = METHODS[method]
-    unit = unit_points(scenario, design, source)
-    runs = plan_runs(scenario, points_from_unit(scenario, unit), source)
     rows = run_design(scenario, runs, Path(out) if out is not None else None, workers=workers,
-                      scheduler=scheduler, progress=progress, design=design)
+                      scheduler=scheduler, progress=progress, design=METHODS[method])
     tables = []
     for kpi in kpis:
         y = _point_means(rows, kpi, len(unit))

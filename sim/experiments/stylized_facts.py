@@ -21,8 +21,8 @@ import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
 from sim.experiments.design import replicate_seeds, run_id
-from sim.experiments.executors import Job, check_fits, run_jobs
-from sim.experiments.herding import HERDING_MEASURES, herding_effects, run_herding
+from sim.experiments.executors import Job, run_jobs
+from sim.experiments.herding import HERDING_MEASURES, herding_effects, herding_jobs, per_replicate
 from sim.experiments.stats import mean_interval
 from sim.experiments.sweeps import default_workers
 from sim.measures.registry import unknown_kpi
@@ -97,26 +97,46 @@ def check_facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = D
     return found, loaded
 
 
+Checked = dict[int | None, tuple[list[Fact], dict[str, Scenario]]]  # by size: the facts and their scenarios
+
+
+def plan_facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT_SCENARIOS, replicates: int = 5,
+               *, seed: int = DEFAULT_SEED, overrides: dict | None = None,
+               sizes: list[int] | None = None) -> tuple[Checked, list[int], dict[tuple, Job]]:
+    """What `facts` will run, checked before any run: by size the facts and their scenarios,
+    the replicate seeds, and every job, keyed (size, scenario, seed) for a plain run and
+    (size, scenario, seed, "herding") for a replicate of the herding experiment."""
+    checked = {size: check_facts(targets, scenarios, {**(overrides or {}), **(
+        {"population.members": size} if size is not None else {})}) for size in (sizes or [None])}
+    seeds = replicate_seeds(seed, replicates)
+    jobs: dict[tuple, Job] = {}
+    for size, (found, loaded) in checked.items():
+        jobs |= {(size, name, s): Job(run_id(scenario, s), scenario, s) for name, scenario in loaded.items() for s in seeds}
+        for name in sorted({fact.scenario for fact in found if fact.experiment == "herding"}):
+            jobs |= {(size, name, job.seed, "herding"): job for job in herding_jobs(loaded[name], seeds)}
+    return checked, seeds, jobs
+
+
 def facts(targets: str | Path = DEFAULT_TARGETS, scenarios: str | Path = DEFAULT_SCENARIOS, replicates: int = 5, *,
           seed: int = DEFAULT_SEED, workers: int | None = None, scheduler: str | None = None,
-          overrides: dict | None = None, sizes: list[int] | None = None) -> pd.DataFrame:
+          overrides: dict | None = None, sizes: list[int] | None = None, progress: bool = False) -> pd.DataFrame:
     """One row per fact and size: source, role, published value, band, model mean with 95% CI,
     `ok` (the mean lies in the band) and a verdict. `sizes` runs every scenario at each number
-    of members in turn (None: at each scenario's own size); `overrides` apply to every run."""
-    sizes = sizes or [None]
-    checked = {size: check_facts(targets, scenarios, {**(overrides or {}), **(
-        {"population.members": size} if size is not None else {})}) for size in sizes}
-    if scheduler is None:  # every file and every size is checked before the first run
-        for _, loaded in checked.values():
-            check_fits(list(loaded.values()), workers or default_workers())
-    seeds = replicate_seeds(seed, replicates)
-    jobs = {(size, name, s): Job(run_id(scenario, s), scenario, s)
-            for size, (_, loaded) in checked.items() for name, scenario in loaded.items() for s in seeds}
-    outcomes = run_jobs(list(jobs.values()), workers or default_workers(), scheduler)  # one pool for all sizes
+    of members in turn (None: at each scenario's own size); `overrides` apply to every run.
+    Every run, the herding experiment's included, goes in one batch on one executor."""
+    checked, seeds, jobs = plan_facts(targets, scenarios, replicates, seed=seed, overrides=overrides, sizes=sizes)
+    outcomes = run_jobs(list(jobs.values()), workers or default_workers(), scheduler,  # memory checked before any run
+                        progress="facts" if progress else None)
+    summaries = {run_id: outcome.summary for run_id, outcome in outcomes.items()}
     tables = []
     for size, (found, loaded) in checked.items():
-        kpis = {name: pd.DataFrame([outcomes[jobs[size, name, s].run_id].summary for s in seeds]) for name in loaded}
-        tables.append(_facts_at(found, loaded, kpis, seeds, workers, size))
+        kpis = {name: pd.DataFrame([summaries[jobs[size, name, s].run_id] for s in seeds]) for name in loaded}
+        herding = {}
+        for name in loaded:
+            replicates_of = [job for key, job in jobs.items() if key[:2] == (size, name) and key[3:] == ("herding",)]
+            if replicates_of:
+                herding[name] = herding_effects(per_replicate(replicates_of, summaries))
+        tables.append(_facts_at(found, loaded, kpis, herding, size))
     return pd.concat(tables, ignore_index=True)
 
 
@@ -128,14 +148,13 @@ def verdict(ok: bool, low: float, high: float, band_low: float, band_high: float
     return "reproduced" if band_low <= low and high <= band_high else "in band"
 
 
-def _facts_at(found: list[Fact], loaded: dict[str, Scenario], kpis: dict[str, pd.DataFrame], seeds: list[int],
-              workers: int | None, size: int | None) -> pd.DataFrame:
-    """The rows of one size, from its scenarios' per-replicate KPIs (and herding runs)."""
+def _facts_at(found: list[Fact], loaded: dict[str, Scenario], kpis: dict[str, pd.DataFrame],
+              herding: dict[str, pd.DataFrame], size: int | None) -> pd.DataFrame:
+    """The rows of one size, from its scenarios' per-replicate KPIs (and herding effects)."""
     rows = []
     for fact in found:
         if fact.experiment == "herding":
-            effect = herding_effects(run_herding(loaded[fact.scenario], seeds, workers=workers or default_workers()))
-            ordinary = effect.iloc[0]  # one ordinary early kudo, as Muchnik et al.'s up-vote
+            ordinary = herding[fact.scenario].iloc[0]  # one ordinary early kudo, as Muchnik et al.'s up-vote
             stem = fact.kpi.removesuffix("_effect")
             mean, low, high = ordinary[fact.kpi], ordinary[f"{stem}_low"], ordinary[f"{stem}_high"]
         else:
