@@ -14,8 +14,11 @@ import typer
 from tqdm import tqdm
 
 from sim import __version__
+from sim.cli.discovery import register as register_discovery
 from sim.cli.economics import register as register_economics
+from sim.cli.experiments import DRY_RUN, SCHEDULER, WORKERS, _check_executor, _plain_errors, _say_runs
 from sim.cli.experiments import register as register_experiments
+from sim.cli.policy_search import register as register_policy_search
 from sim.cli.present import register as register_presentation
 from sim.cli.validation import register as register_validation
 from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, overrides_from, say
@@ -73,7 +76,7 @@ def validate(
     """Check scenario files, every point of their \\[sweep] design, and their memory needs,
     without running anything; exit 2 if any is invalid."""
     from sim.experiments.calibration import check_targets
-    from sim.experiments.design import design_points, plan_runs
+    from sim.experiments.design import design_points, plan_runs, swept
     from sim.experiments.executors import check_fits
     from sim.experiments.stylized_facts import check_facts
 
@@ -85,7 +88,7 @@ def validate(
         try:
             config = load_scenario(path, overrides)
             check_memory(config, str(path))
-            runs = plan_runs(config, design_points(config, source=str(path)), str(path)) if config.sweep.parameters else []
+            runs = plan_runs(config, design_points(config, source=str(path)), str(path)) if swept(config) else []
             check_fits([run.scenario for run in runs], 1)  # the design's largest run on its own
             if targets is not None:
                 check_targets(config, targets, str(path))
@@ -191,29 +194,41 @@ def herding(
     scenario: Path = typer.Argument(..., help="Scenario TOML file"),
     replicates: int = typer.Option(10, help="Runs, each on its own seed"),
     share: float = typer.Option(0.05, help="Share of new answers assigned to each arm"),
-    workers: int = typer.Option(1, help="Worker processes (results do not depend on it)"),
+    workers: Optional[int] = WORKERS,
+    scheduler: Optional[str] = SCHEDULER,
     set_: list[str] = typer.Option([], "--set", help="Override a parameter: key=value (repeatable)"),
     seed: Optional[int] = typer.Option(None, "--seed", help="First seed (default: the scenario's)"),
     days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write herding.json and herding_replicates.csv here"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Store the replicates here (resumable: runs/*.parquet) and "
+                                       "write herding.json and herding_replicates.csv"),
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Muchnik et al. (2013): does one early kudo bring more kudos? Treated vs control answers."""
-    from sim.experiments.herding import OUTCOMES, herding_effects, run_herding
+    from sim.experiments.herding import OUTCOMES, herding_effects, herding_jobs, run_herding
 
+    _check_executor(workers, scheduler)
     config = load(scenario, set_, days)
     check_between("--replicates", replicates, 1, 100_000)
-    check_between("--workers", workers, 1, 1024)
     if not 0 < share <= 1 / 3:
         fail(ScenarioError("--share", "", f"must be above 0 and at most 1/3, one share per arm (got {share})"))
     first = config.scenario.seed if seed is None else seed
     check_between("--seed", first, 0, MAX_SEED - replicates)
+    seeds = list(range(first, first + replicates))
     if out is not None:
-        check_writable(out, "herding_replicates.csv", "herding.json")
-    per_replicate = run_herding(config, list(range(first, first + replicates)), share, workers)
+        check_writable(out, "herding_replicates.csv", "herding.json", "sweep.json")
+    if dry_run:
+        _say_runs(herding_jobs(config, seeds, share), workers, scheduler, store=out)
+        return
+    with _plain_errors(resumable=out):
+        per_replicate = run_herding(config, seeds, share, workers, scheduler=scheduler, out=out, progress=True)
+    for path in per_replicate.attrs["set_aside"]:
+        say(f"note: {path} was damaged; it is kept in {out / 'damaged'} and its runs were run again", err=True)
     effects = herding_effects(per_replicate)
     arms = per_replicate.groupby("arm")[["answers", *OUTCOMES]].mean()
+    resumed = per_replicate.attrs["resumed"]
     say(f"herding experiment on {config.scenario.name}: {replicates} replicate(s), seeds "
-               f"{first}..{first + replicates - 1}, {share:.0%} of new answers per arm")
+               f"{first}..{first + replicates - 1}, {share:.0%} of new answers per arm"
+        + (f" ({resumed:,} already in the store)" if resumed else ""))
     say(f"  {'arm':<22} {'answers/run':>11} {'later kudos':>12} {'final kudos':>12} {'views/answer':>12} "
         f"{'accepted':>9}")
     for arm, row in arms.iterrows():
@@ -232,7 +247,7 @@ def herding(
                    f"{100 * row.accepted_effect:+.1f} points ({100 * row.accepted_low:+.1f} to {100 * row.accepted_high:+.1f})")
     if out is not None:
         document = {"effects": effects.to_dict(orient="records"), "scenario": config.model_dump(mode="json"),
-                    "seeds": list(range(first, first + replicates)), "share": share, **MODEL_IDENTITY}
+                    "seeds": seeds, "share": share, **MODEL_IDENTITY}
         files = write_files([
             (out / "herding_replicates.csv", lambda tmp: per_replicate.to_csv(tmp, index=False)),
             (out / "herding.json", lambda tmp: tmp.write_text(json_text(document))),
@@ -243,6 +258,8 @@ def herding(
 register_experiments(app)
 register_validation(app)
 register_economics(app)
+register_discovery(app)
+register_policy_search(app)
 register_presentation(app)
 
 

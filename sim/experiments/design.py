@@ -91,15 +91,29 @@ def unit_problem(keys: list[str]) -> dict:
     return {"num_vars": len(keys), "names": keys, "bounds": [[0.0, 1.0]] * len(keys)}
 
 
-def planned_points(scenario: Scenario, design: str) -> int:
-    """How many points a design has, counted from its specs before any point is built."""
-    specs, samples = scenario.sweep.parameters, scenario.sweep.samples
+def swept(scenario: Scenario) -> dict[str, Any]:
+    """Every parameter a sweep varies, by dotted key: its [sweep.parameters], else the
+    declared levers and uncertainties, which it crosses."""
+    sweep = scenario.sweep
+    return sweep.parameters or {**sweep.levers, **sweep.uncertainties}
+
+
+def _count(specs: dict[str, Any], design: str, samples: int) -> int:
     if not specs:
         return 1
     if design == "grid":
         return math.prod(len(spec) if isinstance(spec, list) else spec.get("steps", 2) for spec in specs.values())
     return {"lhs": samples, "sobol": samples, "morris": (len(specs) + 1) * samples,
             "saltelli": (len(specs) + 2) * samples}[design]
+
+
+def planned_points(scenario: Scenario, design: str) -> int:
+    """How many points a design has, counted from its specs before any point is built: with
+    levers and uncertainties, each policy of the design at each state of the world."""
+    sweep = scenario.sweep
+    if sweep.parameters or not (sweep.levers or sweep.uncertainties):
+        return _count(sweep.parameters, design, sweep.samples)
+    return _count(sweep.levers, design, sweep.samples) * (sweep.states if sweep.uncertainties else 1)
 
 
 def check_plan_size(scenario: Scenario, design: str, source: str = "scenario") -> None:
@@ -115,39 +129,64 @@ def check_plan_size(scenario: Scenario, design: str, source: str = "scenario") -
                             "may plan; use fewer levels, steps, samples or replicates")
 
 
-def unit_points(scenario: Scenario, design: str, source: str = "scenario") -> np.ndarray:
-    """Points of a sampled design in the unit cube, seeded by the scenario seed."""
-    check_plan_size(scenario, design, source)
+def unit_points(scenario: Scenario, design: str, source: str = "scenario", specs: dict[str, Any] | None = None,
+                samples: int | None = None, stream: int = 7) -> np.ndarray:
+    """Points of a sampled design over `specs` (the [sweep] parameters) in the unit cube,
+    seeded by the scenario seed and `stream` (so two designs of one scenario differ)."""
     sweep = scenario.sweep
-    keys = list(sweep.parameters)
-    rng = np.random.default_rng(np.random.SeedSequence([scenario.scenario.seed, 7]))
+    if specs is None:  # a part of a crossed design is checked with the whole (design_points)
+        check_plan_size(scenario, design, source)
+    keys = list(sweep.parameters if specs is None else specs)
+    samples = samples or sweep.samples
+    rng = np.random.default_rng(np.random.SeedSequence([scenario.scenario.seed, stream]))
     if design == "lhs":
-        return qmc.LatinHypercube(len(keys), rng=rng).random(sweep.samples)
+        return qmc.LatinHypercube(len(keys), rng=rng).random(samples)
     if design == "sobol":
-        return qmc.Sobol(len(keys), scramble=True, rng=rng).random_base2(int(math.log2(sweep.samples)))
+        return qmc.Sobol(len(keys), scramble=True, rng=rng).random_base2(int(math.log2(samples)))
     if design == "morris":
-        return morris_sample.sample(unit_problem(keys), sweep.samples, num_levels=sweep.morris_levels, seed=rng)
+        return morris_sample.sample(unit_problem(keys), samples, num_levels=sweep.morris_levels, seed=rng)
     if design == "saltelli":  # the cross-sampled design that Sobol indices are estimated from
-        return sobol_sample.sample(unit_problem(keys), sweep.samples, calc_second_order=False, seed=rng)
+        return sobol_sample.sample(unit_problem(keys), samples, calc_second_order=False, seed=rng)
     raise ValueError(f"unknown design {design!r}")
 
 
-def design_points(scenario: Scenario, design: str | None = None, source: str = "scenario") -> list[dict[str, Any]]:
-    """The design's points as {dotted key: value}: a full grid, or a sampled design."""
-    specs = scenario.sweep.parameters
-    design = design or scenario.sweep.design
+def _points(scenario: Scenario, specs: dict[str, Any], design: str, source: str) -> list[dict[str, Any]]:
     if not specs:
         return [{}]
     if design == "grid":
-        check_plan_size(scenario, design, source)
         grid = itertools.product(*(_levels(key, spec) for key, spec in specs.items()))
         return [dict(zip(specs, combination)) for combination in grid]
-    return points_from_unit(scenario, unit_points(scenario, design, source))
+    return points_from_unit(scenario, unit_points(scenario, design, source, specs), specs)
 
 
-def points_from_unit(scenario: Scenario, unit: np.ndarray) -> list[dict[str, Any]]:
-    """Unit-cube points mapped onto the [sweep] parameters' ranges and levels."""
-    specs = scenario.sweep.parameters
+def states_of_the_world(scenario: Scenario, source: str = "scenario") -> list[dict[str, Any]]:
+    """The [uncertainties] sampled as `states` Latin-hypercube points: the same states for
+    every policy, so policies are compared on common futures as they are on common seeds."""
+    specs = scenario.sweep.uncertainties
+    if not specs:
+        return [{}]
+    unit = unit_points(scenario, "lhs", source, specs, scenario.sweep.states, stream=11)
+    return points_from_unit(scenario, unit, specs)
+
+
+def design_points(scenario: Scenario, design: str | None = None, source: str = "scenario") -> list[dict[str, Any]]:
+    """The design's points as {dotted key: value}: a full grid, or a sampled design, over the
+    [sweep] parameters; or each policy of the design over the levers at each state of the world."""
+    design = design or scenario.sweep.design
+    check_plan_size(scenario, design, source)
+    sweep = scenario.sweep
+    if sweep.parameters or not (sweep.levers or sweep.uncertainties):
+        return _points(scenario, sweep.parameters, design, source)
+    if design not in ("grid", "lhs", "sobol"):
+        raise ScenarioError(source, "sweep.design", f"a sweep of levers and uncertainties takes a grid, lhs or "
+                            f"sobol design over its levers (got {design})")
+    policies = _points(scenario, sweep.levers, design, source)
+    return [policy | state for policy in policies for state in states_of_the_world(scenario, source)]
+
+
+def points_from_unit(scenario: Scenario, unit: np.ndarray, specs: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Unit-cube points mapped onto the ranges and levels of `specs` (the [sweep] parameters)."""
+    specs = scenario.sweep.parameters if specs is None else specs
     return [{key: _from_unit(key, spec, u) for (key, spec), u in zip(specs.items(), row)} for row in unit]
 
 
@@ -180,7 +219,7 @@ def plan_runs(scenario: Scenario, points: list[dict[str, Any]], source: str = "s
         try:
             resolved = build_scenario(base, values, source=source) if values else scenario
         except ScenarioError as error:
-            raise ScenarioError(source, f"sweep.parameters ({error.field})",
+            raise ScenarioError(source, f"sweep ({error.field})",
                                 f"design point {point} {values}: {error.problem}") from None
         values = {key: _resolved(resolved, key) for key in values}
         runs += [Run(run_id(resolved, seed), point, replicate, seed, values, resolved)

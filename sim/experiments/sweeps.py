@@ -1,25 +1,26 @@
-"""`sweep`: run a scenario's [sweep] design into a resumable store and return its rows."""
+"""`sweep`: run a scenario's [sweep] design into a resumable store and return its rows.
+
+`run_stored` is the store path every resumable experiment shares (sweep, sensitivity, the
+herding experiment): jobs in, rows out, finished runs skipped on a repeated call."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import pandas as pd
-from tqdm import tqdm
 
-from sim.experiments.design import MODEL_IDENTITY, Run, design_points, plan_runs
-from sim.experiments.executors import Executor, Job, Outcome, RunFailed, check_fits
+from sim.experiments.design import MODEL_IDENTITY, Run, design_points, plan_runs, swept
+from sim.experiments.executors import Executor, Job, Outcome, RunFailed, check_fits, progress_bar
 from sim.experiments.store import RunStore, run_row
 from sim.params.scenario import Scenario, ScenarioError, load_scenario
 
-FLUSH_SECONDS = 10.0  # finished runs wait at most this long in memory before they are stored
+FLUSH_SECONDS = 10.0  # finished runs wait at most this long in memory before they are stored (read at each call)
 
 
 def resolve(scenario: Scenario | str | Path, overrides: Mapping[str, Any] | None = None,
@@ -44,23 +45,21 @@ def base_id(scenario: Scenario) -> str:
 
 
 class _Recorder:
-    """Collects outcomes and stores them in chunks: every `flush_seconds`, and at the end."""
+    """Collects outcomes as store rows and stores them in chunks: every `flush_seconds`, and at the end."""
 
-    def __init__(self, runs: dict[str, Run], store: RunStore | None, header: dict[str, Any], flush_seconds: float,
-                 bar: tqdm | None):
-        self.runs, self.store, self.header, self.flush_seconds, self.bar = runs, store, header, flush_seconds, bar
+    def __init__(self, row_of: Callable[[Outcome], dict[str, Any]], store: RunStore | None, header: dict[str, Any],
+                 flush_seconds: float, tick: Callable[[], None]):
+        self.row_of, self.store, self.header, self.flush_seconds, self.tick = row_of, store, header, flush_seconds, tick
         self.rows: list[dict[str, Any]] = []
         self.pending_rows: list[dict[str, Any]] = []
         self.pending_daily: list[pd.DataFrame] = []
         self.last_flush = time.monotonic()
 
     def __call__(self, outcome: Outcome) -> None:
-        row = run_row(self.runs[outcome.run_id], outcome.summary)
-        self.pending_rows.append(row)
+        self.pending_rows.append(self.row_of(outcome))
         if outcome.daily is not None:
             self.pending_daily.append(outcome.daily.assign(run_id=outcome.run_id))
-        if self.bar is not None:
-            self.bar.update(1)
+        self.tick()
         if time.monotonic() - self.last_flush >= self.flush_seconds:
             self.flush()
 
@@ -73,42 +72,73 @@ class _Recorder:
         self.last_flush = time.monotonic()
 
 
-def run_design(scenario: Scenario, runs: list[Run], out: Path | None = None, *, workers: int | None = None,
-               scheduler: str | None = None, keep_daily: bool = False, progress: bool = False,
-               flush_seconds: float = FLUSH_SECONDS, design: str | None = None) -> pd.DataFrame:
-    """Run what the store does not hold yet; one row per planned run, in plan order."""
+def run_stored(jobs: list[Job], row_of: Callable[[Outcome], dict[str, Any]], out: Path | None,
+               description: dict[str, Any], *, workers: int | None = None, scheduler: str | None = None,
+               progress: str | None = None, flush_seconds: float | None = None) -> pd.DataFrame:
+    """The one path of resumable experiments: run the jobs the store at `out` does not hold
+    yet, each outcome stored as the row `row_of` makes of it (run_id first), and return one
+    row per planned run id (from the store, or from memory without one). `description` is
+    the store's sweep.json: its header (name, base_id, model, version) keeps other
+    experiments' runs out. attrs: `resumed` (runs found stored), `set_aside` (damaged chunks)."""
     store = RunStore(out) if out is not None else None
-    unique = {run.run_id: run for run in runs}
-    description = {"name": scenario.scenario.name, "base_id": base_id(scenario), **MODEL_IDENTITY,
-                   "design": design or scenario.sweep.design, "parameters": list(scenario.sweep.parameters),
-                   "replicates": scenario.sweep.replicates, "runs": len(unique),
-                   "scenario": scenario.model_dump(mode="json")}
+    unique = {job.run_id: job for job in jobs}
     workers = workers or default_workers()
     if scheduler is None:
-        check_fits([run.scenario for run in unique.values()], workers)
+        check_fits([job.scenario for job in unique.values()], workers)
     with Executor(workers, scheduler) as executor, \
             (store.claimed(description) if store is not None else nullcontext()):
         done = store.finished_ids(description) & set(unique) if store is not None else set()
-        todo = [Job(run.run_id, run.scenario, run.seed, keep_daily) for run in unique.values() if run.run_id not in done]
-        bar = tqdm(total=len(unique), initial=len(done), unit="run", desc=scenario.scenario.name,
-                   file=sys.stderr, smoothing=0.1) if progress else None
-        recorder = _Recorder(unique, store, description, flush_seconds, bar)
-        try:
-            executor.run(todo, on_outcome=recorder)
-        finally:
+        todo = [job for run_id, job in unique.items() if run_id not in done]
+        with progress_bar(len(unique), progress, initial=len(done)) as tick:
+            recorder = _Recorder(row_of, store, description, FLUSH_SECONDS if flush_seconds is None else flush_seconds,
+                                 tick)
             try:
-                recorder.flush()
+                executor.run(todo, on_outcome=recorder)
             finally:
-                if bar is not None:
-                    bar.close()  # before any error is printed, so the error is the last line
+                recorder.flush()
         table = store.read() if store is not None else pd.DataFrame(recorder.rows)
     missing = set(unique) - set(table.get("run_id", ()))
     if missing:
         raise RunFailed(f"{len(missing)} planned run(s) did not finish, for example {sorted(missing)[0]}")
+    if "run_id" in table:  # a store may also hold runs of other plans
+        table = table[table.run_id.isin(unique)].drop_duplicates("run_id").reset_index(drop=True)
+    table.attrs = {"resumed": len(done), "set_aside": store.set_aside if store is not None else []}
+    return table
+
+
+def stored_ids(out: Path | None, planned: set[str]) -> set[str]:
+    """The planned runs a store already holds, read without changing anything (what a dry run
+    counts as done); a store that cannot be read counts as holding none."""
+    if out is None or not (Path(out) / "runs").is_dir():
+        return set()
+    try:
+        return planned & set(RunStore(Path(out)).read().get("run_id", ()))
+    except (ScenarioError, OSError):
+        return set()
+
+
+def run_design(scenario: Scenario, runs: list[Run], out: Path | None = None, *, workers: int | None = None,
+               scheduler: str | None = None, keep_daily: bool = False, progress: bool = False,
+               flush_seconds: float | None = None, design: str | None = None) -> pd.DataFrame:
+    """Run what the store does not hold yet; one row per planned run, in plan order."""
+    unique = {run.run_id: run for run in runs}
+    description = {"name": scenario.scenario.name, "base_id": base_id(scenario), **MODEL_IDENTITY,
+                   "design": design or scenario.sweep.design, "parameters": list(swept(scenario)),
+                   "levers": list(scenario.sweep.levers), "uncertainties": list(scenario.sweep.uncertainties),
+                   "replicates": scenario.sweep.replicates, "runs": len(unique),
+                   "scenario": scenario.model_dump(mode="json")}
+    jobs = [Job(run.run_id, run.scenario, run.seed, keep_daily) for run in unique.values()]
+    table = run_stored(jobs, lambda outcome: run_row(unique[outcome.run_id], outcome.summary), out, description,
+                       workers=workers, scheduler=scheduler, progress=scenario.scenario.name if progress else None,
+                       flush_seconds=flush_seconds)
     rows = _in_plan_order(table, runs)
-    rows.attrs["resumed"] = len(done)
-    rows.attrs["set_aside"] = store.set_aside if store is not None else []
+    rows.attrs = dict(table.attrs)
     return rows
+
+
+def sweep_runs(scenario: Scenario, source: str = "scenario") -> list[Run]:
+    """The runs of the scenario's [sweep] design, every point validated."""
+    return plan_runs(scenario, design_points(scenario, source=source), source)
 
 
 def _in_plan_order(table: pd.DataFrame, runs: list[Run]) -> pd.DataFrame:
@@ -121,7 +151,7 @@ def _in_plan_order(table: pd.DataFrame, runs: list[Run]) -> pd.DataFrame:
 
 def sweep(scenario: Scenario | str | Path, out: str | Path | None = None, *,
           overrides: Mapping[str, Any] | None = None, workers: int | None = None, scheduler: str | None = None,
-          keep_daily: bool = False, progress: bool = False, flush_seconds: float = FLUSH_SECONDS,
+          keep_daily: bool = False, progress: bool = False, flush_seconds: float | None = None,
           source: str | None = None) -> pd.DataFrame:
     """Run the scenario's [sweep] design: one row per run with run_id, seed, replicate,
     point, each swept parameter by dotted key, and every KPI. With `out`, runs are stored
@@ -129,6 +159,6 @@ def sweep(scenario: Scenario | str | Path, out: str | Path | None = None, *,
     scenario, source = resolve(scenario, overrides, source)
     if keep_daily and out is None:
         raise ScenarioError("keep_daily", "", "daily series are kept in the store; give an output folder")
-    runs = plan_runs(scenario, design_points(scenario, source=source), source)
+    runs = sweep_runs(scenario, source)
     return run_design(scenario, runs, Path(out) if out is not None else None, workers=workers,
                       scheduler=scheduler, keep_daily=keep_daily, progress=progress, flush_seconds=flush_seconds)

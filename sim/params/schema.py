@@ -252,8 +252,11 @@ class Sweep(Section):
     samples: int = param(16, "points", "Design points for lhs and sobol (a power of two), trajectories for morris, base samples for Sobol indices", ge=1, le=1_000_000)
     morris_levels: int = param(4, "levels", "Grid levels of the Morris design", ge=2, le=100)
     parameters: dict[str, Any] = Field(default_factory=dict, description="Swept parameters: dotted key = [levels] or {low, high[, steps]}")
+    levers: dict[str, Any] = Field(default_factory=dict, description="Levers: what the company chooses (policies, rewards, staffing), in the same form; written as a top-level [levers] table")
+    uncertainties: dict[str, Any] = Field(default_factory=dict, description="Uncertainties: states of the world it does not choose (demand, behaviour), in the same form; written as a top-level [uncertainties] table")
+    states: int = param(8, "points", "States of the world drawn over [uncertainties] (Latin hypercube) when a sweep crosses levers with uncertainties, or optimize --robust weighs a policy", ge=1, le=100_000)
 
-    @field_validator("parameters", mode="before")
+    @field_validator("parameters", "levers", "uncertainties", mode="before")
     @classmethod
     def _parameter_specs(cls, specs: Any) -> dict[str, Any]:
         if not isinstance(specs, dict):
@@ -268,6 +271,18 @@ class Sweep(Section):
     def _sobol_needs_power_of_two(self) -> Sweep:
         if self.design == "sobol" and self.samples & (self.samples - 1):
             raise ValueError(f"samples must be a power of two for the sobol design (got {self.samples})")
+        return self
+
+    @model_validator(mode="after")
+    def _each_key_has_one_role(self) -> Sweep:
+        """A parameter is either chosen (a lever) or not (an uncertainty), and a sweep runs
+        either its own [sweep.parameters] or the declared levers and uncertainties."""
+        both = sorted(set(self.levers) & set(self.uncertainties))
+        if both:
+            raise ValueError(f"'{both[0]}' is both a lever and an uncertainty; declare it once")
+        if self.parameters and (self.levers or self.uncertainties):
+            raise ValueError("give either [sweep.parameters] or [levers]/[uncertainties], not both: a sweep "
+                             "crosses the declared levers with the uncertainties")
         return self
 
 
@@ -342,3 +357,22 @@ class Scenario(Section):
     burnout: Burnout = Field(default_factory=Burnout)
     launches: list[Launch] = Field(default_factory=list, description="Product launches ([[launches]] tables)")
     sweep: Sweep = Field(default_factory=Sweep)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _declarations_in_sweep(cls, data: Any) -> Any:
+        """[levers] and [uncertainties] are written at the top of a file, as EMA Workbench
+        declares them, but kept with the [sweep]: like it, they describe experiments over the
+        model, and change no run."""
+        if not isinstance(data, dict) or not {"levers", "uncertainties"} & set(data):
+            return data
+        data, sweep = dict(data), data.get("sweep", {})
+        if not isinstance(sweep, dict):
+            return data  # the sweep's own validation names the problem
+        sweep = dict(sweep)
+        for name in ("levers", "uncertainties"):
+            if name in data:
+                if name in sweep:
+                    raise ValueError(f"[{name}] is given twice, at the top and as [sweep.{name}]; keep one")
+                sweep[name] = data.pop(name)
+        return {**data, "sweep": sweep}

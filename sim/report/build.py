@@ -1,98 +1,32 @@
-"""What a report says: read a `run`, `compare`, `roi` or `sweep` output folder and turn it into
-headline KPIs with plain sentences, figures and a parameter table (`Report`).
+"""What a report says: read a `run`, `compare`, `roi`, `sweep`, `facts`, `discover` or
+`optimize` output folder and turn it into headline KPIs with plain sentences, figures and a
+parameter table (`Report`).
 
 Escaping happens at one boundary: every string read from the folder (JSON keys and values,
-table headings and cells) is HTML-escaped as it is read, by `_read_json`, `_read_table` and
-`sweep_report`, so nothing downstream (sentences, figures, the page) ever holds raw text."""
+table headings and cells) is HTML-escaped as it is read, by `_read_json` and `_read_table`
+(sim/report/document.py) and `sweep_report`, so nothing downstream (sentences, figures, the page) ever holds raw text."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from sim.measures.registry import HEADLINE_KPIS, describe_change, format_kpi, format_measure, kpi_kind, kpi_label
+from sim.measures.registry import (HEADLINE_KPIS, describe_change, format_kpi, format_measure, kpi_kind, kpi_label,
+                                   money_or_value)
 from sim.report import figures
+from sim.report.document import Headline, Report, _escaped_table, _read_json, _read_table
 from sim.report.experiment_figures import MAX_LEVELS, roi_waterfall
-from sim.experiments.output import check_whole, text_columns
-from sim.params.scenario import ScenarioError, read_json
+from sim.experiments.output import check_whole
+from sim.params.scenario import ScenarioError
 
 SWEEP_KPIS = ("answer_rate_24h", "deflection_rate", "cost_per_issue")
 DAILY_COLUMNS = ("day", "cost_total", "readers", "responders", "superusers", "churned", "role_changes_day")
-MAX_JSON_BYTES = 50_000_000
 FLOW_KPIS = ("issues", "self_service", "forum_threads", "direct_contacts", "complaints", "solved", "escalations",
              "social_fallbacks", "complaints_served", "complaints_unanswered", "pileup_contacts", "repeat_contacts",
              "direct_calls", "escalation_calls", "fallback_calls", "pileup_calls", "repeat_calls", "calls_to_social",
              "calls_given_up")
-
-
-@dataclass
-class Headline:
-    label: str
-    value: str
-    sentence: str
-
-
-@dataclass
-class Report:
-    kind: str  # "run", "compare", "roi" or "sweep"
-    title: str
-    story: str
-    headlines: list[Headline]
-    figures: list[tuple[str, go.Figure]]
-    parameters: pd.DataFrame  # columns: parameter, then one column of values per scenario
-    notes: list[str] = field(default_factory=list)
-    provenance: str = ""
-
-
-def _escaped(value):
-    """A JSON value with every string in it, keys included, HTML-escaped."""
-    if isinstance(value, str):
-        return escape(value)
-    if isinstance(value, dict):
-        return {escape(str(k)): _escaped(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_escaped(v) for v in value]
-    return value
-
-
-def _escaped_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A table with its headings and text cells HTML-escaped."""
-    table = table.rename(columns=lambda c: escape(str(c)))
-    for column in text_columns(table):
-        table[column] = table[column].map(lambda v: escape(v) if isinstance(v, str) else v)
-    return table
-
-
-def _read_json(path: Path, required: tuple[str, ...]) -> dict:
-    if not path.exists():
-        raise ScenarioError(str(path), "", "missing: this folder is not a complete community-sim output")
-    document = _escaped(read_json(path, MAX_JSON_BYTES))
-    missing = [key for key in required if not isinstance(document, dict) or key not in document]
-    if missing:
-        raise ScenarioError(str(path), missing[0], "missing: this is not a community-sim output")
-    return document
-
-
-def _read_table(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A parquet or CSV result table with the columns a figure needs, or a ScenarioError."""
-    if not path.exists():
-        raise ScenarioError(str(path), "", "missing: this folder is not a complete community-sim output")
-    if not path.is_file():  # a pipe would block the read for ever
-        raise ScenarioError(str(path), "", "is not a regular file")
-    try:
-        with open(path, "rb") as handle:  # opened here, so the path is taken literally
-            table = _escaped_table(pd.read_parquet(handle) if path.suffix == ".parquet" else pd.read_csv(handle))
-    except Exception as error:  # pyarrow and pandas raise several types for a torn or foreign file
-        raise ScenarioError(str(path), "", f"cannot be read as a table ({type(error).__name__})") from None
-    missing = [c for c in columns if c not in table]
-    if missing:
-        raise ScenarioError(str(path), missing[0], "missing column: this is not a community-sim table")
-    return table
 
 
 def _parameter_table(columns: dict[str, dict]) -> pd.DataFrame:
@@ -320,6 +254,50 @@ def facts_report(folder: Path) -> Report:
                    f"{str(document.get('version', ''))}.")
 
 
+def optimize_report(folder: Path) -> Report:
+    """An `optimize --out` folder: optimize.json (what was searched) and trials.csv (every
+    policy evaluated), drawn as the Pareto chart; the front and the choice are recomputed."""
+    from sim.report import policy_search as search
+
+    path = folder / "optimize.json"
+    document = _read_json(path, ("kind", "objectives", "constraints", "levers", "replicates", "scenario"))
+    if document["kind"] != "optimize":
+        raise ScenarioError(str(path), "kind", "is not 'optimize': this is not an optimize output")
+    objectives, constraints, levers = search.declared(document, path)
+    table = search.checked_trials(_read_table(folder / "trials.csv"), folder / "trials.csv", objectives, constraints,
+                                  levers)
+    choice = search.chosen(table, objectives, document.get("robust") == "regret")
+    currency = str(document["scenario"]["costs"]["currency"])
+    replicates, robust = int(document["replicates"]), document.get("robust")
+    judged = (f"each judged at its {float(document['percentile']):g}th-percentile outcome over "
+              f"{int(document['states'])} states of the world" if robust else "each judged by its mean")
+    if choice.empty:
+        headline = Headline("Chosen policy", "none", "No evaluated policy met every constraint: widen the lever "
+                                                     "ranges, relax a constraint or search longer.")
+    else:
+        row = choice.iloc[0]
+        headline = Headline("Chosen policy", f"trial {int(row.trial)}", "; ".join(
+            f"{key} = {row[key]:.4g}" if isinstance(row[key], float) else f"{key} = {row[key]}" for key in levers)
+            + ". " + "; ".join(f"{kpi_label(o.kpi)} {money_or_value(row[o.kpi], kpi_kind(o.kpi), currency)}" for o in objectives)
+            + ".")
+    return Report(
+        kind="optimize", title=f"Policy search on {str(document['scenario']['scenario']['name'])}",
+        story=f"{len(table)} policies over the levers {', '.join(levers)} were run on {replicates} common seeds, "
+              f"{judged}, against the objectives {', '.join(f'{o.kpi} ({o.sense})' for o in objectives)}"
+              + (f" under {', '.join(c.text for c in constraints)}" if constraints else "") + ". The chosen policy is "
+              + ("the feasible one with the least maximum regret." if robust == "regret" else
+                 f"the feasible one best on {objectives[0].kpi}."),
+        headlines=[headline, Headline("Feasible policies", f"{int(table.feasible.sum())} of {len(table)}",
+                                      f"{int(table.pareto.sum())} on the Pareto front.")],
+        figures=[("Pareto front", search.pareto_chart(table, choice, objectives, constraints, levers, currency))],
+        parameters=search.front_table(table, objectives, constraints, levers, currency),
+        notes=["How to read the chart: each dot is one policy (hover for its levers), with whiskers for the 95% "
+               "interval over replicates; hollow dots break a constraint, the joined dots are the feasible Pareto "
+               "front and the star the chosen policy. The table lists the front."],
+        provenance=f"optimize with the {str(document.get('sampler', ''))} sampler; community-sim "
+                   f"{str(document.get('version', ''))}.")
+
+
 def build_report(folder: str | Path) -> Report:
     """The report of any output folder; bad input raises ScenarioError naming the folder.
     Files that parse but lack what a community-sim output holds (a foreign or hand-edited
@@ -347,7 +325,12 @@ def _build(folder: Path) -> Report:
         return roi_report(folder)
     if (folder / "facts.json").exists():
         return facts_report(folder)
+    if (folder / "discover.json").exists():
+        from sim.report.discovery import discovery_report
+        return discovery_report(folder)
+    if (folder / "optimize.json").exists():  # before the sweep: its runs are in a store too
+        return optimize_report(folder)
     if (folder / "sweep.json").exists() or (folder / "runs").is_dir():
         return sweep_report(folder)
     raise ScenarioError(str(folder), "", "not a community-sim output: no summary.json (run), compare.json "
-                                         "(compare), roi.json (roi), facts.json (facts) or runs/ and sweep.json (sweep store)")
+                                         "(compare), roi.json (roi), facts.json (facts), discover.json (discover), optimize.json (optimize) or runs/ and sweep.json (sweep store)")
