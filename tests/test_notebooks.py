@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow  # executes every notebook
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 EXPECTED = ["01_quickstart.ipynb", "02_reward_schemes.ipynb", "03_response_policies.ipynb",
-            "04_standing_ovation.ipynb", "05_sweeps_and_sensitivity.ipynb"]
+            "04_standing_ovation.ipynb", "05_sweeps_and_sensitivity.ipynb", "06_policy_search.ipynb"]
 PLOTLY = "application/vnd.plotly.v1+json"
 # Run first, before the notebook's own cells: which `sim` does the kernel import?
 PROBE = "import sim as _probe_sim, sys as _probe_sys; print(_probe_sim.__file__); print(_probe_sys.executable)"
@@ -26,7 +26,7 @@ def _notebooks() -> list[Path]:
     return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
 
-def test_the_five_notebooks_are_there():
+def test_the_six_notebooks_are_there():
     assert [path.name for path in _notebooks()] == EXPECTED
 
 
