@@ -172,7 +172,7 @@ def test_a_search_resumes_in_its_folder_without_running_anything_twice(tmp_path)
     pd.testing.assert_frame_equal(again["trials"].head(3).drop(columns="pareto"), first["trials"].drop(columns="pareto"))
     stored = pd.read_parquet(out / "runs")
     assert stored.run_id.is_unique and len(stored) == 5 * 2, "each policy's two replicates, stored once"
-    with pytest.raises(ScenarioError, match="holds a search of other"):
+    with pytest.raises(ScenarioError, match="holds another search"):
         optimize(path, ["cost_per_issue:min"], AT_LEAST_90, out, trials=6, workers=1)
 
 

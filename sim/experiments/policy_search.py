@@ -251,12 +251,19 @@ def optimize(scenario: Scenario | str | Path, objectives: list, constraints: lis
         raise ScenarioError("--sampler", sampler, f"must be one of {', '.join(SAMPLERS)}")
     out = Path(out) if out is not None else None
     store = RunStore(out) if out is not None else None
+    fingerprint = problem.fingerprint(sampler)
     description = {"name": scenario.scenario.name, "base_id": base_id(scenario), **MODEL_IDENTITY, "design": "optimize",
+                   "search": fingerprint,
                    "parameters": [*problem.levers, *(problem.scenario.sweep.uncertainties if problem.robust else {})]}
+    previous = store.describe() if store is not None else None
+    if previous is not None and (previous.get("design"), previous.get("search")) != ("optimize", fingerprint):
+        held = "another search" if previous.get("design") == "optimize" else f"a {previous.get('design')} store"
+        raise ScenarioError("--out", "", f"{out} holds {held}; give a folder of its own (a search of other objectives, "
+                            "constraints, levers, replicates, sampler or scenario is not resumed there)")
     with Executor(workers or default_workers(), scheduler) as executor, \
             (store.claimed(description) if store is not None else nullcontext()):
         known = _stored(store, description) if store is not None else {}
-        study = _study(out, problem.fingerprint(sampler), problem.directions)
+        study = _study(out, fingerprint, problem.directions)
         study.sampler = _sampler(sampler, scenario.scenario.seed + len(study.trials), trials)
 
         def objective(trial: optuna.Trial) -> tuple[float, ...]:
