@@ -180,7 +180,7 @@ def test_a_trial_cut_short_is_proposed_again(tmp_path):
     path, out = scenario_file(tmp_path), tmp_path / "search"
     optimize(path, GOALS, AT_LEAST_90, out, trials=2, workers=1)
     storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(out / "optimize.journal")))
-    study = optuna.load_study(study_name="policy_search", storage=storage)
+    study = optuna.load_study(study_name="optimize", storage=storage)
     cut_short = study.ask({"policy.forum.sla_hours": optuna.distributions.FloatDistribution(1, 48),
                            "policy.forum.staff_hours_per_1000_members": optuna.distributions.FloatDistribution(0.1, 4)})
     params = dict(cut_short.params)  # left RUNNING, as a killed search leaves it

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -24,8 +23,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from sim.experiments.design import MODEL_IDENTITY, check_parameter_values, replicate_seeds, run_id
 from sim.experiments.executors import Executor, Job, progress_bar
-from sim.experiments.output import check_target
 from sim.experiments.stats import mean_interval
+from sim.experiments.studies import open_study, suggest
 from sim.experiments.sweeps import default_workers, resolve
 from sim.measures.registry import unknown_kpi
 from sim.params.scenario import Scenario, ScenarioError, build_scenario, load_data_file
@@ -77,14 +76,6 @@ def check_targets(scenario: Scenario, targets: str | Path | TargetsFile, source:
     return spec, free
 
 
-def _suggest(trial: optuna.Trial, key: str, spec: Any) -> Any:
-    if isinstance(spec, list):
-        return spec[trial.suggest_categorical(key, list(range(len(spec))))]
-    if field_at(key).annotation is int:
-        return trial.suggest_int(key, int(np.ceil(spec["low"])), int(np.floor(spec["high"])))
-    return trial.suggest_float(key, float(spec["low"]), float(spec["high"]))
-
-
 def _loss(kpis: pd.DataFrame, targets: list[Target]) -> float:
     """The loss from per-replicate KPIs (rows are replicates)."""
     total = 0.0
@@ -97,23 +88,8 @@ def _loss(kpis: pd.DataFrame, targets: list[Target]) -> float:
 def _study(out: Path | None, seed: int, fingerprint: str) -> optuna.Study:
     """A new study, or the one persisted in `out` if it calibrates the same thing. A resumed
     study's sampler is seeded past the trials already done, so it does not propose them again."""
-    storage, log = None, None
-    optuna.logging.set_verbosity(logging.WARNING)
-    if out is not None:
-        log = out / "calibration.journal"
-        check_target(log)  # optuna appends to it: never through a link
-        out.mkdir(parents=True, exist_ok=True)
-    try:
-        if log is not None:
-            storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(log)))
-        study = optuna.create_study(study_name=STUDY, storage=storage, load_if_exists=True, direction="minimize")
-    except (ValueError, KeyError, TypeError, RuntimeError, optuna.exceptions.OptunaError) as error:
-        raise ScenarioError(str(log), "", f"damaged study log ({type(error).__name__}); move it away or choose "
-                                          "another folder") from None
-    if study.user_attrs.get("fingerprint", fingerprint) != fingerprint:
-        raise ScenarioError("--out", "", f"{out} holds a calibration of other targets, parameters, replicates or "
-                            "scenario; choose another folder")
-    study.set_user_attr("fingerprint", fingerprint)
+    study = open_study(out, STUDY, fingerprint, "a calibration of other targets, parameters, replicates or scenario",
+                       direction="minimize")
     study.sampler = optuna.samplers.TPESampler(seed=seed + len(study.trials))
     return study
 
@@ -164,7 +140,7 @@ def calibrate(scenario: Scenario | str | Path, targets: str | Path | TargetsFile
                                             sort_keys=True).encode()).hexdigest()[:20]
 
     def objective(trial: optuna.Trial) -> float:
-        values = {key: _suggest(trial, key, s) for key, s in free.items()}
+        values = {key: suggest(trial, key, s) for key, s in free.items()}
         candidate = build_scenario(base, values, source=source)
         jobs = [Job(run_id(candidate, seed), candidate, seed) for seed in seeds]
         outcomes = executor.run(jobs, on_outcome=lambda _outcome: tick())

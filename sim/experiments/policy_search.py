@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import math
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -35,25 +34,16 @@ import pandas as pd
 from sim.experiments.design import MODEL_IDENTITY, check_parameter_values, plan_runs, states_of_the_world
 from sim.experiments.executors import Executor, Job, progress_bar
 from sim.experiments.objectives import Constraint, Objective, favours_high, parse_constraint, parse_objective, robust_value
-from sim.experiments.output import check_target
 from sim.experiments.stats import mean_interval
 from sim.experiments.store import RunStore, run_row
+from sim.experiments.studies import open_study, suggest
 from sim.experiments.sweeps import base_id, default_workers, resolve
 from sim.params.scenario import Scenario, ScenarioError, build_scenario
-from sim.params.schema import field_at
 
-STUDY = "policy_search"
+STUDY = "optimize"
 SAMPLERS = ("tpe", "nsga2", "random")
 ROBUST = ("percentile", "regret")
 COMPLETE = optuna.trial.TrialState.COMPLETE
-
-
-def _suggest(trial: optuna.Trial, key: str, spec: Any) -> Any:
-    if isinstance(spec, list):
-        return spec[trial.suggest_categorical(key, list(range(len(spec))))]
-    if field_at(key).annotation is int:
-        return trial.suggest_int(key, int(math.ceil(spec["low"])), int(math.floor(spec["high"])))
-    return trial.suggest_float(key, float(spec["low"]), float(spec["high"]))
 
 
 def _sampler(name: str, seed: int, trials: int) -> optuna.samplers.BaseSampler:
@@ -207,22 +197,8 @@ def max_regret(per_state: list[list[float]], sense: str) -> np.ndarray:
 def _study(out: Path | None, fingerprint: str, directions: list[str]) -> optuna.Study:
     """A new study, or the one in `out` if it searches the same problem. A trial left running by
     a killed search is closed as failed and proposed again, so no evaluation is lost."""
-    storage, log = None, None
-    optuna.logging.set_verbosity(logging.WARNING)
-    if out is not None:
-        log = out / "optimize.journal"
-        check_target(log)  # optuna appends to it: never through a link
-    try:
-        if log is not None:
-            storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(log)))
-        study = optuna.create_study(study_name=STUDY, storage=storage, load_if_exists=True, directions=directions)
-    except (ValueError, KeyError, TypeError, RuntimeError, optuna.exceptions.OptunaError) as error:
-        raise ScenarioError(str(log), "", f"damaged study log ({type(error).__name__}); move it away or choose "
-                                          "another folder") from None
-    if study.user_attrs.get("fingerprint", fingerprint) != fingerprint:
-        raise ScenarioError("--out", "", f"{out} holds a search of other objectives, constraints, levers, "
-                            "replicates or scenario; choose another folder")
-    study.set_user_attr("fingerprint", fingerprint)
+    study = open_study(out, STUDY, fingerprint, "a search of other objectives, constraints, levers, replicates, "
+                       "sampler or scenario", directions=directions)
     for cut_short in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         study._storage.set_trial_state_values(cut_short._trial_id, optuna.trial.TrialState.FAIL)  # no public API
         study.enqueue_trial(cut_short.params)
@@ -267,7 +243,7 @@ def optimize(scenario: Scenario | str | Path, objectives: list, constraints: lis
         study.sampler = _sampler(sampler, scenario.scenario.seed + len(study.trials), trials)
 
         def objective(trial: optuna.Trial) -> tuple[float, ...]:
-            values = {key: _suggest(trial, key, spec) for key, spec in problem.levers.items()}
+            values = {key: suggest(trial, key, spec) for key, spec in problem.levers.items()}
             trial.set_user_attr("values", values)
             judged = problem.judge(problem.evaluate(values, executor, known, store, description, tick))
             trial.set_user_attr("judged", judged)
