@@ -62,6 +62,20 @@ def test_levers_are_crossed_with_common_states_of_the_world(tmp_path):
     assert all(40 <= s["population.issue_interval_days"] <= 90 for s in states)
 
 
+def test_a_sweep_of_levers_and_uncertainties_stores_each_apart(tmp_path):
+    from sim.experiments import sweep
+
+    path = scenario_file(tmp_path, days=5, members=200)
+    rows = sweep(path, tmp_path / "store", overrides={"sweep.design": "grid", "sweep.states": 2, "sweep.replicates": 1},
+                 workers=1)
+    assert len(rows) == 2 * 2 * 2, "two levels of each lever, at each of two states, once"
+    description = json.loads((tmp_path / "store" / "sweep.json").read_text())
+    assert description["levers"] == ["policy.forum.sla_hours", "policy.forum.staff_hours_per_1000_members"]
+    assert description["uncertainties"] == ["population.issue_interval_days"]
+    assert description["parameters"] == description["levers"] + description["uncertainties"]
+    assert rows["population.issue_interval_days"].nunique() == 2
+
+
 def test_a_key_cannot_be_both_a_lever_and_an_uncertainty(tmp_path):
     path = tmp_path / "both.toml"
     path.write_text('[levers]\n"policy.forum.sla_hours" = [1, 2]\n[uncertainties]\n"policy.forum.sla_hours" = [3]\n')
