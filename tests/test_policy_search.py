@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.experiments.design import design_points, planned_points, replicate_seeds, run_id, states_of_the_world
 from sim.experiments.executors import Job, run_jobs
-from sim.experiments.objectives import Constraint, Objective, parse_constraint, parse_objective, robust_value
-from sim.experiments.policy_search import max_regret, optimize, pareto_mask
+from sim.experiments.objectives import (Constraint, Objective, front_of_feasible, max_regret, pareto_mask,
+                                       parse_constraint, parse_objective, robust_value)
+from sim.experiments.policy_search import optimize
 from sim.params.scenario import ScenarioError, build_scenario, load_scenario
 from sim.report.build import build_report
 
@@ -109,8 +110,14 @@ def test_bad_lever_declarations_are_refused(tmp_path, text, problem):
     (["--objective", "cost_per_issue", "--constraint", "answer_rate_24h>=lots"], "not a number"),
     (["--objective", "cost_per_issue", "--robust", "maybe"], "percentile, regret"),
     (["--objective", "cost_per_issue", "--sampler", "grid"], "tpe, nsga2, random"),
-    (["--objective", "cost_per_issue", "--percentile", "20"], "at least 50"),
+    (["--objective", "cost_per_issue", "--robust", "percentile", "--percentile", "20"], "at least 50"),
     (["--objective", "cost_per_issue", "--trials", "0"], "--trials"),
+    (["--objective", "cost_per_issue", "--constraint", "answer_rate_24h>=90"], "a share from 0 to 1"),
+    (["--objective", "cost_per_issue", "--percentile", "80"], "give --robust"),
+    (["--objective", "cost_per_issue", "--states", "4"], "give --robust"),
+    (["--objective", "cost_per_issue", "--set", "policy.forum.sla_hours=3"], "is a lever"),
+    (["--objective", "cost_per_issue", "--trials", "100000", "--robust", "percentile", "--states", "100000"],
+     "more than the 1,000,000"),
     (["--objective", "cost_per_issue", "--set", "policy.forum.kind=none", "--set", "population.reader_share=1.5"],
      "reader_share"),
 ])
@@ -167,13 +174,25 @@ def test_the_pareto_front_keeps_exactly_the_undominated_rows():
 
 def test_regret_and_percentiles_are_judged_against_the_worse_side():
     per_state = [[10.0, 20.0, 30.0], [12.0, 18.0, 40.0], [11.0, 25.0, 29.0]]  # costs: lower is better
+    everyone = np.array([True, True, True])
     # best per state: 10, 18, 29; regrets: [0,2,1], [2,0,11], [1,7,0]
-    assert max_regret(per_state, "min").tolist() == [2.0, 11.0, 7.0]
-    assert max_regret([[0.9, 0.5], [0.8, 0.7]], "max").tolist() == pytest.approx([0.2, 0.1])
+    assert max_regret(per_state, "min", everyone).tolist() == [2.0, 11.0, 7.0]
+    # with the second policy infeasible it sets no benchmark: best 10, 20, 29
+    assert max_regret(per_state, "min", np.array([True, False, True])).tolist() == [1.0, 11.0, 5.0]
+    assert max_regret([[0.9, 0.5], [0.8, 0.7]], "max", np.array([True, True])).tolist() == pytest.approx([0.2, 0.1])
     states = np.arange(1.0, 11.0)
-    assert robust_value(states, favours_high=False, percentile=90) == pytest.approx(9.1)  # a cost: high side
-    assert robust_value(states, favours_high=True, percentile=90) == pytest.approx(1.9)  # a rate: low side
+    # the value reached in 90% of the ten states: a cost at most 9 in nine, a rate at least 2 in nine
+    assert robust_value(states, favours_high=False, percentile=90) == 9.0
+    assert robust_value(states, favours_high=True, percentile=90) == 2.0
+    # one state in four below 90% fails "in 90% of states", however close the others are
+    assert robust_value(np.array([0.95, 0.88, 0.95, 0.95]), favours_high=True, percentile=90) == 0.88
     assert np.isnan(robust_value(np.array([np.nan]), True, 90))
+
+
+def test_a_cheaper_policy_that_breaks_a_constraint_keeps_no_feasible_one_off_the_front():
+    table = pd.DataFrame({"cost_per_issue": [5.0, 9.0, 8.0, 12.0], "feasible": [False, True, True, True]})
+    front = front_of_feasible(table, [Objective("cost_per_issue", "min")])
+    assert front.tolist() == [False, False, True, False], "the cheapest feasible policy is the front"
 
 
 # --- a real search, small -------------------------------------------------------------------
@@ -215,8 +234,9 @@ def test_the_report_draws_the_front_and_refuses_a_crafted_table(tmp_path):
     hover = report.figures[0][1].data[0].text[0]
     assert "policy.forum.sla_hours = " in hover and "95% CI" in hover
     trials = pd.read_csv(out / "trials.csv")
-    trials["feasible"] = True  # a forged verdict is worked out again, never read
-    trials.loc[0, "answer_rate_24h"] = 0.1
+    trials["feasible"] = True  # a forged verdict is worked out again, never read:
+    trials.loc[0, "answer_rate_24h"] = 0.1  # the cheapest policy, had the verdict been trusted, breaks the constraint
+    trials.loc[0, "cost_per_issue"] = trials.cost_per_issue.min() - 1
     trials.to_csv(out / "trials.csv", index=False)
     assert not build_report(out).parameters.trial.isin([int(trials.trial[0])]).any()
     trials.loc[1, "cost_per_issue"] = np.inf
@@ -264,3 +284,23 @@ def test_the_search_dominates_random_search_at_equal_budget_and_its_choice_holds
         outcomes = run_jobs([Job(run_id(scenario, s), scenario, s) for s in seeds], workers=2)
         rates = [outcome.summary["answer_rate_24h"] for outcome in outcomes.values()]
         assert np.mean(rates) >= 0.9, (seed, policy, rates)
+
+
+def test_levers_refused_together_are_refused_before_anything_is_written(tmp_path):
+    path = scenario_file(tmp_path)
+    path.write_text(path.read_text().replace('"policy.forum.sla_hours" = {low = 1, high = 48}',
+                                             '"policy.forum.staff_hours_per_day" = {low = 1, high = 8}'))
+    result = runner.invoke(app, ["optimize", str(path), "--objective", "cost_per_issue", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "with every one at its low end" in lines[0], result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_journal_lock_left_by_a_killed_search_is_not_waited_on(tmp_path):
+    """Optuna locks its journal with a symbolic link, which a SIGKILL leaves behind; a search
+    holds its folder's own lock, so any journal lock it finds there is stale."""
+    path, out = scenario_file(tmp_path), tmp_path / "search"
+    optimize(path, GOALS, AT_LEAST_90, out, trials=1, workers=1)
+    (out / "optimize.journal.lock").symlink_to(tmp_path / "gone")  # dangling, as after a kill and a move
+    assert len(optimize(path, GOALS, AT_LEAST_90, out, trials=2, workers=1)["trials"]) == 2

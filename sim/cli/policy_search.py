@@ -12,31 +12,43 @@ import typer
 
 from sim.cli.experiments import (DAYS, DRY_RUN, SCHEDULER, SET, WORKERS, _check_executor, _config, _plain_errors,
                                  _say_plan)
-from sim.cli.support import check_between, check_writable, fail, say
+from sim.cli.support import check_between, check_writable, fail, overrides_from, say
 from sim.experiments.design import MODEL_IDENTITY
+from sim.experiments.objectives import lever_text
 from sim.experiments.output import json_text, write_files
-from sim.measures.registry import format_kpi, kpi_kind, kpi_label
+from sim.measures.registry import kpi_kind, kpi_label, money_or_value
 from sim.params.scenario import ScenarioError
 
 FILES = ("optimize.json", "trials.csv", "front.csv")
 SHOWN_POLICIES = 12
+DEFAULT_PERCENTILE = 90.0
 
 
 def register(app: typer.Typer) -> None:
     app.command()(optimize)
 
 
-def _shown(kpi: str, row) -> str:
+def _shown(kpi: str, row, judged: str | None, currency: str) -> str:
+    """The value the search judged, with the mean and its 95% CI over replicates."""
     kind = kpi_kind(kpi)
-    return (f"{format_kpi(row[kpi], kind)} (mean {format_kpi(row[kpi + '_mean'], kind)}, 95% CI "
-            f"{format_kpi(row[kpi + '_low'], kind)} to {format_kpi(row[kpi + '_high'], kind)})")
+
+    def text(value) -> str:
+        return money_or_value(value, kind, currency)
+
+    interval = f"95% CI {text(row[kpi + '_low'])} to {text(row[kpi + '_high'])}"
+    if judged is None:
+        return f"{text(row[kpi])} ({interval})"
+    return f"{text(row[kpi])} {judged} (mean {text(row[kpi + '_mean'])}, {interval})"
 
 
-def _say_policy(row, levers: list[str], kpis: list[str]) -> None:
-    say("  " + ", ".join(f"{key} = {row[key]:.4g}" if isinstance(row[key], float) else f"{key} = {row[key]}"
-                         for key in levers))
+def _say_policy(row, problem, kpis: list[str], currency: str) -> None:
+    say("  " + lever_text(row, list(problem.levers)))
+    judged = f"in {problem.percentile:g}% of states" if problem.robust else None
     for kpi in kpis:
-        say(f"      {kpi_label(kpi)} [{kpi}]: {_shown(kpi, row)}")
+        say(f"      {kpi_label(kpi)} [{kpi}]: {_shown(kpi, row, judged, currency)}")
+    if problem.robust == "regret":
+        say(f"      largest regret on {problem.objectives[0].kpi}: "
+            f"{money_or_value(row['max_regret'], kpi_kind(problem.objectives[0].kpi), currency)}")
 
 
 def optimize(
@@ -50,7 +62,8 @@ def optimize(
     replicates: Optional[int] = typer.Option(None, help="Runs per policy and state, on common seeds (default: \\[sweep] replicates)"),
     sampler: str = typer.Option("tpe", help="tpe (constrained multi-objective TPE), nsga2 or random"),
     robust: Optional[str] = typer.Option(None, help="Judge each policy over \\[uncertainties] states: percentile or regret"),
-    percentile: float = typer.Option(90.0, help="With --robust: the share of states of the world a value must hold in"),
+    percentile: float = typer.Option(DEFAULT_PERCENTILE, help="With --robust: the percentage of states of the world a "
+                                     "value must be reached in"),
     states: Optional[int] = typer.Option(None, help="With --robust: states of the world drawn (default: \\[sweep] states)"),
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds and of the sampler"),
     set_: list[str] = SET,
@@ -69,9 +82,16 @@ def optimize(
         check_between("--replicates", replicates, 1, 10_000)
     if sampler not in SAMPLERS:
         fail(ScenarioError("--sampler", sampler, f"must be one of {', '.join(SAMPLERS)}"))
+    if robust is None and (states is not None or percentile != DEFAULT_PERCENTILE):
+        fail(ScenarioError("--robust", "", "--states and --percentile judge a policy over states of the world; "
+                           "give --robust percentile or --robust regret with them"))
     config = _config(scenario, set_, days, seed, states=states)
+    fixed = sorted(set(overrides_from(set_)) & set(config.sweep.levers))
+    if fixed:
+        fail(ScenarioError("--set", fixed[0], "is a lever, which the search sets: remove it from [levers] to fix it"))
     with _plain_errors():
-        problem = SearchProblem.declare(config, str(scenario), objective, constraint, replicates, robust, percentile)
+        problem = SearchProblem.declare(config, str(scenario), objective, constraint, replicates, robust, percentile,
+                                        trials)
     if out is not None:
         check_writable(out, *FILES)
     if dry_run:
@@ -83,32 +103,32 @@ def optimize(
         found = search(config, problem.objectives, problem.constraints, out, trials=trials, replicates=replicates,
                        sampler=sampler, robust=robust, percentile=percentile, workers=workers, scheduler=scheduler,
                        progress=True, source=str(scenario))
-    _say_result(found, problem, config.scenario.name, trials)
+    _say_result(found, problem, config.scenario.name, trials, config.costs.currency)
     if out is not None:
         _write(out, found, problem, sampler, config)
 
 
-def _say_result(found: dict[str, pd.DataFrame], problem, name: str, trials: int) -> None:
-    levers = list(problem.levers)
+def _say_result(found: dict[str, pd.DataFrame], problem, name: str, trials: int, currency: str) -> None:
     kpis = list(dict.fromkeys([o.kpi for o in problem.objectives] + [c.kpi for c in problem.constraints]))
-    judged = (f"the {100 - problem.percentile:g}th/{problem.percentile:g}th percentile over "
-              f"{len(problem.states)} states of the world" if problem.robust else "the mean")
+    judged = (f"the value reached in {problem.percentile:g}% of {len(problem.states)} states of the world, with the "
+              "mean over them and its 95% CI over replicates" if problem.robust else
+              "means with their 95% CI over replicates")
     say(f"optimize {name}: {len(found['trials'])} of {trials} policies evaluated, each on "
-        f"{problem.runs_per_policy()} run(s); values are {judged}, with the mean and its 95% CI over replicates")
+        f"{problem.runs_per_policy()} run(s); values are {judged}")
     say("objectives: " + ", ".join(f"{o.kpi}:{o.sense}" for o in problem.objectives)
         + ("; constraints: " + ", ".join(c.text for c in problem.constraints) if problem.constraints else ""))
     front = found["front"]
     say(f"Pareto front of the feasible policies: {len(front)}" + (f" (the first {SHOWN_POLICIES} shown)"
                                                                    if len(front) > SHOWN_POLICIES else ""))
     for _, row in front.head(SHOWN_POLICIES).iterrows():
-        _say_policy(row, levers, kpis)
+        _say_policy(row, problem, kpis, currency)
     if found["choice"].empty:
         say("no evaluated policy met the constraints: widen the lever ranges, relax a constraint or raise --trials")
         return
     row = found["choice"].iloc[0]
     rule = ("least maximum regret on " if problem.robust == "regret" else "best on ") + problem.objectives[0].kpi
     say(f"chosen ({rule}, trial {int(row.trial)}):")
-    _say_policy(row, levers, kpis)
+    _say_policy(row, problem, kpis, currency)
 
 
 def _write(out: Path, found: dict[str, pd.DataFrame], problem, sampler: str, config) -> None:

@@ -21,7 +21,7 @@ import optuna
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator
 
-from sim.experiments.design import MODEL_IDENTITY, check_parameter_values, replicate_seeds, run_id
+from sim.experiments.design import MAX_RUNS, MODEL_IDENTITY, check_parameter_values, replicate_seeds, run_id
 from sim.experiments.executors import Executor, Job, progress_bar
 from sim.experiments.stats import mean_interval
 from sim.experiments.studies import open_study, suggest
@@ -117,6 +117,10 @@ def calibration_plan(scenario: Scenario, targets: str | Path | TargetsFile, tria
     scenario at the middle of the free ranges (what sets a run's cost, say its members, is
     often among them). A resumed study makes only the runs of the trials it still lacks."""
     _, free = check_targets(scenario, targets, source)
+    runs = trials * (replicates or scenario.sweep.replicates)
+    if runs > MAX_RUNS:
+        raise ScenarioError(source, "trials", f"{runs:,} runs, more than the {MAX_RUNS:,} one calibration may plan; "
+                            "use fewer trials or replicates")
     typical = build_scenario(scenario.model_dump(mode="json", exclude={"sweep"}),
                              {key: _centre(key, spec) for key, spec in free.items()}, source=source)
     return [typical] * (trials * (replicates or scenario.sweep.replicates))

@@ -27,17 +27,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-import numpy as np
 import optuna
 import pandas as pd
 
-from sim.experiments.design import MODEL_IDENTITY, check_parameter_values, plan_runs, states_of_the_world
+from sim.experiments.design import MAX_RUNS, MODEL_IDENTITY, check_parameter_values, plan_runs, states_of_the_world
 from sim.experiments.executors import Executor, Job, progress_bar
-from sim.experiments.objectives import Constraint, Objective, favours_high, parse_constraint, parse_objective, robust_value
+from sim.experiments.objectives import (Constraint, Objective, favours_high, front_of_feasible, max_regret,
+                                       parse_constraint, parse_objective, robust_value)
 from sim.experiments.stats import mean_interval
 from sim.experiments.store import RunStore, run_row
 from sim.experiments.studies import open_study, suggest
 from sim.experiments.sweeps import base_id, default_workers, resolve
+from sim.measures.registry import KPIS
 from sim.params.scenario import Scenario, ScenarioError, build_scenario
 
 STUDY = "optimize"
@@ -55,6 +56,21 @@ def _sampler(name: str, seed: int, trials: int) -> optuna.samplers.BaseSampler:
     return optuna.samplers.RandomSampler(seed=seed)
 
 
+def check_corners(scenario: Scenario, specs: dict[str, Any], source: str, field: str) -> None:
+    """Every parameter at its low ends together, and at its high ends together, must make a
+    valid scenario: two levers can be fine alone and refused together (both forms of one
+    capacity, say), and a search should say so before it writes or runs anything."""
+    base = scenario.model_dump(mode="json", exclude={"sweep"})
+    for end in (0, -1):
+        values = {key: spec[end] if isinstance(spec, list) else spec["low" if end == 0 else "high"]
+                  for key, spec in specs.items()}
+        try:
+            build_scenario(base, values, source=source)
+        except ScenarioError as error:
+            raise ScenarioError(source, f"{field} ({error.field})", f"with every one at its "
+                                f"{'low' if end == 0 else 'high'} end: {error.problem}") from None
+
+
 @dataclass
 class SearchProblem:
     """What is searched and how a policy is judged, checked before any run."""
@@ -69,7 +85,7 @@ class SearchProblem:
 
     @classmethod
     def declare(cls, scenario: Scenario, source: str, objectives, constraints, replicates: int | None,
-                robust: str | None, percentile: float) -> SearchProblem:
+                robust: str | None, percentile: float, trials: int = 1) -> SearchProblem:
         objectives = [o if isinstance(o, Objective) else parse_objective(o) for o in objectives]
         constraints = [c if isinstance(c, Constraint) else parse_constraint(c) for c in constraints]
         if not objectives:
@@ -81,6 +97,7 @@ class SearchProblem:
             raise ScenarioError(source, "levers", "optimize searches the scenario's [levers]: declare at least one, "
                                 "for example \"policy.forum.sla_hours\" = {low = 1, high = 48}")
         check_parameter_values(scenario, scenario.sweep.levers, source, "levers")
+        check_corners(scenario, scenario.sweep.levers, source, "levers")
         if robust is not None and robust not in ROBUST:
             raise ScenarioError("--robust", robust, f"must be one of {', '.join(ROBUST)}")
         if robust is not None and not scenario.sweep.uncertainties:
@@ -88,10 +105,19 @@ class SearchProblem:
                                 "declare [uncertainties] ranges")
         if robust is not None:
             check_parameter_values(scenario, scenario.sweep.uncertainties, source, "uncertainties")
+            check_corners(scenario, scenario.sweep.levers | scenario.sweep.uncertainties, source, "uncertainties")
         if not (math.isfinite(percentile) and 50 <= percentile < 100):
             raise ScenarioError("--percentile", str(percentile), "must be at least 50 and below 100")
+        for c in constraints:
+            if KPIS[c.kpi].kind == "pct" and not 0 <= c.bound <= 1:
+                raise ScenarioError("--constraint", c.text, f"{c.kpi} is a share from 0 to 1 (write 0.9 for 90%)")
         if replicates is not None:
             scenario = build_scenario(scenario.model_dump(mode="json"), {"sweep.replicates": replicates}, source=source)
+        runs = trials * (scenario.sweep.states if robust else 1) * scenario.sweep.replicates
+        if runs > MAX_RUNS:
+            raise ScenarioError(source, "sweep", f"{trials:,} policies x {scenario.sweep.states if robust else 1:,} "
+                                f"state(s) x {scenario.sweep.replicates:,} replicate(s) = {runs:,} runs, more than "
+                                f"the {MAX_RUNS:,} one search may plan; use fewer trials, states or replicates")
         states = states_of_the_world(scenario, source) if robust else [{}]
         return cls(scenario, source, objectives, constraints, robust, percentile, states)
 
@@ -128,9 +154,11 @@ class SearchProblem:
             fresh.append(run_row(by_id[outcome.run_id], outcome.summary))
             tick()
 
-        executor.run(todo, on_outcome=finished)
-        if store is not None:
-            store.append(fresh, description)
+        try:
+            executor.run(todo, on_outcome=finished)
+        finally:  # runs finished before a Ctrl-C or an error are kept
+            if store is not None:
+                store.append(fresh, description)
         known.update((row["run_id"], row) for row in fresh)
         return pd.DataFrame([{**known[run.run_id], "state": run.point} for run in runs])
 
@@ -161,10 +189,10 @@ class SearchProblem:
         trials = pd.DataFrame(rows)
         if trials.empty:
             return {"trials": trials, "front": trials, "choice": trials}
-        trials["pareto"] = pareto_mask(trials, self.objectives) & trials.feasible
-        if self.robust == "regret":
+        trials["pareto"] = front_of_feasible(trials, self.objectives)
+        if self.robust == "regret":  # against the best feasible policy at each state
             trials["max_regret"] = max_regret([t.user_attrs["judged"][0]["per_state"] for t in done],
-                                              self.objectives[0].sense)
+                                              self.objectives[0].sense, trials.feasible.to_numpy(dtype=bool))
         first = self.objectives[0]
         front = trials[trials.pareto].sort_values(first.kpi, ascending=first.sense == "min", kind="stable")
         feasible = trials[trials.feasible]
@@ -175,30 +203,11 @@ class SearchProblem:
         return {"trials": trials, "front": front.reset_index(drop=True), "choice": choice.reset_index(drop=True)}
 
 
-def pareto_mask(trials: pd.DataFrame, objectives: list[Objective]) -> np.ndarray:
-    """Rows no other row dominates (as good on every objective, better on one); an undefined
-    value dominates nothing and is dominated by everything."""
-    signs = np.array([1.0 if o.sense == "min" else -1.0 for o in objectives])
-    costs = trials[[o.kpi for o in objectives]].to_numpy(dtype=float) * signs
-    costs = np.where(np.isnan(costs), np.inf, costs)
-    no_worse = (costs[:, None, :] <= costs[None, :, :]).all(axis=2)
-    better = (costs[:, None, :] < costs[None, :, :]).any(axis=2)
-    dominated = (no_worse & better).any(axis=0)
-    return ~dominated & np.isfinite(costs).all(axis=1)
-
-
-def max_regret(per_state: list[list[float]], sense: str) -> np.ndarray:
-    """Each policy's largest shortfall, over states, from the best policy at that state."""
-    values = np.array(per_state, dtype=float)
-    best = np.nanmin(values, axis=0) if sense == "min" else np.nanmax(values, axis=0)
-    return np.nanmax(np.abs(values - best), axis=1)
-
-
 def _study(out: Path | None, fingerprint: str, directions: list[str]) -> optuna.Study:
     """A new study, or the one in `out` if it searches the same problem. A trial left running by
     a killed search is closed as failed and proposed again, so no evaluation is lost."""
     study = open_study(out, STUDY, fingerprint, "a search of other objectives, constraints, levers, replicates, "
-                       "sampler or scenario", directions=directions)
+                       "sampler or scenario", held=True, directions=directions)
     for cut_short in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         study._storage.set_trial_state_values(cut_short._trial_id, optuna.trial.TrialState.FAIL)  # no public API
         study.enqueue_trial(cut_short.params)
@@ -222,13 +231,14 @@ def optimize(scenario: Scenario | str | Path, objectives: list, constraints: lis
     'front' (the feasible Pareto front, best on the first objective first) and 'choice' (the
     feasible policy best on the first objective, or with least regret; empty if none is)."""
     scenario, source = resolve(scenario, overrides, source)
-    problem = SearchProblem.declare(scenario, source, objectives, constraints, replicates, robust, percentile)
+    problem = SearchProblem.declare(scenario, source, objectives, constraints, replicates, robust, percentile, trials)
     if sampler not in SAMPLERS:
         raise ScenarioError("--sampler", sampler, f"must be one of {', '.join(SAMPLERS)}")
     out = Path(out) if out is not None else None
     store = RunStore(out) if out is not None else None
     fingerprint = problem.fingerprint(sampler)
-    description = {"name": scenario.scenario.name, "base_id": base_id(scenario), **MODEL_IDENTITY, "design": "optimize",
+    description = {"name": scenario.scenario.name, **MODEL_IDENTITY, "design": "optimize",
+                   "base_id": hashlib.sha256(f"optimize {base_id(scenario)}".encode()).hexdigest()[:20],  # a store of its own
                    "search": fingerprint,
                    "parameters": [*problem.levers, *(problem.scenario.sweep.uncertainties if problem.robust else {})]}
     previous = store.describe() if store is not None else None

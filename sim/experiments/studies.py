@@ -26,15 +26,21 @@ def suggest(trial: optuna.Trial, key: str, spec: Any) -> Any:
     return trial.suggest_float(key, float(spec["low"]), float(spec["high"]))
 
 
-def open_study(out: Path | None, name: str, fingerprint: str, elsewhere: str, **directions) -> optuna.Study:
+def open_study(out: Path | None, name: str, fingerprint: str, elsewhere: str, held: bool = False,
+               **directions) -> optuna.Study:
     """A new study, or the one in `out/<name>.journal` if its fingerprint is this one; a study
-    of something else is refused (`elsewhere` says what differs), and so is a damaged log."""
+    of something else is refused (`elsewhere` says what differs), and so is a damaged log.
+    `held`: the caller holds the folder's own lock, so a journal lock left there by a killed
+    process is stale, and is removed rather than waited on."""
     storage, log = None, None
-    optuna.logging.set_verbosity(logging.WARNING)
+    optuna.logging.set_verbosity(logging.ERROR)  # a failing trial's error reaches the caller, once
     if out is not None:
         log = out / f"{name}.journal"
         check_target(log)  # optuna appends to it: never through a link
         out.mkdir(parents=True, exist_ok=True)
+        lock = Path(f"{log}.lock")
+        if held and lock.is_symlink():
+            lock.unlink()
     try:
         if log is not None:
             storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(log)))

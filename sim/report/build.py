@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.measures.registry import (HEADLINE_KPIS, describe_change, format_kpi, format_measure, kpi_kind, kpi_label,
                                    money_or_value)
+from sim.experiments.objectives import lever_text
 from sim.report import figures
 from sim.report.document import Headline, Report, _escaped_table, _read_json, _read_table
 from sim.report.experiment_figures import MAX_LEVELS, roi_waterfall
@@ -269,17 +270,16 @@ def optimize_report(folder: Path) -> Report:
     choice = search.chosen(table, objectives, document.get("robust") == "regret")
     currency = str(document["scenario"]["costs"]["currency"])
     replicates, robust = int(document["replicates"]), document.get("robust")
-    judged = (f"each judged at its {float(document['percentile']):g}th-percentile outcome over "
+    judged = (f"each judged by the value it reaches in {float(document['percentile']):g}% of "
               f"{int(document['states'])} states of the world" if robust else "each judged by its mean")
     if choice.empty:
         headline = Headline("Chosen policy", "none", "No evaluated policy met every constraint: widen the lever "
                                                      "ranges, relax a constraint or search longer.")
     else:
         row = choice.iloc[0]
-        headline = Headline("Chosen policy", f"trial {int(row.trial)}", "; ".join(
-            f"{key} = {row[key]:.4g}" if isinstance(row[key], float) else f"{key} = {row[key]}" for key in levers)
-            + ". " + "; ".join(f"{kpi_label(o.kpi)} {money_or_value(row[o.kpi], kpi_kind(o.kpi), currency)}" for o in objectives)
-            + ".")
+        shown = list(dict.fromkeys([o.kpi for o in objectives] + [c.kpi for c in constraints]))
+        headline = Headline("Chosen policy", f"trial {int(row.trial)}", lever_text(row, levers) + ". " + "; ".join(
+            f"{kpi_label(kpi)} {money_or_value(row[kpi], kpi_kind(kpi), currency)}" for kpi in shown) + ".")
     return Report(
         kind="optimize", title=f"Policy search on {str(document['scenario']['scenario']['name'])}",
         story=f"{len(table)} policies over the levers {', '.join(levers)} were run on {replicates} common seeds, "
@@ -289,11 +289,15 @@ def optimize_report(folder: Path) -> Report:
                  f"the feasible one best on {objectives[0].kpi}."),
         headlines=[headline, Headline("Feasible policies", f"{int(table.feasible.sum())} of {len(table)}",
                                       f"{int(table.pareto.sum())} on the Pareto front.")],
-        figures=[("Pareto front", search.pareto_chart(table, choice, objectives, constraints, levers, currency))],
+        figures=[("Pareto front", search.pareto_chart(table, choice, objectives, constraints, levers, currency,
+                                                      robust=bool(robust)))],
         parameters=search.front_table(table, objectives, constraints, levers, currency),
-        notes=["How to read the chart: each dot is one policy (hover for its levers), with whiskers for the 95% "
-               "interval over replicates; hollow dots break a constraint, the joined dots are the feasible Pareto "
-               "front and the star the chosen policy. The table lists the front."],
+        notes=["How to read the chart: each dot is one policy (hover for its levers and its mean with the 95% "
+               "interval over replicates)" + ("; a dot is the value reached in the stated share of states of the "
+                                              "world, which the interval of the mean does not bound, so no whiskers "
+                                              "are drawn" if robust else ", with whiskers for that interval")
+               + "; hollow dots break a constraint, the joined dots are the feasible Pareto front and the star the "
+                 "chosen policy. The table lists the front."],
         provenance=f"optimize with the {str(document.get('sampler', ''))} sampler; community-sim "
                    f"{str(document.get('version', ''))}.")
 
@@ -330,6 +334,9 @@ def _build(folder: Path) -> Report:
         return discovery_report(folder)
     if (folder / "optimize.json").exists():  # before the sweep: its runs are in a store too
         return optimize_report(folder)
+    if (folder / "herding.json").exists():
+        raise ScenarioError(str(folder), "", "a herding experiment's output: report draws none yet; herding.json holds "
+                                             "the effects and `community-sim results` reads its store")
     if (folder / "sweep.json").exists() or (folder / "runs").is_dir():
         return sweep_report(folder)
     raise ScenarioError(str(folder), "", "not a community-sim output: no summary.json (run), compare.json "

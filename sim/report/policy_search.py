@@ -1,7 +1,8 @@
 """The policy-search report of an `optimize --out` folder: every policy evaluated, with the
 feasible Pareto front and the chosen policy, on a chart whose hover text gives each policy's
 levers. Feasibility, the front and the choice are worked out again from the values and the
-constraints in the folder, never read from it."""
+constraints in the folder, never read from it (a regret search's `max_regret` is read: the
+values per state of the world it comes from are in the run store, not the table)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.experiments.objectives import Constraint, Objective
-from sim.experiments.policy_search import pareto_mask
+from sim.experiments.objectives import Constraint, Objective, front_of_feasible, lever_text
 from sim.measures.registry import KPIS, format_kpi, kpi_kind, kpi_label
 from sim.params.scenario import ScenarioError
 from sim.report.style import PALETTE, rgba
@@ -61,7 +61,7 @@ def checked_trials(table: pd.DataFrame, path: Path, objectives: list[Objective],
     if table.trial.duplicated().any():
         raise ScenarioError(str(path), "trial", "a trial appears twice")
     table["feasible"] = [all(c.shortfall(row[c.kpi]) <= 0 for c in constraints) for _, row in table.iterrows()]
-    table["pareto"] = pareto_mask(table, objectives) & table.feasible
+    table["pareto"] = front_of_feasible(table, objectives)
     return table
 
 
@@ -74,21 +74,24 @@ def chosen(table: pd.DataFrame, objectives: list[Objective], regret: bool) -> pd
 
 
 def _hover(row, levers: list[str], kpis: list[str], currency: str) -> str:
-    lines = [f"trial {int(row['trial'])}"]
-    lines += [f"{key} = {row[key]:.4g}" if isinstance(row[key], float) else f"{key} = {row[key]}" for key in levers]
+    lines = [f"trial {int(row['trial'])}", *lever_text(row, levers).split(", ")]
     for kpi in kpis:
         kind = kpi_kind(kpi)
         money = currency if kind == "money" else ""
-        lines.append(f"{kpi_label(kpi)}: {money}{format_kpi(row[kpi], kind)} (95% CI {money}"
-                     f"{format_kpi(row[kpi + '_low'], kind)} to {money}{format_kpi(row[kpi + '_high'], kind)})")
+        lines.append(f"{kpi_label(kpi)}: {money}{format_kpi(row[kpi], kind)} (mean {money}"
+                     f"{format_kpi(row[kpi + '_mean'], kind)}, 95% CI {money}{format_kpi(row[kpi + '_low'], kind)} "
+                     f"to {money}{format_kpi(row[kpi + '_high'], kind)})")
+    if "max_regret" in row:
+        lines.append(f"largest regret: {row['max_regret']:.4g}")
     return "<br>".join(lines)
 
 
 def pareto_chart(table: pd.DataFrame, choice: pd.DataFrame, objectives: list[Objective], constraints: list[Constraint],
-                 levers: list[str], currency: str) -> go.Figure:
+                 levers: list[str], currency: str, robust: bool = False) -> go.Figure:
     """The first objective across, the second (or the first constraint's KPI) up: every policy,
     infeasible ones hollow, the feasible front joined, the choice as a star, each with its
-    95% interval."""
+    95% interval over replicates. A robust search judges a percentile over states of the
+    world, which that interval (of the mean) does not bound, so its dots have none."""
     kpis = list(dict.fromkeys([o.kpi for o in objectives] + [c.kpi for c in constraints]))
     x = objectives[0].kpi
     y = objectives[1].kpi if len(objectives) > 1 else (constraints[0].kpi if constraints else "trial")
@@ -102,7 +105,7 @@ def pareto_chart(table: pd.DataFrame, choice: pd.DataFrame, objectives: list[Obj
             continue
         bars = {axis: dict(type="data", symmetric=False, array=rows[f"{kpi}_high"] - rows[kpi],
                            arrayminus=rows[kpi] - rows[f"{kpi}_low"], color=marker["color"], thickness=1)
-                for axis, kpi in (("error_x", x), ("error_y", y)) if kpi != "trial"}
+                for axis, kpi in (("error_x", x), ("error_y", y)) if kpi != "trial" and not robust}
         figure.add_trace(go.Scatter(
             x=rows[x], y=rows[y], name=name, mode="lines+markers" if name == "Pareto front" else "markers",
             marker=marker, line=dict(color=FRONT, shape="hv") if name == "Pareto front" else None,
@@ -131,7 +134,7 @@ def front_table(table: pd.DataFrame, objectives: list[Objective], constraints: l
     front = table[table.pareto].sort_values(objectives[0].kpi, ascending=objectives[0].sense == "min", kind="stable")
     shown = pd.DataFrame({"trial": front.trial.astype(int)})
     for key in levers:
-        shown[key] = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in front[key]]
+        shown[key] = [lever_text(row, [key]).split(" = ", 1)[1] for _, row in front.iterrows()]
     for kpi in dict.fromkeys([o.kpi for o in objectives] + [c.kpi for c in constraints]):
         kind = kpi_kind(kpi)
         money = currency if kind == "money" else ""
