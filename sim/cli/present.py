@@ -4,6 +4,7 @@ executives, and `app` serves the live exploration app on this machine."""
 from __future__ import annotations
 
 import ipaddress
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -27,11 +28,18 @@ def register(app: typer.Typer) -> None:
     app.command(name="app")(serve_app)
 
 
+class PlotlyJs(str, Enum):
+    embed = "embed"
+    cdn = "cdn"
+
+
 def report(
-    folder: Path = typer.Argument(..., help="A run, compare or sweep output folder (their --out)"),
+    folder: Path = typer.Argument(..., help="A run, compare, roi, sweep, facts, discover or optimize output folder (their --out)"),
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="The HTML file to write (default: FOLDER/report.html)"),
+    plotly: PlotlyJs = typer.Option(PlotlyJs.embed, "--plotly", help="embed: plotly.js inside the file (about 5 MB, "
+                                    "works offline); cdn: loaded from plotly's CDN (a light file to mail; needs the internet to view)"),
 ) -> None:
-    """Write one self-contained HTML report (plotly.js embedded, works offline) of an output folder."""
+    """Write one HTML report of an output folder: headline verdicts, a bottom line, interactive charts."""
     from sim.report.page import write_report
 
     if out is not None:
@@ -41,7 +49,7 @@ def report(
     elif folder.is_dir():
         check_writable(folder, "report.html")  # the report goes beside the results
     try:
-        written = write_report(folder, out)
+        written = write_report(folder, out, plotly.value)
     except ScenarioError as error:
         fail(error)
     say(f"wrote {written}")

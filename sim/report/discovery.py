@@ -242,5 +242,8 @@ def discovery_report(folder: Path) -> Report:
             Headline("Density", f"{row.density:.0%}", f"of the {int(row.in_box):,} {unit} inside the box are cases."),
             Headline("Restricted parameters", f"{int(row.restricted)}", _box_words(limits))],
         figures=figures, parameters=_parameter_table(limits, scores), notes=notes,
+        scope=f"{definition['rows']:,} {unit} \u00b7 {definition['runs_analysed']:,} runs",
+        bottom_line=(f"{kpi_label(kpi)} is {definition['side']} {definition['threshold']:g} mostly where "
+                     f"{_box_words(limits)}" if limits.restricted.any() else _box_words(limits)),
         provenance=f"PRIM and extra-trees feature scores from EMA Workbench over {definition['runs_analysed']:,} runs of "
                    f"the store {definition['store']}; community-sim {str(document.get('version', ''))}.")

@@ -5,6 +5,7 @@ is read, so nothing downstream (sentences, figures, the page) ever holds raw tex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import json
 from html import escape
 from pathlib import Path
 
@@ -22,11 +23,12 @@ class Headline:
     label: str
     value: str
     sentence: str
+    tone: str = "neutral"  # better, worse, unclear (no detectable change) or neutral: the card's colour
 
 
 @dataclass
 class Report:
-    kind: str  # "run", "compare", "roi" or "sweep"
+    kind: str  # "run", "compare", "roi", "sweep", "facts", "discover" or "optimize"
     title: str
     story: str
     headlines: list[Headline]
@@ -34,6 +36,9 @@ class Report:
     parameters: pd.DataFrame  # columns: parameter, then one column of values per scenario
     notes: list[str] = field(default_factory=list)
     provenance: str = ""
+    scope: str = ""  # size, period, replicates and seed, from the output itself
+    bottom_line: str = ""  # the one sentence to take away
+    defaults: dict | None = None  # flattened defaults: the table shows first what differs from them
 
 
 def _escaped(value):
@@ -82,3 +87,30 @@ def _read_table(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
     return table
 
 
+
+
+def parameter_table(columns: dict[str, dict]) -> pd.DataFrame:
+    """One row per parameter (except the [sweep] section), one column per scenario."""
+    flats = {name: flat_settings(scenario) for name, scenario in columns.items()}
+    keys = list(dict.fromkeys(key for flat in flats.values() for key in flat))
+    return pd.DataFrame({"parameter": keys,
+                         **{name: [_cell(flat.get(key, "")) for key in keys] for name, flat in flats.items()}})
+
+
+def flat_settings(scenario: dict) -> dict:
+    """A scenario's JSON dump as dotted key -> value, without its [sweep]."""
+    return pd.json_normalize({k: v for k, v in scenario.items() if k != "sweep"}).iloc[0].to_dict()
+
+
+def default_settings() -> dict:
+    """Every parameter's default, as the parameter table shows it, so a report can show first
+    what a scenario changes."""
+    from sim.params.schema import Scenario
+
+    defaults = Scenario.model_validate({"scenario": {"name": "defaults"}}).model_dump(mode="json")
+    return {key: _cell(value) for key, value in _escaped(flat_settings(defaults)).items()}
+
+
+def _cell(value) -> str:
+    """A parameter value as text; lists of tables (launches) as JSON."""
+    return json.dumps(value) if isinstance(value, list) else str(value)

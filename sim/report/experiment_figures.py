@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from sim.experiments.stats import t_half_width
 from sim.measures.registry import HEADLINE_KPIS, format_kpi, format_money, kpi_kind, kpi_label
+from sim.report.story import TONE_COLOURS, tone
 from sim.report.style import PALETTE
 
 FOREST_KPIS = (*HEADLINE_KPIS, "solution_rate", "self_service_rate", "cost_total", "staff_answer_share",
@@ -33,6 +34,7 @@ def forest_plot(differences: pd.DataFrame, kpis: Sequence[str] | None = None, a_
     rows = rows[rows.a_mean.abs().gt(0) & np.isfinite(rows.difference.astype(float))]
     base = rows.a_mean.abs().astype(float)
     relative = rows.difference / base
+    colours = [TONE_COLOURS[tone(k, r.low, r.high)] for k, r in rows.iterrows()]
     detected = (rows.low > 0) | (rows.high < 0)
     hover = [f"{kpi_label(k)}<br>{a_name}: {format_kpi(r.a_mean, kpi_kind(k))}, {b_name}: "
              f"{format_kpi(r.b_mean, kpi_kind(k))}<br>difference {r.difference:+,.4g} "
@@ -42,14 +44,16 @@ def forest_plot(differences: pd.DataFrame, kpis: Sequence[str] | None = None, a_
         x=relative, y=labels, mode="markers",
         error_x=dict(type="data", symmetric=False, array=(rows.high - rows.difference) / base,
                      arrayminus=(rows.difference - rows.low) / base, color="#555555"),
-        marker=dict(size=10, color=[PALETTE[1] if d else "white" for d in detected],
-                    line=dict(color=PALETTE[1], width=2)),
+        marker=dict(size=11, color=[c if d else "white" for c, d in zip(colours, detected)],
+                    line=dict(color=colours, width=2)),
         text=hover, hovertemplate="%{text}<extra></extra>", name="B - A"))
     figure.add_vline(x=0, line=dict(color="#888888", dash="dot"))
     figure.update_layout(
-        title_text=f"{b_name} compared with {a_name}: paired difference with 95% CI (filled: detected)",
+        title_text=f"{b_name} against {a_name}: paired difference, 95% CI<br><sub>green: better, red: worse, "
+                   "grey: no detectable change, blue: neither direction is better</sub>",
         xaxis=dict(title=f"change relative to {a_name}", tickformat="+.0%"),
-        yaxis=dict(autorange="reversed"), height=max(320, 34 * len(labels) + 140), showlegend=False)
+        yaxis=dict(autorange="reversed", automargin=True), margin=dict(t=90),
+        height=max(320, 34 * len(labels) + 160), showlegend=False)
     return figure
 
 
@@ -81,6 +85,7 @@ def sweep_effects(runs: pd.DataFrame, kpi: str, parameters: Sequence[str] | None
                                hovertemplate=f"{parameter} = %{{x:.4g}}<br>{kpi} %{{y:.4g}}<extra></extra>")
         figure.add_trace(trace, row=row, col=col)
         figure.update_xaxes(title_text=parameter, row=row, col=col)
+    figure.update_yaxes(rangemode="tozero")  # every swept KPI is a share, a count, hours or money
     figure.update_yaxes(title_text=kpi_label(kpi), col=1, tickformat=".2~%" if kpi_kind(kpi) == "pct" else None)
     figure.update_layout(title_text=f"{kpi_label(kpi)} against each swept parameter (95% CI of the mean)",
                          showlegend=False, height=330 * rows)

@@ -81,8 +81,8 @@ def kpi_time_series(daily: pd.DataFrame, kpis: Sequence[str] = TIME_SERIES, by: 
                 legendgroup=name, showlegend=row == 1 and by is not None,
                 hovertemplate=f"{name}<br>day %{{x}}: %{{y:.3~f}}<extra>{kpi_label(kpi)}</extra>"),
                 row=row, col=1)
-        figure.update_yaxes(title_text=_axis_unit(kpi, currency), row=row, col=1,
-                            tickformat=".2~%" if kpi_kind(kpi) == "pct" else None)
+        figure.update_yaxes(title_text=_axis_unit(kpi, currency), row=row, col=1, rangemode="tozero",
+                            tickformat=".2~%" if kpi_kind(kpi) == "pct" else None)  # all start at zero: no drama
     band = " (band: lowest to highest replicate)" if "replicate" in frame else ""
     figure.update_xaxes(title_text="day", row=len(kpis), col=1)
     figure.update_layout(title_text=f"KPIs by day{band}", height=260 * len(kpis), hovermode="x unified")
@@ -127,19 +127,34 @@ def issue_flows(kpis: Mapping[str, float]) -> list[tuple[str, str, float]]:
     return [(source, target, float(value)) for source, target, value in links if value > 0]
 
 
+# Where a flow ends decides its colour: resolved green, still in the paid channels orange or
+# purple, lost or open red; the forum blue.
+FLOW_COLOURS = {"Resolved": PALETTE[2], "Resolved after a repeat contact": PALETTE[2],
+                "Self-service (search)": PALETTE[2], "Forum": PALETTE[0], "Contact centre": PALETTE[4],
+                "Social media": PALETTE[3], "Issues": "#555555", "Pile-up onlookers": "#8c8c8c"}
+LOST = PALETTE[1]
+
+
 def issue_flow_sankey(kpis: Mapping[str, float], title: str = "Where issues went") -> go.Figure:
-    """A Sankey of issue flows (see `issue_flows`); pass a run's summary KPIs or replicate means."""
+    """A Sankey of issue flows (see `issue_flows`); pass a run's summary KPIs or replicate means.
+    Each node is labelled with how many issues passed through it, and each flow is coloured by
+    where it ends."""
     links = issue_flows(kpis)
     nodes = list(dict.fromkeys(name for source, target, _ in links for name in (source, target)))
+    through = {node: max(sum(v for s, _, v in links if s == node), sum(v for _, t, v in links if t == node))
+               for node in nodes}
     total = float(kpis["issues"]) or 1.0
+    colours = [FLOW_COLOURS.get(node, LOST) for node in nodes]
     figure = go.Figure(go.Sankey(
-        node=dict(label=nodes, pad=18, thickness=16,
-                  hovertemplate="%{label}: %{value:,.0f} issues<extra></extra>"),
+        node=dict(label=[f"{node}: {through[node]:,.0f}" for node in nodes], pad=18, thickness=16, color=colours,
+                  customdata=[through[node] / total for node in nodes],
+                  hovertemplate="%{label} issues (%{customdata:.1%} of all)<extra></extra>"),
         link=dict(source=[nodes.index(s) for s, _, _ in links], target=[nodes.index(t) for _, t, _ in links],
                   value=[v for _, _, v in links], customdata=[v / total for _, _, v in links],
+                  color=[rgba(colours[nodes.index(t)], 0.35) for _, t, _ in links],
                   hovertemplate="%{source.label} \u2192 %{target.label}: %{value:,.0f} issues "
                                 "(%{customdata:.1%} of all)<extra></extra>")))
-    figure.update_layout(title_text=f"{title}: {total:,.0f} issues", height=460)
+    figure.update_layout(title_text=f"{title}: {total:,.0f} issues", height=480)
     return figure
 
 
@@ -150,18 +165,24 @@ def participation_pyramid(kpis: Mapping[str, float], title: str = "Participation
     counts = np.array([float(kpis[r]) for r in roles])
     shares = counts / counts.sum() if counts.sum() else counts
     labels = {"readers": "Readers", "responders": "Responders", "superusers": "Super-users"}
+    # Each bar carries its share as text, so the 1% of super-users reads even where its bar is
+    # a sliver on a linear axis.
     figure = go.Figure([
         go.Bar(y=[labels[r] for r in roles], x=-shares, orientation="h", name="this community",
-               marker_color=PALETTE[0], customdata=np.c_[shares, counts],
+               marker=dict(color=PALETTE[0], line=dict(color=PALETTE[0], width=1)), customdata=np.c_[shares, counts],
+               text=[f"{share:.1%} ({count:,.0f})" for share, count in zip(shares, counts)], textposition="auto",
+               cliponaxis=False,
                hovertemplate="%{y}: %{customdata[0]:.1%} (%{customdata[1]:,.0f} members)<extra></extra>"),
         go.Bar(y=[labels[r] for r in roles], x=[TARGET_90_9_1[r] for r in roles], orientation="h",
-               name="90-9-1 rule", marker_color="#bbbbbb",
+               name="90-9-1 rule", marker=dict(color="#bbbbbb", line=dict(color="#999999", width=1)),
+               text=[f"{TARGET_90_9_1[r]:.0%}" for r in roles], textposition="auto", cliponaxis=False,
                hovertemplate="%{y}: %{x:.0%} under the 90-9-1 rule<extra></extra>"),
     ])
-    ticks = [-1, -0.5, -0.1, 0, 0.1, 0.5, 1]
-    figure.update_layout(title_text=title, barmode="overlay", bargap=0.15, height=340,
-                         xaxis=dict(title="share of members (left: model, right: 90-9-1)", tickvals=ticks,
-                                    ticktext=[f"{abs(t):.0%}" for t in ticks], range=[-1, 1]))
+    ticks = [-1, -0.5, 0, 0.5, 1]
+    figure.update_layout(title_text=title, barmode="overlay", bargap=0.15, height=360,
+                         legend=dict(orientation="h", yanchor="top", y=-0.3, x=0),
+                         xaxis=dict(title="share of members",
+                                    tickvals=ticks, ticktext=[f"{abs(t):.0%}" for t in ticks], range=[-1.35, 1.35]))
     return figure
 
 

@@ -80,9 +80,9 @@ def fact_chart(rows: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def headline_counts(table: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """(label, value, sentence) per role: how many facts held at every size, and which held
-    at some sizes only."""
+def headline_counts(table: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """(label, value, sentence, tone) per role: how many facts held at every size, and which
+    held at some sizes only; the tone is 'better' when all held, else 'worse'."""
     found, held = [], sizes_held(table)
     for role, name in ROLES.items():
         mine, facts = table[table.role == role], held[held.role == role]
@@ -92,7 +92,8 @@ def headline_counts(table: pd.DataFrame) -> list[tuple[str, str, str]]:
         everywhere = sum(not row.missed for row in facts.itertuples())
         sentence = (f"{int(mine.ok.sum())} of {len(mine)} checks in band"
                     + (f"; at some sizes only: {', '.join(partly)}." if partly else "."))
-        found.append((f"{name} facts held at every size", f"{everywhere} of {len(facts)}", sentence))
+        found.append((f"{name} facts held at every size", f"{everywhere} of {len(facts)}", sentence,
+                      "better" if everywhere == len(facts) else "worse"))
     return found
 
 
