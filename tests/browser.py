@@ -31,12 +31,27 @@ class PageCheck:
     dialogs: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
     heading: str = ""
+    scope: str = ""  # the header's line of what was run (size, period, replicates, seed)
     overflow: int = 0  # pixels the page scrolls sideways at the viewport's width
+    cdn_requests: list[str] = field(default_factory=list)  # plotly.js from its CDN, served from the local copy
+    axes: list[dict] = field(default_factory=list)  # per figure: its title and each axis's drawn range
+    narrowest: int = 0  # the narrowest drawn plot area, in pixels
 
 
-def check_report(html: Path, screenshot: Path | None = None, full_page: bool = True, width: int | None = None) -> PageCheck:
+AXES = """() => [...document.querySelectorAll('.plotly-graph-div')].map(d => {
+  const layout = d._fullLayout || {};
+  const axes = {};
+  Object.keys(layout).filter(k => /^[xy]axis\\d*$/.test(k)).forEach(k => { axes[k] = layout[k].range; });
+  return {title: (layout.title && layout.title.text) || '', axes: axes, plotWidth: (layout._size || {}).w || 0};
+})"""
+
+
+def check_report(html: Path, screenshot: Path | None = None, full_page: bool = True, width: int | None = None,
+                 serve_cdn: bool = False) -> PageCheck:
     """Load the page from disk with every non-file request refused, wait for the figures to
-    draw (up to 60 s), and report what happened; `width` sets the viewport's (a phone: 390)."""
+    draw (up to 60 s), and report what happened; `width` sets the viewport's (a phone: 390).
+    With `serve_cdn`, a request for plotly.js from cdn.plot.ly (a `--plotly cdn` report) is
+    answered with the installed plotly.js, as the CDN would, and recorded."""
     from playwright.sync_api import sync_playwright
 
     found = PageCheck()
@@ -55,6 +70,12 @@ def check_report(html: Path, screenshot: Path | None = None, full_page: bool = T
             page.on("dialog", on_dialog)
 
             def outside(route) -> None:
+                if serve_cdn and route.request.url.startswith("https://cdn.plot.ly/"):
+                    from plotly.offline import get_plotlyjs
+
+                    found.cdn_requests.append(route.request.url)
+                    route.fulfill(status=200, content_type="application/javascript", body=get_plotlyjs())
+                    return
                 found.outside_requests.append(route.request.url)
                 route.abort()
 
@@ -67,6 +88,10 @@ def check_report(html: Path, screenshot: Path | None = None, full_page: bool = T
             found.figures = page.locator(".plotly-graph-div").count()
             found.drawn = page.locator(".plotly-graph-div:has(svg.main-svg)").count()
             found.heading = page.locator("h1").inner_text()
+            if page.locator("header .scope").count():
+                found.scope = page.locator("header .scope").inner_text()
+            found.axes = page.evaluate(AXES)
+            found.narrowest = min((int(a["plotWidth"]) for a in found.axes), default=0)
             found.overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             if screenshot is not None:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@ Debian's Chromium through Playwright (tests/browser.py), and its bad-input handl
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from types import SimpleNamespace
@@ -58,17 +59,61 @@ def outputs(tmp_path_factory) -> dict[str, Path]:
     return {name: base / f"{name}.html" for name in jobs} | {f"{n}_folder": f for n, f in folders.items()}
 
 
+def _scope_of(folder: Path, kind: str) -> str:
+    """The header's line as the output folder itself gives it: members and days from the
+    resolved scenario the run wrote, never from the scenario file's prose."""
+    if kind == "run":
+        summary = json.loads((folder / "summary.json").read_text())
+        return (f"{summary['scenario']['population']['members']:,} members \u00b7 {summary['kpis']['days']:,.0f} days "
+                f"\u00b7 1 run \u00b7 seed {summary['seed']}")
+    if kind == "compare":
+        document = json.loads((folder / "compare.json").read_text())
+        scenario = document["scenarios"]["b"]
+        return (f"{scenario['population']['members']:,} members \u00b7 {scenario['scenario']['days']:,} days \u00b7 "
+                f"{document['replicates']} paired replicates")
+    document = json.loads((folder / "sweep.json").read_text())
+    return (f"{document['scenario']['population']['members']:,} members \u00b7 {document['scenario']['scenario']['days']:,} "
+            f"days \u00b7 {document['runs']} runs, {document['replicates']} replicates per point")
+
+
+@pytest.mark.parametrize("width", [1440, 390])
 @pytest.mark.parametrize("kind, figures", [("run", 5), ("compare", 4), ("sweep", 4)])
-def test_report_renders_every_figure_in_a_real_browser(outputs, kind, figures):
-    check = check_report(outputs[kind], screenshot=ARTIFACTS / f"report-{kind}.png")
+def test_report_renders_every_figure_in_a_real_browser(outputs, kind, figures, width):
+    shot = ARTIFACTS / f"report-{kind}-{width}.png"
+    check = check_report(outputs[kind], screenshot=shot, width=width)
     assert check.console_errors == []
     assert check.dialogs == []
     assert check.outside_requests == [], "the report must work offline (no CDN)"
     assert check.figures >= figures
     assert check.drawn == check.figures, f"only {check.drawn} of {check.figures} figures drew their SVG"
-    assert (ARTIFACTS / f"report-{kind}.png").stat().st_size > 10_000
+    assert check.overflow == 0, f"the page scrolls {check.overflow} px sideways at {width} px"
+    assert check.narrowest >= (250 if width == 390 else 600), "every plot keeps a readable width"
+    assert check.scope.startswith(_scope_of(outputs[f"{kind}_folder"], kind)), check.scope
+    assert shot.stat().st_size > 10_000
     if kind == "compare":  # B is the scenario named <script>alert(1)</script>: text, never run
         assert HOSTILE_NAME in check.heading
+
+
+def test_shares_and_counts_are_drawn_from_zero_and_the_lorenz_curve_fills_its_square(outputs):
+    check = check_report(outputs["run"])
+    by_title = {figure["title"]: figure["axes"] for figure in check.axes}
+    lorenz = next(axes for title, axes in by_title.items() if title.startswith("Who writes the answers"))
+    assert lorenz["xaxis"] == [0, 1] and lorenz["yaxis"] == [0, 1], lorenz
+    series = next(axes for title, axes in by_title.items() if title.startswith("KPIs by day"))
+    lows = {name: span[0] for name, span in series.items() if name.startswith("yaxis")}
+    assert len(lows) == 5 and all(low <= 0 for low in lows.values()), lows
+
+
+def test_a_cdn_report_is_light_and_draws_with_plotly_from_the_cdn(outputs, tmp_path):
+    done = cli("report", outputs["run_folder"], "-o", tmp_path / "mail.html", "--plotly", "cdn")
+    assert done.returncode == 0, done.stderr
+    light, embedded = (tmp_path / "mail.html").stat().st_size, outputs["run"].stat().st_size
+    assert light < 500_000 < 4_000_000 < embedded
+    check = check_report(tmp_path / "mail.html", serve_cdn=True)
+    assert len(check.cdn_requests) == 1 and check.outside_requests == []
+    assert check.drawn == check.figures == 5
+    done = cli("report", outputs["run_folder"], "-o", tmp_path / "x.html", "--plotly", "jsdelivr")
+    assert done.returncode == 2 and not (tmp_path / "x.html").exists()
 
 
 @pytest.mark.parametrize("kind", ["hostile", "compare"])
@@ -88,10 +133,14 @@ def test_report_is_one_self_contained_file(outputs):
     page = outputs["run"].read_text()
     assert not re.search(r"<(script|link)[^>]+(src|href)=", page), "nothing is loaded from outside the file"
     assert page.count("Plotly.newPlot") == 5
-    for sentence in ("of forum questions got a first answer within 24 hours", "without a paid channel",
-                     "reached the contact centre", "per issue", "waited less than"):
+    for sentence in ("Bottom line.", "of forum questions were answered within 24 hours", "without a paid channel",
+                     "reached the contact centre", "of one assisted contact (costs.contact)", "waited less"):
         assert sentence in page
-    assert "<td>population.members</td><td>1000</td>" in page
+    settings = page.split('<details class="settings">', 1)[1]
+    differs = settings.split("<details>", 1)[0]
+    assert "<td>population.members</td><td>1000</td><td>10000</td>" in differs, "the default beside the run's value"
+    assert "<td>behaviour.search_quality</td>" not in differs, "left at its default: only in the full table"
+    assert "<td>behaviour.search_quality</td>" in settings
 
 
 def test_compare_report_states_the_paired_differences(outputs):
@@ -99,7 +148,7 @@ def test_compare_report_states_the_paired_differences(outputs):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; compared with baseline" in page
     assert "raises questions answered within 24 h by" in page  # the baseline leaves room to move (MODEL.md §5.2)
     assert "change median time to first answer" in page or "lowers median time to first answer by" in page
-    differs = page.split("What the scenarios differ in", 1)[1].split("<details>", 1)[0]
+    differs = page.split("What the scenarios differ in", 1)[1].split("<details", 1)[0]
     assert "<td>policy.forum.kind</td><td>none</td><td>immediate</td>" in differs
     assert "<td>population.members</td>" not in differs  # the same in both
     assert "paired replicates on common seeds" in page
@@ -141,7 +190,7 @@ def test_a_kpi_undefined_across_a_sweep_gets_no_headline():
                          "deflection_rate": [0.3, 0.5]})
     assert _sweep_headline(runs, ["behaviour.search_quality"], "answer_rate_24h", "$") is None
     line = _sweep_headline(runs, ["behaviour.search_quality"], "deflection_rate", "$")
-    assert line.value == "30.0 % to 50.0 %" and "(behaviour.search_quality = 0.8)" in line.sentence
+    assert line.value == "30.0% to 50.0%" and "(behaviour.search_quality = 0.8)" in line.sentence
 
 
 @pytest.mark.parametrize("setup, message", [
