@@ -102,6 +102,7 @@ def test_the_validation_report_draws_every_fact_and_size(facts_run):
     check = check_report(html, screenshot=ARTIFACTS / "report-facts.png")
     assert check.console_errors == [] and check.dialogs == []
     assert check.figures == check.drawn == len(FACTS), "every fact's chart is drawn in a real browser"
+    assert check.overflow == 0 and check.scope.startswith(", ".join(f"{s:,}" for s in sorted(SIZES)) + " members"), check.scope
     phone = check_report(html, screenshot=ARTIFACTS / "report-facts-390.png", full_page=False, width=390)
     assert phone.overflow == 0 and phone.drawn == len(FACTS), "on a phone: no sideways scroll, every chart drawn"
     assert page.index("Validation: ") < page.index("Calibration: "), "validation facts come first, apart"

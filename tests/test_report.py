@@ -87,7 +87,7 @@ def test_report_renders_every_figure_in_a_real_browser(outputs, kind, figures, w
     assert check.figures >= figures
     assert check.drawn == check.figures, f"only {check.drawn} of {check.figures} figures drew their SVG"
     assert check.overflow == 0, f"the page scrolls {check.overflow} px sideways at {width} px"
-    assert check.narrowest >= (250 if width == 390 else 600), "every plot keeps a readable width"
+    assert check.narrowest >= (180 if width == 390 else 600), "every plot keeps a readable width"
     assert check.scope.startswith(_scope_of(outputs[f"{kind}_folder"], kind)), check.scope
     assert shot.stat().st_size > 10_000
     if kind == "compare":  # B is the scenario named <script>alert(1)</script>: text, never run

@@ -106,7 +106,7 @@ def test_the_default_counterfactual_closes_the_forum_and_nothing_else():
 def test_the_report_of_a_roi_folder_opens_with_the_waterfall(roi_folder):
     out, _ = roi_folder
     report = build_report(out)
-    assert report.kind == "roi" and report.title == "Does lenovo_community pay for itself?"
+    assert report.kind == "roi" and report.title == "Does Lenovo community pay for itself?"
     heading, waterfall = report.figures[0]
     assert heading == "From gross savings to net savings"
     bars = waterfall.data[0]
@@ -114,7 +114,9 @@ def test_the_report_of_a_roi_folder_opens_with_the_waterfall(roi_folder):
     assert bars.y[0] == pytest.approx(summary.loc["gross_savings", "mean"])
     assert sum(bars.y[:-1]) == pytest.approx(bars.y[-1]) == pytest.approx(summary.loc["net_savings", "mean"])
     assert [h.label for h in report.headlines][0] == "Net savings"
-    assert "1,500 members over 60 days" in report.story
+    assert report.scope.startswith("1,500 members \u00b7 60 days \u00b7 ")
+    assert report.bottom_line == json.loads((out / "roi.json").read_text())["verdict"]
+    assert report.headlines[0].tone in ("better", "worse", "unclear")
 
 
 @pytest.mark.parametrize("args, names", [

@@ -121,6 +121,9 @@ def test_the_validation_report_puts_validation_facts_first_and_escapes_text(tmp_
     assert [heading for heading, _ in report.figures] == ["Validation: gartner_self_service",
                                                           "Calibration: lurkers_12_weeks"]
     assert report.headlines[0].label == "Validation facts held at every size" and report.headlines[0].value == "0 of 1"
+    assert report.headlines[0].tone == "worse" and report.headlines[1].tone == "better"
+    assert report.scope == "3,000, 10,000 members \u00b7 each scenario's own period \u00b7 3 replicates per scenario and size \u00b7 seed 1"
+    assert report.bottom_line.startswith("0 of 1 validation facts held at every size checked")
     assert "<script>" not in report.parameters.to_string() and "&lt;script&gt;" in report.parameters.source.iloc[0]
     chart = report.figures[0][1]
     assert list(chart.data[1].y) == ["3,000 members", "10,000 members"]

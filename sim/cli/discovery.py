@@ -14,7 +14,7 @@ import pandas as pd
 import typer
 
 from sim.cli.experiments import _plain_errors
-from sim.cli.support import check_writable, fail, say, say_table
+from sim.cli.support import check_writable, fail, plain, say, say_table
 from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.discovery import (MASS_MIN, MIN_DENSITY, PEEL_ALPHA, case_sentence, cases, check_settings,
                                       check_threshold, limit_texts)
@@ -101,7 +101,7 @@ def document(found: dict[str, pd.DataFrame]) -> dict:
 def _write(out: Path, found: dict[str, pd.DataFrame]) -> list[Path]:
     limits = found["limits"].assign(levels=found["limits"].levels.map(json.dumps),
                                     sampled_levels=found["limits"].sampled_levels.map(json.dumps))
-    text = json_text(json.loads(json.dumps(document(found), default=_plain)))
+    text = json_text(json.loads(json.dumps(document(found), default=plain)))
     return write_files([
         (out / "trajectory.csv", lambda tmp: found["trajectory"].to_csv(tmp, index=False)),
         (out / "box_limits.csv", lambda tmp: limits.to_csv(tmp, index=False)),
@@ -117,13 +117,6 @@ def _same(out: Path, store: Path) -> bool:
         return out.exists() and store.exists() and os.path.samefile(out, store)
     except OSError:
         return False
-
-
-def _plain(value):
-    """numpy scalars as Python numbers for JSON."""
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def discover(

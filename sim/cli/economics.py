@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from sim.cli.experiments import DAYS, DRY_RUN, SCHEDULER, SET, WORKERS, _check_executor, _plain_errors, _say_runs
-from sim.cli.support import MAX_SEED, check_between, check_writable, load, say
+from sim.cli.experiments import (DAYS, DRY_RUN, SCHEDULER, SET, WORKERS, _check_executor, _check_json, _plain_errors,
+                                 _say_runs, interval)
+from sim.cli.support import JSON, MAX_SEED, QUIET, check_between, check_writable, load, printable, say, say_json, show_stdout
 from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files
-from sim.measures.registry import format_measure
+from sim.measures.registry import aligned, format_measure, kpi_rows
 
 ROI_FILES = ("roi.json", "roi_replicates.csv", "paired.csv", "daily.parquet")
 LABELS = {
     "contacts_avoided": "Contacts avoided", "gross_savings": "Gross savings",
-    "platform": "  platform", "moderation": "  moderation", "forum_staff": "  forum staff",
-    "programme": "  super-user programme", "pay": "  pay to members", "self_service": "  self-service",
-    "social_team": "  social team",
+    "platform": "Cost: platform", "moderation": "Cost: moderation", "forum_staff": "Cost: forum staff",
+    "programme": "Cost: super-user programme", "pay": "Cost: pay to members", "self_service": "Cost: self-service",
+    "social_team": "Cost: social team",
     "community_cost": "Community cost", "net_savings": "Net savings", "roi": "ROI (net / cost)",
     "break_even_contact_price": "Break-even contact price", "payback_month": "Payback month (mean; range)",
     "contact_centre_spend_change": "Agent spend saved (same roster)",
@@ -43,12 +45,17 @@ def roi(
     retention: bool = typer.Option(False, "--retention", help="Count the revenue kept (customers not lost to service, at costs.customer_value_per_year) among the savings"),
     out: Optional[Path] = typer.Option(None, "--out", help="Write roi.json, roi_replicates.csv, paired.csv, daily.parquet here"),
     dry_run: bool = DRY_RUN,
+    quiet: bool = QUIET,
+    json_: bool = typer.Option(False, "--json", help="Print the measures (contacts avoided, savings, costs, ROI...) as "
+                               "one JSON document on stdout and nothing else there (undefined numbers are null)"),
 ) -> None:
     """Does the community pay for itself? Contacts avoided, savings, costs by part, net savings,
     ROI, payback month and break-even contact price, against its counterfactual on common seeds."""
     from sim.experiments.comparison import arm_plan
     from sim.experiments.roi import roi_arms, roi_runs, roi_sentence, roi_table, summarise_roi
 
+    show_stdout(not (quiet or json_))
+    _check_json(json_, dry_run)
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 100_000)
     config = load(scenario, set_, days)
@@ -65,7 +72,7 @@ def roi(
         return
     with _plain_errors():
         runs, daily, community, baseline = roi_runs(config, other, replicates, seed=seed, workers=workers,
-                                                    scheduler=scheduler, sources=sources, progress=True)
+                                                    scheduler=scheduler, sources=sources, progress=not quiet)
     price, currency = community.costs.contact, community.costs.currency
     table = roi_table(runs, daily, price, retention)
     summary = summarise_roi(table)
@@ -74,11 +81,15 @@ def roi(
         f"{community.population.members:,} members, {community.scenario.days} days ({months:.1f} months)")
     say(f"  valued at {currency}{price:,.2f} per contact avoided (costs.contact); amounts in {currency}; "
         + ("revenue kept counted among the savings" if retention else "revenue kept shown apart (--retention counts it)"))
-    say(f"  {'':<34} {'mean':>14}  95% CI")
+    shown = printable(currency)
+    rows = [["measure", "key", "mean", "95% CI"]]
     for row in summary.itertuples():
-        say(f"  {LABELS[row.measure]:<34} {format_measure(row.measure, row.mean, currency):>14}  "
-            f"[{format_measure(row.measure, row.low, currency)}, {format_measure(row.measure, row.high, currency)}]"
-            + (f"  (range; {row.replicates} of {replicates} paid back)" if row.measure == "payback_month" else ""))
+        text = partial(format_measure, row.measure, currency=shown)
+        note = f"(range; {row.replicates} of {replicates} paid back)" if row.measure == "payback_month" else ""
+        rows += kpi_rows(row.measure, [[text(row.mean), " ".join(filter(None, [interval(row.low, row.high, text), note]))]],
+                         label=LABELS[row.measure])
+    for text in aligned(rows, right={2}):
+        say(text)
     line = roi_sentence(summary, community.scenario.name, currency)
     say(line)
     if out is not None:
@@ -94,3 +105,9 @@ def roi(
                              (out / "roi_replicates.csv", lambda tmp: table.to_csv(tmp, index=False)),
                              (out / "roi.json", lambda tmp: tmp.write_text(json_text(document)))])
         say(f"wrote {', '.join(str(f) for f in files)}")
+    if json_:
+        say_json({"scenario": community.scenario.name, "counterfactual": baseline.scenario.name,
+                  "replicates": replicates, "seeds": sorted(set(runs.seed)), "members": community.population.members,
+                  "days": community.scenario.days, "contact_price": price, "currency": currency,
+                  "include_retention": retention, "verdict": line,
+                  "kpis": {row.pop("measure"): row for row in summary.to_dict(orient="records")}, **MODEL_IDENTITY})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -17,10 +18,11 @@ import pandas as pd
 import typer
 from pyarrow import ArrowException
 
-from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, say, say_table
+from sim.cli.support import (JSON, MAX_SEED, QUIET, Stopped, check_between, check_writable, fail, load, printable, say,
+                             say_json, say_table, show_stdout)
 from sim.experiments.executors import RunFailed, check_scheduler_address
-from sim.measures.registry import (HEADLINE_KPIS, KPI_KINDS, NOT_A_FINDING, fixed_by_definition, format_kpi, kpi_kind,
-                                   money_or_value)
+from sim.measures.registry import (HEADLINE_KPIS, KPI_KINDS, NOT_A_FINDING, aligned, fixed_by_definition, format_change,
+                                   kpi_kind, kpi_rows, money_or_value)
 from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files
 from sim.params.scenario import Scenario, ScenarioError
@@ -28,8 +30,8 @@ from sim.params.scenario import Scenario, ScenarioError
 SET_HELP = "Override a parameter: key=value (repeatable)"
 # Options every experiment verb shares (typer reads these defaults as option declarations).
 WORKERS = typer.Option(None, "--workers", help="Local worker processes (default: the number of cores; results do not depend on it)")
-SCHEDULER = typer.Option(None, "--scheduler", help="Run on a Dask cluster at this scheduler address (pip install 'community-sim\\[cluster]')")
-SET = typer.Option([], "--set", help=SET_HELP)
+SCHEDULER = typer.Option(None, "--scheduler", help="Run on a Dask cluster at this scheduler address (pip install 'community-sim[cluster]')")
+SET = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP)
 DAYS = typer.Option(None, "--days", help="Simulated days (overrides the scenario)")
 DRY_RUN = typer.Option(False, "--dry-run", help="Print the number of runs and an estimate of the time, then exit "
                        "without running or writing anything")
@@ -97,16 +99,62 @@ def _config(scenario: Path, set_: list[str], days: Optional[int], seed: Optional
     return load(scenario, pairs, days)
 
 
-def _say_levels(table: pd.DataFrame, kpis: list[str]) -> None:
-    """Print mean [95% CI] of each KPI by parameter level, as aligned text."""
-    shown = table.head(SHOWN_ROWS).copy()
+def _parameters(table: pd.DataFrame) -> list[str]:
+    """The parameter columns of a `results` table: those before its `runs`."""
+    return list(table.columns[:table.columns.get_loc("runs")])
+
+
+def interval(low, high, text) -> str:
+    """A 95% interval as 'LOW to HIGH', each shown by `text`; nothing when it is undefined
+    (one run, say), so the value stands alone."""
+    return "" if pd.isna(low) or pd.isna(high) else f"{text(low)} to {text(high)}"
+
+
+def _level(value) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else printable(value)
+
+
+def _say_levels(table: pd.DataFrame, kpis: list[str], currency: str) -> None:
+    """Print each KPI's mean and 95% CI by parameter level, a block of rows per KPI (its label
+    and key, then a row per level) with values in the KPI's unit. A level of one run has no
+    interval: its value stands alone."""
+    shown, parameters = table.head(SHOWN_ROWS), _parameters(table)
+    rows = [["KPI", "key", *map(printable, parameters), "runs", "mean", "95% CI"]]
     for kpi in kpis:
-        kind = kpi_kind(kpi)
-        shown[kpi] = [f"{format_kpi(m, kind)} [{format_kpi(lo, kind)}, {format_kpi(hi, kind)}]"
-                      for m, lo, hi in zip(shown.pop(f"{kpi}_mean"), shown.pop(f"{kpi}_low"), shown.pop(f"{kpi}_high"))]
-    say_table(shown, float_format=lambda v: f"{v:.4g}")
+        value = partial(money_or_value, kind=kpi_kind(kpi), currency=currency)
+        rows += kpi_rows(kpi, [[*map(_level, row[parameters]), f"{int(row.runs):,}", value(row[f"{kpi}_mean"]),
+                                interval(row[f"{kpi}_low"], row[f"{kpi}_high"], value)] for _, row in shown.iterrows()])
+    for line in aligned(rows, right={len(parameters) + 2, len(parameters) + 3}):
+        say(line)
     if len(table) > SHOWN_ROWS:
-        say(f"... {len(table) - SHOWN_ROWS} more rows (use --export FILE for all)")
+        say(f"... {len(table) - SHOWN_ROWS} more levels (use --export FILE for all)")
+
+
+def _levels_document(table: pd.DataFrame, kpis: list[str]) -> dict:
+    """--json of a `results` table: for each KPI, its mean and 95% CI at each parameter level."""
+    parameters = _parameters(table)
+    return {kpi: [{"levels": {p: row[p] for p in parameters}, "runs": row["runs"], "mean": row[f"{kpi}_mean"],
+                   "low": row[f"{kpi}_low"], "high": row[f"{kpi}_high"]} for row in table.to_dict(orient="records")]
+            for kpi in kpis}
+
+
+def _store_currency(store: Path) -> str:
+    """The currency of the store's sweep, as its sweep.json gives it (none if it does not)."""
+    from sim.experiments.store import RunStore
+
+    try:
+        description = RunStore(store).describe() or {}
+    except ScenarioError:  # a damaged sweep.json: the runs are summarised all the same
+        description = {}
+    scenario = description.get("scenario")
+    costs = scenario.get("costs") if isinstance(scenario, dict) else None
+    currency = costs.get("currency") if isinstance(costs, dict) else None
+    return currency if isinstance(currency, str) else ""
+
+
+def _check_json(json_: bool, dry_run: bool) -> None:
+    if json_ and dry_run:
+        fail(ScenarioError("--json", "", "--dry-run prints a plan, not KPIs: give one of the two"))
 
 
 def _check_export(path: Path) -> None:
@@ -138,20 +186,20 @@ def register(app: typer.Typer) -> None:
 
 
 def sweep(
-    scenario: Path = typer.Argument(..., help="Scenario TOML file with a \\[sweep] section"),
+    scenario: Path = typer.Argument(..., help="Scenario TOML file with a [sweep] section"),
     out: Path = typer.Option(..., "--out", help="Store folder: runs/*.parquet (resumed if it exists)"),
     set_: list[str] = SET,
     days: Optional[int] = DAYS,
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds (default: the scenario's)"),
-    design: Optional[str] = typer.Option(None, help="grid, lhs, sobol or morris (overrides \\[sweep] design)"),
-    replicates: Optional[int] = typer.Option(None, help="Runs per design point (overrides \\[sweep] replicates)"),
+    design: Optional[str] = typer.Option(None, help="grid, lhs, sobol or morris (overrides [sweep] design)"),
+    replicates: Optional[int] = typer.Option(None, help="Runs per design point (overrides [sweep] replicates)"),
     samples: Optional[int] = typer.Option(None, help="Design points for lhs/sobol, trajectories for morris"),
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
     keep_daily: bool = typer.Option(False, "--keep-daily", help="Also store each run's daily series under daily/"),
     dry_run: bool = DRY_RUN,
 ) -> None:
-    """Run the scenario's \\[sweep] design into a resumable Parquet store."""
+    """Run the scenario's [sweep] design into a resumable Parquet store."""
     from sim.experiments.store_summary import results as summarise
     from sim.experiments.sweeps import sweep as run_sweep
     from sim.experiments.sweeps import sweep_runs
@@ -174,31 +222,40 @@ def sweep(
         say(f"note: {path} was damaged; it is kept in {out / 'damaged'} and its runs were run again", err=True)
     say(f"{config.scenario.name}: {len(rows):,} runs of a {config.sweep.design} design "
                f"({resumed:,} already in the store) in {time.monotonic() - started:,.1f} s; store {out / 'runs'}")
-    _say_levels(table, list(HEADLINE_KPIS[:3]))
+    _say_levels(table, list(HEADLINE_KPIS[:3]), printable(config.costs.currency))
 
 
 def results(
     store: Path = typer.Argument(..., help="A sweep store folder (the --out of sweep)"),
     query: Optional[str] = typer.Option(None, "--query", help="SQL over the view `runs`, run by DuckDB"),
-    kpi: list[str] = typer.Option([], "--kpi", help="KPIs to summarise (repeatable; default: headline KPIs)"),
-    export: Optional[Path] = typer.Option(None, "--export", help="Write the table to FILE.csv or FILE.parquet"),
+    kpi: list[str] = typer.Option([], "--kpi", metavar="KPI", help="KPIs to summarise (repeatable; default: headline KPIs)"),
+    export: Optional[Path] = typer.Option(None, "--export", metavar="FILE", help="Write the table to FILE.csv or FILE.parquet"),
+    quiet: bool = QUIET,
+    json_: bool = typer.Option(False, "--json", help="Print the table as one JSON document on stdout and nothing else "
+                               "there: each KPI's mean and CI by level, or the query's rows (undefined numbers are null)"),
 ) -> None:
     """Summarise a sweep store by parameter level (mean and 95% CI), or run a SQL query."""
     from sim.experiments.store_summary import query as run_query
     from sim.experiments.store_summary import results as summarise
 
+    show_stdout(not (quiet or json_))
     if export is not None:
         _check_export(export)
     with _plain_errors():
         if query is not None:
             table = run_query(store, query)
             say_table(table, max_rows=SHOWN_ROWS * 5)
+            document = {"store": str(store), "query": query, "rows": table.to_dict(orient="records")}
         else:
             kpis = kpi or list(HEADLINE_KPIS)
             table = summarise(store, kpis)
-            _say_levels(table, kpis)
+            currency = _store_currency(store)
+            _say_levels(table, kpis, printable(currency))
+            document = {"store": str(store), "currency": currency, "kpis": _levels_document(table, kpis)}
     if export is not None:
         _export(table, export)
+    if json_:
+        say_json(document)
 
 
 def compare(
@@ -206,16 +263,20 @@ def compare(
     b: Path = typer.Argument(..., help="Scenario B (the change)"),
     replicates: int = typer.Option(10, help="Paired runs, each pair on its own seed"),
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds (default: A's seed)"),
-    set_: list[str] = typer.Option([], "--set", help=SET_HELP + "; applied to both"),
+    set_: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP + "; applied to both"),
     days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides both)"),
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
     out: Optional[Path] = typer.Option(None, "--out", help="Write compare.json, differences.csv, paired.csv, daily.parquet here"),
     dry_run: bool = DRY_RUN,
+    quiet: bool = QUIET,
+    json_: bool = JSON,
 ) -> None:
     """Run A and B on the same seeds and print the paired difference B - A of every KPI."""
     from sim.experiments.comparison import arm_plan, arm_runs, differences, monthly_cost_line, verdict
 
+    show_stdout(not (quiet or json_))
+    _check_json(json_, dry_run)
     _check_executor(workers, scheduler)
     check_between("--replicates", replicates, 2, 100_000)
     config_a, config_b = load(a, set_, days), load(b, set_, days)
@@ -230,7 +291,7 @@ def compare(
         return
     with _plain_errors():
         paired, daily = arm_runs({"A": config_a, "B": config_b}, replicates, seed=seed, workers=workers,
-                                 scheduler=scheduler, keep_daily=out is not None, progress=True)
+                                 scheduler=scheduler, keep_daily=out is not None, progress=not quiet)
     table = differences(paired)
     dumps = (config_a.model_dump(mode="json"), config_b.model_dump(mode="json"))
     fixed_in = {k: [fixed_by_definition(k, d) for d in dumps] for k in table.kpi}
@@ -238,18 +299,18 @@ def compare(
     line = verdict(table, config_a.scenario.name, config_b.scenario.name, currency=config_b.costs.currency)
     say(f"{config_b.scenario.name} vs {config_a.scenario.name}: {replicates} paired replicates, "
         f"{config_b.population.members:,} members, {config_b.scenario.days} days")
-    say(f"  {'KPI':<30} {'A':>12} {'B':>12} {'B - A':>12}  95% CI")
+    currency = printable(config_b.costs.currency)
+    rows = [["KPI", "key", "A", "B", "B - A", "95% CI"]]
     for row in table[table.kpi.isin(KPI_KINDS)].itertuples():  # all of them go to --out
         if math.isnan(row.difference) or row.by_definition:
             continue
-        kind = kpi_kind(row.kpi)
-        diff_kind = "num" if kind == "pct" else kind
-        scale = 100.0 if kind == "pct" else 1.0
-        money = lambda v, k: money_or_value(v, k, config_b.costs.currency)  # noqa: E731
-        arms = [("n/a (def.)" if fixed else money(v, kind)) for fixed, v in zip(fixed_in[row.kpi], (row.a_mean, row.b_mean))]
-        say(f"  {row.kpi:<30} {arms[0]:>12} {arms[1]:>12} "
-            f"{money(scale * row.difference, diff_kind):>12}  [{money(scale * row.low, diff_kind)}, "
-            f"{money(scale * row.high, diff_kind)}]{' pts' if kind == 'pct' else ''}")
+        arms = [("n/a (def.)" if fixed else money_or_value(v, kpi_kind(row.kpi), currency))
+                for fixed, v in zip(fixed_in[row.kpi], (row.a_mean, row.b_mean))]
+        rows += kpi_rows(row.kpi, [[*arms, format_change(row.kpi, row.difference, currency),
+                                    interval(row.low, row.high, partial(format_change, row.kpi, currency=currency,
+                                                                        unit=False))]])
+    for text in aligned(rows, right={2, 3, 4}):
+        say(text)
     fixed = list(table.kpi[table.by_definition])
     if fixed:
         say(f"  {NOT_A_FINDING} in both: {', '.join(fixed)}")
@@ -267,12 +328,19 @@ def compare(
                              (out / "differences.csv", lambda tmp: table.to_csv(tmp, index=False)),
                              (out / "compare.json", lambda tmp: tmp.write_text(json_text(document)))])
         say(f"wrote {', '.join(str(f) for f in files)}")
+    if json_:
+        say_json({"a": config_a.scenario.name, "b": config_b.scenario.name, "replicates": replicates,
+                  "seeds": sorted(set(paired.seed)), "members": config_b.population.members,
+                  "days": config_b.scenario.days, "currency": config_b.costs.currency, "verdict": line,
+                  "net_cost_per_month": monthly,
+                  "kpis": {row.pop("kpi"): row for row in table.rename(columns={"a_mean": "a", "b_mean": "b"})
+                           .to_dict(orient="records")}, **MODEL_IDENTITY})
 
 
 def sensitivity(
-    scenario: Path = typer.Argument(..., help="Scenario TOML file with \\[sweep.parameters] ranges"),
+    scenario: Path = typer.Argument(..., help="Scenario TOML file with [sweep.parameters] ranges"),
     method: str = typer.Option("sobol", help="sobol (first-order and total indices) or morris (mu*, sigma)"),
-    kpi: list[str] = typer.Option(["answer_rate_24h"], "--kpi", help="KPIs to analyse (repeatable)"),
+    kpi: list[str] = typer.Option(["answer_rate_24h"], "--kpi", metavar="KPI", help="KPIs to analyse (repeatable)"),
     samples: Optional[int] = typer.Option(None, help="Base samples (sobol) or trajectories (morris)"),
     replicates: Optional[int] = typer.Option(None, help="Runs per design point, averaged"),
     set_: list[str] = SET,
@@ -283,7 +351,7 @@ def sensitivity(
     out: Optional[Path] = typer.Option(None, "--out", help="Store the runs here (resumable) and write sensitivity.csv"),
     dry_run: bool = DRY_RUN,
 ) -> None:
-    """Global sensitivity of KPIs to the \\[sweep] parameters: Sobol indices or Morris screening."""
+    """Global sensitivity of KPIs to the [sweep] parameters: Sobol indices or Morris screening."""
     from sim.experiments.sensitivity_analysis import sensitivity as analyse
     from sim.experiments.sensitivity_analysis import sensitivity_runs
 
@@ -312,9 +380,9 @@ def sensitivity(
 
 def calibrate(
     scenario: Path = typer.Argument(..., help="Scenario TOML file"),
-    targets: Path = typer.Option(..., "--targets", help="TOML: \\[\\[target]] kpi, value, weight; optional \\[parameters] ranges"),
+    targets: Path = typer.Option(..., "--targets", help="TOML: [[target]] kpi, value, weight; optional [parameters] ranges"),
     trials: int = typer.Option(40, help="Optuna trials in all (a resumed study runs only the rest)"),
-    replicates: Optional[int] = typer.Option(None, help="Runs per trial (default: the \\[sweep] replicates)"),
+    replicates: Optional[int] = typer.Option(None, help="Runs per trial (default: the [sweep] replicates)"),
     set_: list[str] = SET,
     days: Optional[int] = DAYS,
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the seeds and of the sampler"),

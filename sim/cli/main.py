@@ -11,37 +11,44 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 import typer
-from tqdm import tqdm
 
 from sim import __version__
 from sim.cli.discovery import register as register_discovery
 from sim.cli.economics import register as register_economics
-from sim.cli.experiments import DRY_RUN, SCHEDULER, WORKERS, _check_executor, _plain_errors, _say_runs
+from sim.cli.experiments import DAYS, DRY_RUN, SCHEDULER, SET, SET_HELP, WORKERS, _check_executor, _plain_errors, _say_runs
 from sim.cli.experiments import register as register_experiments
 from sim.cli.policy_search import register as register_policy_search
 from sim.cli.present import register as register_presentation
 from sim.cli.validation import register as register_validation
-from sim.cli.support import MAX_SEED, Stopped, check_between, check_writable, fail, load, overrides_from, say
+from sim.cli.support import (JSON, MAX_SEED, QUIET, Stopped, check_between, check_writable, fail, load, overrides_from,
+                             printable, say, say_json, show_stdout)
 from sim.measures.registry import kpi_table
 from sim.experiments.design import MODEL_IDENTITY
+from sim.experiments.executors import progress_bar
 from sim.experiments.output import json_text, write_files, write_run
 from sim.runner import check_memory, run_scenario
 from sim.params.scenario import ScenarioError, load_scenario
 
 OVATION_CELL_BUDGET = 50_000_000  # halls x seats x sightlines: about 1 GB of kernel arrays
+RUN_PROGRESS_DELAY = 2.0  # seconds before a run shows progress: most runs are done by then
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Plain help (no Rich markup): text such as `community-sim[cluster]` shows as written, and
+# flags show as flags, not as options taking a <bool>.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Simulate customer-support communities: rewards, policies, deflection.")
 
 @app.command()
 def run(
     scenario: Path = typer.Argument(..., help="Scenario TOML file"),
-    set_: list[str] = typer.Option([], "--set", help="Override a parameter: key=value (repeatable)"),
+    set_: list[str] = SET,
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the scenario's)"),
-    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    days: Optional[int] = DAYS,
     out: Optional[Path] = typer.Option(None, "--out", help="Write summary.json, daily.parquet, daily.csv, members.parquet here"),
+    quiet: bool = QUIET,
+    json_: bool = JSON,
 ) -> None:
     """Run one scenario and print its KPIs."""
+    show_stdout(not (quiet or json_))
     config = load(scenario, set_, days)
     if seed is not None:
         check_between("--seed", seed, 0, MAX_SEED)
@@ -52,28 +59,31 @@ def run(
     except ScenarioError as error:
         fail(error)
     total = config.scenario.days
-    with tqdm(total=total, unit="day", delay=2.0, desc=config.scenario.name, file=sys.stderr) as bar:
-        result = run_scenario(config, seed, on_day=lambda _day: bar.update(1))
+    with progress_bar(total, None if quiet else config.scenario.name, unit="day", delay=RUN_PROGRESS_DELAY) as tick:
+        result = run_scenario(config, seed, on_day=lambda _day: tick())
     say(f"{config.scenario.name}: {total} days, seed {result.seed}, "
                f"{config.population.members:,} members at start")
-    for line in kpi_table(result.summary, config.costs.currency, config.model_dump(mode="json")):  # each line made printable: the currency is file text
+    for line in kpi_table(result.summary, printable(config.costs.currency), config.model_dump(mode="json")):
         say(line)
     if out is not None:
         document = {"kpis": result.summary, "scenario": config.model_dump(mode="json"),
                     "seed": result.seed, **MODEL_IDENTITY}
         files = write_run(out, document, result.daily, result.members)
         say(f"wrote {', '.join(str(f) for f in files)}")
+    if json_:
+        say_json({"scenario": config.scenario.name, "seed": result.seed, "members": config.population.members,
+                  "days": total, "currency": config.costs.currency, "kpis": result.summary, **MODEL_IDENTITY})
 
 
 @app.command()
 def validate(
     scenarios: Optional[list[Path]] = typer.Argument(None, help="Scenario TOML files"),
-    set_: list[str] = typer.Option([], "--set", help="Override a parameter: key=value (repeatable), as run would"),
-    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    set_: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP + ", as run would"),
+    days: Optional[int] = DAYS,
     targets: Optional[Path] = typer.Option(None, "--targets", help="Also check a calibration targets file against each scenario"),
     facts: Optional[Path] = typer.Option(None, "--facts", help="Also check a facts file (and the shipped scenarios it names)"),
 ) -> None:
-    """Check scenario files, every point of their \\[sweep] design, and their memory needs,
+    """Check scenario files, every point of their [sweep] design, and their memory needs,
     without running anything; exit 2 if any is invalid."""
     from sim.experiments.calibration import check_targets
     from sim.experiments.design import design_points, plan_runs, swept
@@ -185,7 +195,7 @@ def ovation(
         say(f"wrote {', '.join(str(f) for f in files)}")
 
 
-experiment_app = typer.Typer(no_args_is_help=True, help="Designed experiments on a scenario.")
+experiment_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Designed experiments on a scenario.")
 app.add_typer(experiment_app, name="experiment")
 
 
@@ -196,14 +206,15 @@ def herding(
     share: float = typer.Option(0.05, help="Share of new answers assigned to each arm"),
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
-    set_: list[str] = typer.Option([], "--set", help="Override a parameter: key=value (repeatable)"),
+    set_: list[str] = SET,
     seed: Optional[int] = typer.Option(None, "--seed", help="First seed (default: the scenario's)"),
-    days: Optional[int] = typer.Option(None, "--days", help="Simulated days (overrides the scenario)"),
+    days: Optional[int] = DAYS,
     out: Optional[Path] = typer.Option(None, "--out", help="Store the replicates here (resumable: runs/*.parquet) and "
                                        "write herding.json and herding_replicates.csv"),
     dry_run: bool = DRY_RUN,
 ) -> None:
-    """Muchnik et al. (2013): does one early kudo bring more kudos? Treated vs control answers."""
+    """Does one early kudo bring more kudos? Treated against control answers, after Muchnik and
+    others (2013)."""
     from sim.experiments.herding import OUTCOMES, herding_effects, herding_jobs, run_herding
 
     _check_executor(workers, scheduler)
@@ -270,9 +281,12 @@ def _show_version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+def _root(ctx: typer.Context,
+          version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
                                        help="Show the version and exit")) -> None:
     """Simulate customer-support communities: rewards, policies, deflection."""
+    show_stdout(True)  # a verb's --quiet or --json holds for its own command only
+    ctx.call_on_close(lambda: show_stdout(True))
 
 
 def main() -> None:

@@ -52,19 +52,19 @@ def _say_policy(row, problem, kpis: list[str], currency: str) -> None:
 
 
 def optimize(
-    scenario: Path = typer.Argument(..., help="Scenario TOML file with a \\[levers] table (and \\[uncertainties] for --robust)"),
-    objective: list[str] = typer.Option(..., "--objective", help="KPI:min or KPI:max (repeatable; the first is the "
+    scenario: Path = typer.Argument(..., help="Scenario TOML file with a [levers] table (and [uncertainties] for --robust)"),
+    objective: list[str] = typer.Option(..., "--objective", metavar="KPI:SENSE", help="KPI:min or KPI:max (repeatable; the first is the "
                                         "one the choice is cheapest on; a bare KPI takes its better direction)"),
-    constraint: list[str] = typer.Option([], "--constraint", help="KPI>=NUMBER or KPI<=NUMBER (repeatable)"),
+    constraint: list[str] = typer.Option([], "--constraint", metavar="KPI>=NUMBER", help="KPI>=NUMBER or KPI<=NUMBER (repeatable)"),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for the run store, the study journal, "
                                        "optimize.json, trials.csv and front.csv (resumed if it exists)"),
     trials: int = typer.Option(40, help="Policies to evaluate in all (a resumed search counts those done)"),
-    replicates: Optional[int] = typer.Option(None, help="Runs per policy and state, on common seeds (default: \\[sweep] replicates)"),
+    replicates: Optional[int] = typer.Option(None, help="Runs per policy and state, on common seeds (default: [sweep] replicates)"),
     sampler: str = typer.Option("tpe", help="tpe (constrained multi-objective TPE), nsga2 or random"),
-    robust: Optional[str] = typer.Option(None, help="Judge each policy over \\[uncertainties] states: percentile or regret"),
+    robust: Optional[str] = typer.Option(None, help="Judge each policy over [uncertainties] states: percentile or regret"),
     percentile: float = typer.Option(DEFAULT_PERCENTILE, help="With --robust: the percentage of states of the world a "
                                      "value must be reached in"),
-    states: Optional[int] = typer.Option(None, help="With --robust: states of the world drawn (default: \\[sweep] states)"),
+    states: Optional[int] = typer.Option(None, help="With --robust: states of the world drawn (default: [sweep] states)"),
     seed: Optional[int] = typer.Option(None, "--seed", help="Root of the replicate seeds and of the sampler"),
     set_: list[str] = SET,
     days: Optional[int] = DAYS,

@@ -60,7 +60,8 @@ def serve_app(
     host: str = typer.Option(LOCAL_HOST, help="Address to bind; the default keeps the app on this machine"),
     port: int = typer.Option(APP_PORT, help="Port to serve on"),
 ) -> None:
-    """Serve the live exploration app (Mesa SolaraViz) until Ctrl+C; open the address it prints."""
+    """Serve the live exploration app (the Mesa model in the browser, on Solara) until Ctrl+C or
+    SIGTERM, which stop the server too; open the address it prints."""
     import subprocess
 
     from sim.ui.app import serve

@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import pandas as pd
 import typer
 
-from sim.experiments.output import HOST, check_target, text_columns
+from sim.experiments.output import HOST, check_target, json_safe, text_columns
 from sim.params.scenario import Scenario, ScenarioError, load_scenario, parse_override
 
 MAX_SEED = 2**63 - 1
 # C0 and C1 controls (newlines, escape sequences), line separators and bidirectional overrides:
 # text from a scenario or a result folder must not move the cursor, recolour or split a line.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+# --quiet and --json, on the verbs that print KPIs (typer reads these defaults as option declarations).
+QUIET = typer.Option(False, "--quiet", "-q", help="Print nothing but errors: no table, no progress")
+JSON = typer.Option(False, "--json", help="Print the KPIs as one JSON document on stdout and nothing else there "
+                    "(undefined numbers are null)")
+
+
+class _Stdout:
+    """Whether `say` writes to stdout: not under --quiet or --json. Each command starts with
+    it on (the root callback), and a verb with those options sets it."""
+
+    shown = True
+
+
+def show_stdout(shown: bool) -> None:
+    _Stdout.shown = shown
 
 
 class Stopped(BaseException):
@@ -34,12 +53,31 @@ def printable(text: object) -> str:
 
 
 def say(text: object, err: bool = False) -> None:
-    """Print one line; whatever it quotes cannot break it."""
-    typer.echo(printable(text), err=err)
+    """Print one line; whatever it quotes cannot break it. Errors (`err`) go to stderr always,
+    the rest to stdout unless --quiet or --json asked for none."""
+    if err or _Stdout.shown:
+        typer.echo(printable(text), err=err)
+
+
+def say_json(document: dict) -> None:
+    """--json: the one document on stdout, valid JSON (numpy numbers as plain ones,
+    non-finite numbers as null; control characters escaped, so it cannot move the cursor)."""
+    typer.echo(json.dumps(json_safe(json.loads(json.dumps(document, default=plain))), indent=2, allow_nan=False))
+
+
+def plain(value):
+    """A numpy scalar or array, or any other value JSON has no type for, as one it has."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
 
 
 def say_table(table: pd.DataFrame, **to_string) -> None:
     """Print a table whose cells and headings may hold text from a file, each made printable."""
+    if not _Stdout.shown:
+        return
     shown = table.rename(columns=printable)
     for column in text_columns(shown):
         shown[column] = shown[column].map(lambda v: printable(v) if isinstance(v, str) else v)

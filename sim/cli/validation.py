@@ -87,7 +87,7 @@ def facts(
     workers: Optional[int] = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
     out: Optional[Path] = typer.Option(None, "--out", help="Write facts.csv and facts.json here (a folder `report` reads)"),
-    set_: list[str] = typer.Option([], "--set", help=SET_HELP + "; applied to every scenario (e.g. behaviour.topics=100)"),
+    set_: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP + "; applied to every scenario (e.g. behaviour.topics=100)"),
     days: Optional[int] = DAYS,
     dry_run: bool = DRY_RUN,
 ) -> None:

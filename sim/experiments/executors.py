@@ -31,6 +31,7 @@ MAX_ATTEMPTS = 3  # a run in flight on a worker that died is retried this many t
 # the cores from the other workers (a user's own setting wins).
 WORKER_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 PARENT_POLL_SECONDS = 0.5
+PLAIN_SECONDS = 300.0  # progress into a log: a line at least this often
 ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$|^[\w.\-]+:\d+$")
 
 
@@ -295,17 +296,50 @@ def run_jobs(jobs: list[Job], workers: int = 1, scheduler: str | None = None,
 
 
 @contextmanager
-def progress_bar(total: int, desc: str | None, initial: int = 0) -> Iterator[Callable[[], None]]:
-    """The one progress bar of every experiment verb, on stderr so results on stdout stay
-    clean: runs done of `total` (those resumed from a store counted in `initial`), the rate
-    and the time left. It yields the call to make as each run finishes; with no `desc` there
-    is no bar. The bar is closed before any error propagates, so the error is the last line."""
+def progress_bar(total: int, desc: str | None, initial: int = 0, unit: str = "run",
+                 delay: float = 0.0) -> Iterator[Callable[[], None]]:
+    """The one progress display of every verb, on stderr so results on stdout stay clean:
+    `unit`s done of `total` (those resumed from a store counted in `initial`), the rate and
+    the time left, shown once `delay` seconds have passed. It yields the call to make as each
+    unit finishes; with no `desc` nothing is shown. On a terminal it is a bar; into a file or
+    a pipe (a batch job's log) it is a few plain lines, never a carriage return. A bar is
+    closed before any error propagates, so the error is the last line."""
     if desc is None:
         yield lambda: None
         return
     name = "".join(c if c.isprintable() else "?" for c in desc)  # a scenario's name is file text
-    bar = tqdm(total=total, initial=initial, unit="run", desc=name, file=sys.stderr, smoothing=0.1)
+    if not sys.stderr.isatty():
+        yield PlainProgress(total, name, initial, unit, delay).tick
+        return
+    bar = tqdm(total=total, initial=initial, unit=unit, desc=name, file=sys.stderr, smoothing=0.1, delay=delay)
     try:
         yield lambda: bar.update(1)
     finally:
         bar.close()
+
+
+class PlainProgress:
+    """Progress as lines for a log: one as each quarter of the work is done, and one at least
+    every PLAIN_SECONDS of a long quarter, each saying how much is done and about how long is left."""
+
+    def __init__(self, total: int, name: str, initial: int, unit: str, delay: float):
+        self.total, self.name, self.unit, self.delay = total, name, unit, delay
+        self.initial = self.done = initial
+        self.started = self.last = time.monotonic()
+        self.quarter = self._quarter()
+
+    def _quarter(self) -> int:
+        return 4 * self.done // self.total if self.total > 0 else 4
+
+    def tick(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if now - self.started < self.delay or (self._quarter() == self.quarter and now - self.last < PLAIN_SECONDS):
+            return
+        self.quarter, self.last = self._quarter(), now
+        elapsed = now - self.started
+        left = (f", about {tqdm.format_interval(elapsed * (self.total - self.done) / (self.done - self.initial))} left"
+                if self.done < self.total else "")
+        sys.stderr.write(f"{self.name}: {self.done:,} of {self.total:,} {self.unit}s "
+                         f"({self.done / self.total:.0%}) in {tqdm.format_interval(elapsed)}{left}\n")
+        sys.stderr.flush()

@@ -5,7 +5,10 @@ sentences about a change in one of them."""
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
+
+LABEL_WIDTH = 44  # a KPI's label in a text table wraps beyond this
 
 @dataclass(frozen=True)
 class Kpi:
@@ -186,17 +189,46 @@ def _setting(scenario: dict, path: tuple[str, ...]):
 
 
 def kpi_table(summary: dict, currency: str = "$", scenario: dict | None = None) -> list[str]:
-    """The grouped KPI table as lines: key, value (money with the scenario's currency) and
-    plain label, which names each share's denominator; a KPI the scenario fixes by
-    definition reads "n/a (by definition)"."""
-    lines = []
-    for group, rows in KPI_TABLE:
-        lines.append(group)
-        for key in rows:
+    """The grouped KPI table as lines: each KPI's plain label (naming a share's denominator),
+    its key, and its value in its unit (money with the scenario's currency); a KPI the
+    scenario fixes by definition reads "n/a (by definition)"."""
+    rows = [["KPI", "key", "value"]]
+    for group, keys in KPI_TABLE:
+        rows.append([group])
+        for key in keys:
             shown = (NOT_A_FINDING if fixed_by_definition(key, scenario)
                      else money_or_value(summary.get(key), kpi_kind(key), currency))
-            lines.append(f"  {key:<30} {shown:>19}  {kpi_label(key)}")
-    return lines
+            rows += kpi_rows(key, [[shown]])
+    return aligned(rows, right={2})
+
+
+def kpi_rows(key: str, cells: list[list[str]], label: str | None = None) -> list[list[str]]:
+    """One KPI's rows of a text table: its label (the registry's unless given), its key, then
+    each row of `cells` (one per parameter level, say). A label longer than LABEL_WIDTH wraps,
+    its further lines in the rows below, so a table fits a terminal."""
+    first, *rest = textwrap.wrap(label or kpi_label(key), LABEL_WIDTH) or [""]
+    labels = [f"  {first}", *(f"    {line}" for line in rest)]
+    labels += [""] * (len(cells) - len(labels))
+    cells = cells + [[""] * len(cells[0])] * (len(labels) - len(cells))
+    return [[name, "" if i else key, *row] for i, (name, row) in enumerate(zip(labels, cells))]
+
+
+def aligned(rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+    """Rows of text cells as lines, in columns two spaces apart (those in `right` flush
+    right). A row of one cell (a group's heading) stands on its own and sets no width."""
+    columns = max(len(row) for row in rows)
+    widths = [max((len(row[i]) for row in rows if len(row) == columns), default=0) for i in range(columns)]
+    return ["  ".join(cell.rjust(width) if i in right else cell.ljust(width)
+                      for i, (cell, width) in enumerate(zip(row, widths))).rstrip() for row in rows]
+
+
+def format_change(kpi: str, value: float, currency: str = "$", unit: bool = True) -> str:
+    """A signed change in a KPI, in its unit: a rate's in percentage points ("+4.9 points"),
+    money with its currency ("-$1,234.00"); `unit=False` leaves the suffix off."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    number, scale, prefix, suffix = _units(kpi_kind(kpi), currency)
+    return f"{'+' if value >= 0 else '-'}{prefix}{number.format(abs(value) * scale)}{suffix if unit else ''}"
 
 
 def format_money(value: float, currency: str, decimals: int = 2) -> str:

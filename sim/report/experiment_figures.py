@@ -4,6 +4,7 @@ results against each parameter and as a two-parameter heatmap, and a Sobol torna
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Sequence
 
 import numpy as np
@@ -20,6 +21,11 @@ FOREST_KPIS = (*HEADLINE_KPIS, "solution_rate", "self_service_rate", "cost_total
                "volunteer_answers", "social_share", "social_unanswered_share", "kudos_per_answer",
                "top10_answer_share", "superusers_active", "members_active", "superuser_retention")
 MAX_LEVELS = 12  # a parameter with more distinct values than this is drawn as a scatter of runs
+
+
+def _wrapped(label: str, width: int = 22) -> str:
+    """A label broken onto lines of about `width` characters (plotly's <br>)."""
+    return "<br>".join(textwrap.wrap(label, width)) or label
 
 
 def forest_plot(differences: pd.DataFrame, kpis: Sequence[str] | None = None, a_name: str = "A",
@@ -39,7 +45,7 @@ def forest_plot(differences: pd.DataFrame, kpis: Sequence[str] | None = None, a_
     hover = [f"{kpi_label(k)}<br>{a_name}: {format_kpi(r.a_mean, kpi_kind(k))}, {b_name}: "
              f"{format_kpi(r.b_mean, kpi_kind(k))}<br>difference {r.difference:+,.4g} "
              f"(95% CI {r.low:+,.4g} to {r.high:+,.4g})" for k, r in rows.iterrows()]
-    labels = [kpi_label(k) for k in rows.index]
+    labels = [_wrapped(kpi_label(k)) for k in rows.index]  # short lines leave a phone room for the dots
     figure = go.Figure(go.Scatter(
         x=relative, y=labels, mode="markers",
         error_x=dict(type="data", symmetric=False, array=(rows.high - rows.difference) / base,

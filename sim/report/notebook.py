@@ -73,9 +73,11 @@ def show_charts_in_exports() -> None:
 def execute(notebook, timeout: int = 600):
     """Run every cell of `notebook` (an nbformat node, changed in place) in a fresh python3
     kernel started in the notebooks' folder, recording no execution timestamps."""
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
-    NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
+    kernel = KernelManager(kernel_name="python3", transport="ipc")  # local sockets, not loopback TCP
+    NotebookClient(notebook, km=kernel, timeout=timeout, record_timing=False,
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     return notebook
 

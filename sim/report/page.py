@@ -57,7 +57,13 @@ NARROW_SCRIPT = """
   if (window.innerWidth >= %d) return;
   document.querySelectorAll('.plotly-graph-div').forEach(function (div) {
     var sankey = (div.data || []).some(function (t) { return t.type === 'sankey'; });
-    var layout = {'margin.l': 8, 'margin.r': 8, 'margin.t': 56, 'margin.b': 48, 'title.font.size': 14,
+    var title = ((div.layout.title || {}).text || '').split('<br>');
+    title = title.map(function (part) {
+      var width = part.indexOf('<sub>') === 0 ? 60 : 40;
+      return part.replace(new RegExp('(.{1,' + width + '})(\\\\s+|$)', 'g'), '$1<br>').replace(/<br>$/, '');
+    });
+    var layout = {'margin.l': 8, 'margin.r': 8, 'margin.t': 40 + 18 * title.join('<br>').split('<br>').length,
+                  'margin.b': 48, 'title.font.size': 14, 'title.text': title.join('<br>'),
                   'legend.orientation': 'h', 'legend.x': 0, 'legend.y': -0.15, 'legend.yanchor': 'top'};
     if (sankey) { layout.height = 900; div.style.height = '900px'; }
     Plotly.relayout(div, layout);
