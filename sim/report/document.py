@@ -24,6 +24,7 @@ class Headline:
     value: str
     sentence: str
     tone: str = "neutral"  # better, worse, unclear (no detectable change) or neutral: the card's colour
+    verdict: str = ""  # the card's verdict in words, where the tone's own word would mislead
 
 
 @dataclass

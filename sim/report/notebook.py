@@ -73,10 +73,10 @@ def show_charts_in_exports() -> None:
 def execute(notebook, timeout: int = 600):
     """Run every cell of `notebook` (an nbformat node, changed in place) in a fresh python3
     kernel started in the notebooks' folder, recording no execution timestamps."""
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
 
-    kernel = KernelManager(kernel_name="python3", transport="ipc")  # local sockets, not loopback TCP
+    kernel = AsyncKernelManager(kernel_name="python3", transport="ipc")  # local sockets, not loopback TCP
     NotebookClient(notebook, km=kernel, timeout=timeout, record_timing=False,
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     return notebook

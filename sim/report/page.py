@@ -81,7 +81,7 @@ PLOTLY_MODES = ("embed", "cdn")
 def _cards(report: Report) -> str:
     cards = []
     for h in report.headlines:
-        colour, verdict = TONE_COLOURS.get(h.tone, TONE_COLOURS[NEUTRAL]), TONE_WORDS.get(h.tone, "")
+        colour, verdict = TONE_COLOURS.get(h.tone, TONE_COLOURS[NEUTRAL]), h.verdict or TONE_WORDS.get(h.tone, "")
         said = f'<div class="verdict" style="color:{colour}">{verdict}</div>' if verdict else ""
         cards.append(f'<div class="card tone-{h.tone}" style="border-left-color:{colour}"><div class="label">{h.label}'
                      f'</div><div class="value">{h.value}</div>{said}<div class="sentence">{h.sentence}</div></div>')

@@ -60,18 +60,19 @@ def _run_card(kpi: str, kpis: dict, scenario: dict, currency: str) -> Headline:
         low, high, source = bands[kpi]
         verdict = band_tone(kpi, value, low, high)
         place = ("within" if low <= value <= high else "above" if value > high else "below")
-        return Headline(kpi_label(kpi), shown, f"{place.capitalize()} the published {rounded(low, kind)} to "
-                                               f"{rounded(high, kind)} ({source}).", verdict)
+        return Headline(kpi_label(kpi), shown, f"The published range is {rounded(low, kind)} to "
+                                               f"{rounded(high, kind)} ({source}).", verdict,
+                        f"{place} the published range")
     if kpi == "cost_per_issue":
         price = float(scenario["costs"]["contact"])
         verdict = BETTER if value < price else WORSE
-        return Headline(kpi_label(kpi), shown, f"{'Below' if verdict == BETTER else 'Above'} the "
-                        f"{rounded(price, 'money', currency)} of one assisted contact (costs.contact); "
-                        f"{rounded(kpis['cost_total'], 'money', currency)} in all.", verdict)
+        return Headline(kpi_label(kpi), shown, f"One assisted contact costs {rounded(price, 'money', currency)} "
+                        f"(costs.contact); support cost {rounded(kpis['cost_total'], 'money', currency)} in all.",
+                        verdict, f"{'below' if verdict == BETTER else 'above'} one contact's price")
     if kpi == "median_hours_to_first_answer":
         verdict = BETTER if value <= 24 else WORSE
-        return Headline(kpi_label(kpi), shown, f"Half of the answered questions waited less; "
-                                               f"{'within' if verdict == BETTER else 'over'} a day.", verdict)
+        return Headline(kpi_label(kpi), shown, "Half of the answered questions waited less than this for a first "
+                                               "answer.", verdict, f"{'within' if verdict == BETTER else 'over'} a day")
     if kpi == "assisted_contacts" and kpis.get("issues"):
         share = value / kpis["issues"]
         return Headline(kpi_label(kpi), shown, f"{rounded(share, 'pct')} of the {rounded(kpis['issues'], 'int')} "
@@ -119,8 +120,7 @@ def run_report(folder: Path) -> Report:
                     f"without a paid channel, and support cost {pick['cost_per_issue']} an issue.",
         figures=found, parameters=parameter_table({"value": scenario}), defaults=default_settings(),
         notes=caveats + _cost_note(kpis) + notes,
-        provenance=f"One run, seed {int(summary['seed'])}, {float(kpis.get('days', 0)):.0f} days, "
-                   f"community-sim {str(summary['version'])}.")
+        provenance=f"One run; community-sim {str(summary['version'])}.")
 
 
 def _root_seed(document: dict) -> int | None:
