@@ -45,32 +45,50 @@ details summary { cursor: pointer; margin: 1em 0; font-weight: 600; }
   main { padding: 0.5em 0.6em 2em 0.6em; }
   section.figure { padding: 0.3em 0.2em; margin: 1em 0; }
   section.figure h2 { font-size: 1.15em; margin: 0.4em 0.4em; }
+  .figure-title { font-size: 0.9em; margin: 0.3em 0.5em; color: #444; line-height: 1.3; }
   .card { flex: 1 1 100%; }
 }
 """
 NARROW = 700  # px: below this, figures are laid out for a phone (see NARROW_SCRIPT)
 # On a narrow screen, plotly's desktop margins and right-hand legends leave a plot ~130 px
 # wide; this relays each figure out once for the width it has: slim margins, the legend
-# below, a smaller title, and a Sankey drawn top to bottom with room for its labels.
+# below, the title as a caption above the figure (plotly does not wrap titles), a Sankey drawn
+# top to bottom with room for its labels, and a heatmap's colour bar below it. The caption is
+# the figure's own title text, which the report escaped when it read it (document.py).
 NARROW_SCRIPT = """
 (function () {
   if (window.innerWidth >= %d) return;
   document.querySelectorAll('.plotly-graph-div').forEach(function (div) {
-    var sankey = (div.data || []).some(function (t) { return t.type === 'sankey'; });
-    var title = ((div.layout.title || {}).text || '').split('<br>');
-    title = title.map(function (part) {
-      var width = part.indexOf('<sub>') === 0 ? 60 : 40;
-      return part.replace(new RegExp('(.{1,' + width + '})(\\\\s+|$)', 'g'), '$1<br>').replace(/<br>$/, '');
-    });
-    var layout = {'margin.l': 8, 'margin.r': 8, 'margin.t': 40 + 18 * title.join('<br>').split('<br>').length,
-                  'margin.b': 48, 'title.font.size': 14, 'title.text': title.join('<br>'),
+    var types = (div.data || []).map(function (t) { return t.type; });
+    var title = (div.layout.title || {}).text || '';
+    if (title) {
+      var caption = document.createElement('p');
+      caption.className = 'figure-title';
+      caption.innerHTML = title;
+      var holder = div.parentNode;  // plotly's wrapper, whose height the figure fills
+      holder.parentNode.insertBefore(caption, holder);
+    }
+    var layout = {'margin.l': 8, 'margin.r': 8, 'margin.t': (div.layout.annotations || []).length ? 36 : 16,
+                  'margin.b': 24, 'title.text': '',
                   'legend.orientation': 'h', 'legend.x': 0, 'legend.y': -0.15, 'legend.yanchor': 'top'};
-    if (sankey) { layout.height = 900; div.style.height = '900px'; }
-    Plotly.relayout(div, layout);
-    if (sankey) { Plotly.restyle(div, {'orientation': 'v', 'textfont.size': 10}); }
-    (div.layout && Object.keys(div.layout) || []).forEach(function (key) {
-      if (/^yaxis\\d*$/.test(key)) { var u = {}; u[key + '.automargin'] = true; Plotly.relayout(div, u); }
+    Object.keys(div.layout).forEach(function (key) {
+      if (/^yaxis\\d*$/.test(key)) { layout[key + '.automargin'] = true; }
     });
+    if (Object.keys(div.layout).some(function (key) { return /^xaxis\\d*$/.test(key); })) {
+      layout['margin.b'] = 64;  // room for the tick labels and the axis title
+    }
+    if (types.indexOf('heatmap') >= 0) { layout['margin.b'] = 120; }
+    Plotly.relayout(div, layout);
+    if (types.indexOf('sankey') >= 0) {  // names would overlap: each node keeps its number, the table names them
+      var labels = div.data[0].node.label.map(function (label) { return label.split(': ').pop(); });
+      Plotly.restyle(div, {'node.label': [labels], 'textfont.size': 10});
+      var flows = div.closest('section') && div.closest('section').querySelector('details.flows');
+      if (flows) { flows.open = true; }
+    }
+    if (types.indexOf('heatmap') >= 0) {
+      Plotly.restyle(div, {'colorbar.orientation': 'h', 'colorbar.y': -0.35, 'colorbar.yanchor': 'top',
+                           'colorbar.thickness': 12});
+    }
   });
 })();
 """ % NARROW
@@ -93,8 +111,22 @@ def _figure_sections(report: Report) -> str:
     for index, (heading, figure) in enumerate(report.figures):
         div = figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"figure-{index}",
                              config={"displaylogo": False, "responsive": True})
-        sections.append(f'<section class="figure"><h2>{heading}</h2>\n{div}\n</section>')
+        sections.append(f'<section class="figure"><h2>{heading}</h2>\n{div}\n{_flow_table(figure)}</section>')
     return "\n".join(sections)
+
+
+def _flow_table(figure) -> str:
+    """A Sankey's flows as a table (from, to, issues), so a phone, where node names would
+    overlap, and a screen reader get every number."""
+    sankey = next((trace for trace in figure.data if trace.type == "sankey"), None)
+    if sankey is None:
+        return ""
+    names = [label.rsplit(": ", 1)[0] for label in sankey.node.label]
+    rows = "".join(f"<tr><td>{names[s]}</td><td>{names[t]}</td><td>{v:,.0f}</td></tr>"
+                   for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value))
+    return (f'<details class="flows"><summary>The flows in numbers</summary><div class="table-scroll"><table>'
+            f"<thead><tr><th>from</th><th>to</th><th>issues</th></tr></thead><tbody>{rows}</tbody></table></div>"
+            "</details>")
 
 
 def _table(table) -> str:
