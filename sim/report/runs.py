@@ -127,9 +127,12 @@ def _root_seed(document: dict) -> int | None:
     """The root the compare's seeds were spawned from, when it is scenario A's own seed (the
     default); otherwise None, and the header lists no seed it cannot vouch for."""
     seeds, root = document.get("seeds"), document["scenarios"]["a"]["scenario"].get("seed")
-    if isinstance(root, int) and isinstance(seeds, list) and replicate_seeds(root, len(seeds)) == seeds:
-        return root
-    return None
+    if not (isinstance(root, int) and isinstance(seeds, list) and 0 < len(seeds) == document["replicates"] <= 10_000):
+        return None
+    try:
+        return root if replicate_seeds(root, len(seeds)) == seeds else None
+    except (ValueError, TypeError, OverflowError):  # a crafted folder's seed that numpy refuses
+        return None
 
 
 def _members(*scenarios: dict) -> int | list[int]:
