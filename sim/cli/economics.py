@@ -10,7 +10,7 @@ import typer
 
 from sim.cli.experiments import (DAYS, DRY_RUN, SCHEDULER, SET, WORKERS, _check_executor, _check_json, _plain_errors,
                                  _say_runs, interval)
-from sim.cli.support import JSON, MAX_SEED, QUIET, check_between, check_writable, load, printable, say, say_json, show_stdout
+from sim.cli.support import MAX_SEED, QUIET, check_between, check_writable, load, printable, say, say_json, show_stdout
 from sim.experiments.design import MODEL_IDENTITY
 from sim.experiments.output import json_text, write_files
 from sim.measures.registry import aligned, format_measure, kpi_rows
