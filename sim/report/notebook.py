@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -73,11 +74,15 @@ def show_charts_in_exports() -> None:
 def execute(notebook, timeout: int = 600):
     """Run every cell of `notebook` (an nbformat node, changed in place) in a fresh python3
     kernel started in the notebooks' folder, recording no execution timestamps."""
-    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
     from nbclient import NotebookClient
+    from traitlets.config import Config
 
-    kernel = AsyncKernelManager(kernel_name="python3", transport="ipc")  # local sockets, not loopback TCP
-    NotebookClient(notebook, km=kernel, timeout=timeout, record_timing=False,
+    # Unix sockets in the runtime folder rather than loopback TCP (which ipykernel warns of)
+    runtime = Path(jupyter_runtime_dir())
+    runtime.mkdir(parents=True, exist_ok=True)
+    config = Config({"KernelManager": {"transport": "ipc", "ip": str(runtime / f"export-{os.getpid()}")}})
+    NotebookClient(notebook, config=config, kernel_name="python3", timeout=timeout, record_timing=False,
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     return notebook
 
@@ -85,30 +90,27 @@ def execute(notebook, timeout: int = 600):
 def figure_ids(notebook) -> list[str]:
     """The div id of every figure the executed notebook showed, in order; a figure shown
     without its HTML (no `show_charts_in_exports()`) counts as an empty id."""
-    import re
-
     ids = []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if PLOTLY_MIME in data:
-                found = re.search(r'id="(plotly-[0-9a-f-]+)" class="plotly-graph-div"', data.get("text/html", ""))
+                found = re.search(r'<div id="(plotly-[0-9a-f-]+)"', data.get("text/html", ""))
                 ids.append(found.group(1) if found else "")
     return ids
 
 
-def to_html(notebook, shared_plotly_js: bool = True) -> str:
-    """The executed notebook as one HTML page. With `shared_plotly_js` the page loads
-    plotly.js from plotly.min.js next to it instead of embedding its own copy (4.8 MB)."""
+def to_html(notebook) -> str:
+    """The executed notebook as one HTML page, which loads plotly.js from plotly.min.js next
+    to it instead of embedding its own copy (4.8 MB a page)."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
     notebook = copy.deepcopy(notebook)
-    if shared_plotly_js:
-        for cell in notebook.cells:
-            for output in cell.get("outputs", []):
-                if MARK in output.get("metadata", {}):
-                    output["data"]["text/html"] = f'<script charset="utf-8" src="{PLOTLY_JS}"></script>'
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if MARK in output.get("metadata", {}):
+                output["data"]["text/html"] = f'<script charset="utf-8" src="{PLOTLY_JS}"></script>'
     title = next((line.lstrip("# ").strip() for cell in notebook.cells if cell.cell_type == "markdown"
                   for line in cell.source.splitlines() if line.startswith("# ")), "notebook")
     notebook.metadata["title"] = title
@@ -118,20 +120,23 @@ def to_html(notebook, shared_plotly_js: bool = True) -> str:
     return html
 
 
-def export_all(out: Path, notebooks: list[Path]) -> list[Path]:
-    """Execute each notebook and write OUT/<name>.html, with one plotly.min.js beside them."""
+def export_all(out: Path, notebooks: list[Path]) -> None:
+    """Execute each notebook and write OUT/<name>.html, with one plotly.min.js beside them; a
+    failing cell stops the export, naming its notebook."""
     import nbformat
+    from nbclient.exceptions import CellExecutionError
 
     out.mkdir(parents=True, exist_ok=True)
     (out / PLOTLY_JS).write_text(get_plotlyjs(), encoding="utf-8")
-    written = []
     for path in notebooks:
-        notebook = execute(nbformat.read(path, as_version=4))
+        try:
+            notebook = execute(nbformat.read(path, as_version=4))
+        except CellExecutionError as error:
+            raise SystemExit(f"{path}: a cell failed\n{error}") from None
         target = out / f"{path.stem}.html"
         target.write_text(to_html(notebook), encoding="utf-8")
-        written.append(target)
-        print(f"{target}: {len(figure_ids(notebook))} charts", flush=True)
-    return written
+        charts = len(figure_ids(notebook))
+        print(f"{target}: {charts} chart{'' if charts == 1 else 's'}", flush=True)
 
 
 def main(argv: list[str]) -> int:
@@ -146,13 +151,7 @@ def main(argv: list[str]) -> int:
     if not notebooks:
         print(f"{NOTEBOOKS}: no notebooks", file=sys.stderr)
         return 2
-    from nbclient.exceptions import CellExecutionError
-
-    try:
-        export_all(out, notebooks)
-    except CellExecutionError as error:
-        print(f"a notebook failed: {error}", file=sys.stderr)
-        return 1
+    export_all(out, notebooks)
     return 0
 
 
