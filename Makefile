@@ -14,7 +14,7 @@ VENV4 := .venv-mesa4
 BIN4 := $(VENV4)/bin
 STAMP4 := $(VENV4)/.installed
 
-.PHONY: run test check check-mesa4 install compiled clean
+.PHONY: run test check check-mesa4 install compiled clean notebooks-html
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is required (found " + sys.version.split()[0] + "); with pyenv, .python-version selects 3.12")'
@@ -63,6 +63,11 @@ $(STAMP4): $(STAMP)
 check-mesa4: $(STAMP4)
 	$(BIN4)/python -c "from sim.runner import warm_up; warm_up()"
 	$(BIN4)/python -m pytest -n 2 --dist loadfile -m "not slow"
+
+# Execute every notebook and write its page to docs/notebooks/ (a few minutes), with one
+# shared plotly.min.js: the results, charts included, browsable without Jupyter.
+notebooks-html: compiled
+	$(BIN)/python -m sim.report.notebook docs/notebooks
 
 clean:
 	rm -rf $(VENV) $(VENV4)
