@@ -107,7 +107,8 @@ def test_notebook_runs_and_ends_with_a_chart_and_a_conclusion(name):
 
 
 def _divs(page: str) -> list[str]:
-    return re.findall(r'<div id="([^"]+)" class="plotly-graph-div"', page)
+    """The ids of the page's plotly divs, in order (nbconvert sorts a tag's attributes)."""
+    return [re.search(r'id="([^"]*)"', tag).group(1) for tag in re.findall(r'<div [^>]*class="plotly-graph-div"[^>]*>', page)]
 
 
 @pytest.mark.slow
