@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import math
 import reprlib
 import stat
 import tomllib
@@ -182,14 +183,27 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ScenarioError(str(path), "", "invalid TOML: nested too deeply") from None
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 parses as infinity
+        raise ValueError("a number out of range")
+    return value
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError("NaN or Infinity, which JSON does not allow")
+
+
 def read_json(path: str | Path, limit: int = MAX_FILE_BYTES) -> Any:
     """A JSON file's data (a result folder's summary, a store's sweep.json), checked as
-    `read_text` checks files; malformed or too deeply nested JSON is bad input."""
+    `read_text` checks files; malformed or too deeply nested JSON is bad input, and so is a
+    non-finite number (NaN, Infinity, 1e400), which no writer here produces (allow_nan=False)."""
     text = read_text(path, limit)
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=_finite, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as exc:
-        raise ScenarioError(str(path), "", f"cannot be read as JSON ({type(exc).__name__})") from None
+        detail = str(exc) if type(exc) is ValueError else type(exc).__name__  # ours name no file text
+        raise ScenarioError(str(path), "", f"cannot be read as JSON ({detail})") from None
 
 
 def load_data_file(path: str | Path, schema: type[BaseModel]) -> BaseModel:

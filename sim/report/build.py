@@ -103,8 +103,9 @@ def sweep_report(folder: Path) -> Report:
     base = description["scenario"]
     members = (sorted({int(m) for m in runs["population.members"]}) if "population.members" in runs
                else int(base["population"]["members"]))
-    replicates = description.get("replicates")
-    scope = Scope(members, float(runs["days"].max() if "days" in runs else base["scenario"]["days"]),
+    replicates = story.count_of(description["replicates"]) if "replicates" in description else None
+    periods = sorted({float(d) for d in runs["days"]}) if "days" in runs else [float(base["scenario"]["days"])]
+    scope = Scope(members, periods[0] if len(periods) == 1 else periods,
                   f"{len(runs):,} runs" + (f", {int(replicates)} replicates per point" if replicates else ""),
                   int(base["scenario"]["seed"]))
     told, caveats = story.story(str(base["scenario"].get("description", "")), scope)
@@ -128,7 +129,7 @@ def facts_report(folder: Path) -> Report:
     table = validation.checked_facts(_read_table(folder / "facts.csv", validation.COLUMNS), folder / "facts.csv")
     sizes = sorted({int(m) for m in table.members})
     days = (document.get("overrides") or {}).get("scenario.days")
-    replicates = int(document["replicates"])
+    replicates = story.count_of(document["replicates"])
     scope = Scope(sizes, float(days) if isinstance(days, (int, float)) else "each scenario's own period",
                   f"{replicates} replicates per scenario and size", int(document["seed"]))
     counts = validation.headline_counts(table)
@@ -165,7 +166,7 @@ def optimize_report(folder: Path) -> Report:
                                   levers)
     choice = search.chosen(table, objectives, document.get("robust") == "regret")
     currency = str(document["scenario"]["costs"]["currency"])
-    replicates, robust = int(document["replicates"]), document.get("robust")
+    replicates, robust = story.count_of(document["replicates"]), document.get("robust")
     judged = (f"each judged by the value it reaches in {float(document['percentile']):g}% of "
               f"{int(document['states'])} states of the world" if robust else "each judged by its mean")
     if choice.empty:

@@ -88,8 +88,6 @@ def _read_table(path: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
     return table
 
 
-
-
 def parameter_table(columns: dict[str, dict]) -> pd.DataFrame:
     """One row per parameter (except the [sweep] section), one column per scenario."""
     flats = {name: flat_settings(scenario) for name, scenario in columns.items()}

@@ -25,7 +25,7 @@ MAX_LEVELS = 12  # a parameter with more distinct values than this is drawn as a
 
 def _wrapped(label: str, width: int = 22) -> str:
     """A label broken onto lines of about `width` characters (plotly's <br>)."""
-    return "<br>".join(textwrap.wrap(label, width)) or label
+    return "<br>".join(textwrap.wrap(label, width, break_long_words=False)) or label  # never inside an entity
 
 
 def forest_plot(differences: pd.DataFrame, kpis: Sequence[str] | None = None, a_name: str = "A",

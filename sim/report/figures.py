@@ -28,6 +28,9 @@ TIME_SERIES = ("answer_rate_24h", "median_hours_to_first_answer", "deflection_ra
 CONTACT_COLUMNS = tuple(f"{name}_day" for name in CONTACT_COUNTERS)  # the daily parts of assisted_contacts
 TARGET_90_9_1 = {"readers": 0.90, "responders": 0.09, "superusers": 0.01}
 FEW_DAYS = 30  # a short series also gets markers, so a single day still shows
+# Scenarios are told apart by colours that carry no verdict: green and red mean better and
+# worse elsewhere on the page.
+ARM_COLOURS = (PALETTE[0], PALETTE[4], PALETTE[3], PALETTE[5])
 
 
 def _axis_unit(kpi: str, currency: str) -> str:
@@ -67,7 +70,7 @@ def kpi_time_series(daily: pd.DataFrame, kpis: Sequence[str] = TIME_SERIES, by: 
             part = frame if group is None else frame[frame[by] == group]
             by_day = part.groupby("day")[kpi]
             mean = by_day.mean()
-            colour = PALETTE[index % len(PALETTE)]
+            colour = ARM_COLOURS[index % len(ARM_COLOURS)]
             name = str(group) if group is not None else kpi_label(kpi)
             if by_day.size().max() > 1:
                 low, high = by_day.min(), by_day.max()

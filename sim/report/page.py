@@ -2,7 +2,7 @@
 offline; `--plotly cdn` loads it from plotly's CDN instead, for a light file to mail. Figures
 keep their interactivity, and are laid out again for a phone's width.
 
-Text reaching this module was escaped as it was read (`sim/report/build.py`); figures are embedded
+Text reaching this module was escaped as it was read (`sim/report/document.py`); figures are embedded
 as plotly JSON, which plotly writes with '<' escaped, so nothing in a scenario can close a
 script tag."""
 
@@ -52,16 +52,19 @@ details summary { cursor: pointer; margin: 1em 0; font-weight: 600; }
 NARROW = 700  # px: below this, figures are laid out for a phone (see NARROW_SCRIPT)
 # On a narrow screen, plotly's desktop margins and right-hand legends leave a plot ~130 px
 # wide; this relays each figure out once for the width it has: slim margins, the legend
-# below, the title as a caption above the figure (plotly does not wrap titles), a Sankey drawn
-# top to bottom with room for its labels, and a heatmap's colour bar below it. The caption is
-# the figure's own title text, which the report escaped when it read it (document.py).
+# below, the title as a caption above the figure (plotly does not wrap titles; none where the
+# section's heading says the same), a Sankey's nodes labelled by their numbers only, with the
+# table of its flows opened, and a heatmap's colour bar below it. The caption is the figure's
+# own title text, which the report escaped when it read it (sim/report/document.py).
 NARROW_SCRIPT = """
 (function () {
   if (window.innerWidth >= %d) return;
   document.querySelectorAll('.plotly-graph-div').forEach(function (div) {
     var types = (div.data || []).map(function (t) { return t.type; });
     var title = (div.layout.title || {}).text || '';
-    if (title) {
+    var section = div.closest('section');
+    var heading = section && section.querySelector('h2') ? section.querySelector('h2').textContent : '';
+    if (title && title !== heading) {
       var caption = document.createElement('p');
       caption.className = 'figure-title';
       caption.innerHTML = title;
@@ -82,7 +85,7 @@ NARROW_SCRIPT = """
     if (types.indexOf('sankey') >= 0) {  // names would overlap: each node keeps its number, the table names them
       var labels = div.data[0].node.label.map(function (label) { return label.split(': ').pop(); });
       Plotly.restyle(div, {'node.label': [labels], 'textfont.size': 10});
-      var flows = div.closest('section') && div.closest('section').querySelector('details.flows');
+      var flows = section && section.querySelector('details.flows');
       if (flows) { flows.open = true; }
     }
     if (types.indexOf('heatmap') >= 0) {
@@ -161,7 +164,8 @@ def _parameters(report: Report) -> str:
     if report.kind == "sweep":
         shown = f"<h2>What the sweep varies</h2>\n{_table(table[table['swept over'] != ''])}\n"
     elif len(values) > 1:
-        shown = f"<h2>What the scenarios differ in</h2>\n{_table(table[table[values].nunique(axis=1) > 1])}\n"
+        differ = (table[values].nunique(axis=1) > 1) & ~table.parameter.isin(NOT_SETTINGS)
+        shown = f"<h2>What the scenarios differ in</h2>\n{_table(table[differ])}\n"
     differs = _differs_from_defaults(report)
     return (f'{shown}<details class="settings"><summary>Settings: {len(differs)} differ from the defaults '
             f"(of {len(table)} parameters)</summary>\n{_table(differs)}\n"

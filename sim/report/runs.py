@@ -8,6 +8,7 @@ registry's direction of better; for roi, zero net savings."""
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -30,8 +31,8 @@ LOW_OCCUPANCY = 0.5  # below this, idle agents dominate the contact centre's cos
 
 
 @lru_cache(maxsize=32)
-def published_bands(scenario: str) -> dict[str, tuple[float, float, str]]:
-    """KPI -> (low, high, 'source, role') for the headline KPIs that a published fact of an
+def published_bands(scenario: str) -> dict[str, tuple[float, float, str, bool]]:
+    """KPI -> (low, high, 'source, role', whether a validation fact) for the headline KPIs that a published fact of an
     absolute value covers, from the project's targets file: the facts of the run's own
     scenario where it has any, else those of the baseline (a customer-led vendor forum)."""
     from sim.experiments.stylized_facts import DEFAULT_TARGETS, load_facts
@@ -46,22 +47,25 @@ def published_bands(scenario: str) -> dict[str, tuple[float, float, str]]:
             source = fact.source.split(",")[0] + (f" {year.group(0)}" if year else "")
             role = "a calibration target" if fact.role == "calibrate" else "a validation fact"
             bands[fact.kpi] = (fact.low, fact.high, f"{source}, {role}"
-                                                    + ("" if own == scenario else " for the baseline vendor forum"))
+                               + ("" if own == scenario else " for the baseline vendor forum"), fact.role == "validate")
     return bands
 
 
 def _run_card(kpi: str, kpis: dict, scenario: dict, currency: str) -> Headline:
     value, kind = kpis.get(kpi), kpi_kind(kpi)
     shown = rounded(value, kind, currency)
-    if value is None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
         return Headline(kpi_label(kpi), "n/a", "Undefined for this run: nothing to measure yet.", UNCLEAR)
     bands = published_bands(str(scenario["scenario"]["name"]))
     if kpi in bands:
-        low, high, source = bands[kpi]
-        verdict = band_tone(kpi, value, low, high)
+        low, high, source, validation = bands[kpi]
         place = ("within" if low <= value <= high else "above" if value > high else "below")
-        return Headline(kpi_label(kpi), shown, f"The published range is {rounded(low, kind)} to "
-                                               f"{rounded(high, kind)} ({source}).", verdict,
+        # Outside a validation fact's band, the model disagrees with the published record: that
+        # is a caveat about the model, so it is drawn grey, not as good or bad news.
+        verdict = UNCLEAR if validation and place != "within" else band_tone(kpi, value, low, high)
+        caveat = " The model misses this validation fact: docs/MODEL.md \u00a75.4." if verdict == UNCLEAR else ""
+        return Headline(kpi_label(kpi), shown, f"The published range is {rounded(low, kind, currency)} to "
+                                               f"{rounded(high, kind, currency)} ({source}).{caveat}", verdict,
                         f"{place} the published range")
     if kpi == "cost_per_issue":
         price = float(scenario["costs"]["contact"])
@@ -73,10 +77,10 @@ def _run_card(kpi: str, kpis: dict, scenario: dict, currency: str) -> Headline:
         verdict = BETTER if value <= 24 else WORSE
         return Headline(kpi_label(kpi), shown, "Half of the answered questions waited less than this for a first "
                                                "answer.", verdict, f"{'within' if verdict == BETTER else 'over'} a day")
-    if kpi == "assisted_contacts" and kpis.get("issues"):
-        share = value / kpis["issues"]
-        return Headline(kpi_label(kpi), shown, f"{rounded(share, 'pct')} of the {rounded(kpis['issues'], 'int')} "
-                                               "issues reached the contact centre.")
+    if kpi == "assisted_contacts" and kpis.get("issues"):  # contacts, not issues: repeats and onlookers count
+        return Headline(kpi_label(kpi), shown, f"{shown} contacts for {rounded(kpis['issues'], 'int')} issues "
+                                               f"({value / kpis['issues']:.2f} per issue), repeat calls and "
+                                               "pile-up onlookers included.")
     return Headline(kpi_label(kpi), shown, f"{kpi_label(kpi)}: {shown}.")
 
 
@@ -123,21 +127,30 @@ def run_report(folder: Path) -> Report:
         provenance=f"One run; community-sim {str(summary['version'])}.")
 
 
-def _root_seed(document: dict) -> int | None:
-    """The root the compare's seeds were spawned from, when it is scenario A's own seed (the
-    default); otherwise None, and the header lists no seed it cannot vouch for."""
-    seeds, root = document.get("seeds"), document["scenarios"]["a"]["scenario"].get("seed")
-    if not (isinstance(root, int) and isinstance(seeds, list) and 0 < len(seeds) == document["replicates"] <= 10_000):
+def _root_seed(document: dict, scenario: dict) -> int | None:
+    """The root the replicates' seeds were spawned from, when it is the first scenario's own
+    seed (the default; the writers store the seeds sorted); otherwise None, and the header
+    names no seed it cannot vouch for."""
+    seeds, root = document.get("seeds"), scenario["scenario"].get("seed")
+    if not (isinstance(root, int) and not isinstance(root, bool) and isinstance(seeds, list)
+            and 0 < len(seeds) == document["replicates"] <= 10_000):
         return None
     try:
-        return root if replicate_seeds(root, len(seeds)) == seeds else None
+        return root if sorted(replicate_seeds(root, len(seeds))) == sorted(seeds) else None
     except (ValueError, TypeError, OverflowError):  # a crafted folder's seed that numpy refuses
         return None
 
 
-def _members(*scenarios: dict) -> int | list[int]:
-    sizes = list(dict.fromkeys(int(s["population"]["members"]) for s in scenarios))
-    return sizes[0] if len(sizes) == 1 else sizes
+def _arm_scope(side: dict, runs: str, seed: int | None = None) -> Scope:
+    return Scope(int(side["population"]["members"]), float(side["scenario"]["days"]), runs, seed)
+
+
+def _pair_scope(first: Scope, second: Scope) -> Scope:
+    """Two arms' scope: one size and period when they share them, else both, A's first."""
+    def both(x, y):
+        return x if x == y else [x, y]
+    return Scope(both(first.members, second.members), both(first.days, second.days), first.runs, first.seed,
+                 arms=True)
 
 
 def compare_report(folder: Path) -> Report:
@@ -153,12 +166,12 @@ def compare_report(folder: Path) -> Report:
     shown = [k for k in HEADLINE_KPIS if k in rows.index and not fixed[table.kpi == k].any()]
     tones = [(k, tone(k, rows.loc[k, "low"], rows.loc[k, "high"])) for k in shown]
     headlines = [Headline(kpi_label(k), story.change_label(k, rows.loc[k, "a_mean"], rows.loc[k, "b_mean"], currency),
-                          f"{b} {describe_change(k, *rows.loc[k, ['difference', 'low', 'high']], currency=currency,
+                          f"{story.title_of(b)} {describe_change(k, *rows.loc[k, ['difference', 'low', 'high']], currency=currency,
                                                    name=kpi_label(k).lower())}.", t) for k, t in tones]
     paired = _read_table(folder / "paired.csv", ("arm", *FLOW_KPIS)) if (folder / "paired.csv").exists() else None
     found = [("Paired differences", figures.forest_plot(table[~fixed], a_name=a, b_name=b))]
-    notes = ([f"Not findings, since both scenarios fix them by definition: {', '.join(map(str, table.kpi[fixed]))}."]
-             if fixed.any() else [])
+    notes = ([f"Not findings, since both scenarios fix them by definition: "
+              f"{', '.join(kpi_label(str(k)).lower() for k in table.kpi[fixed])}."] if fixed.any() else [])
     if (folder / "daily.parquet").exists():
         daily = _read_table(folder / "daily.parquet", ("arm", *DAILY_COLUMNS))
         daily["scenario"] = daily["arm"].map({"A": f"A: {a}", "B": f"B: {b}"})
@@ -172,18 +185,19 @@ def compare_report(folder: Path) -> Report:
         for arm, name in (("A", a), ("B", b)):
             means = paired[paired.arm == arm].mean(numeric_only=True).to_dict()
             found.append((f"Where issues went: {arm}", figures.issue_flow_sankey(means, title=f"{arm}: {name}")))
-    replicates = int(document["replicates"])
-    scope = Scope(_members(sides["a"], sides["b"]), float(sides["b"]["scenario"]["days"]),
-                  f"{replicates} paired replicate{'s' if replicates != 1 else ''}", _root_seed(document))
-    stories = [story.story(str(sides[arm]["scenario"].get("description", "")), scope) for arm in ("a", "b")]
-    told = "<br>".join(f"{arm}: {text}" for arm, (text, _) in zip("AB", stories) if text)
+    replicates = story.count_of(document["replicates"])
+    runs = f"{replicates} paired replicate{'s' if replicates != 1 else ''}"
+    arms = {arm: _arm_scope(sides[arm.lower()], runs, _root_seed(document, sides["a"])) for arm in "AB"}
+    scope = _pair_scope(arms["A"], arms["B"])
+    stories = {arm: story.story(str(sides[arm.lower()]["scenario"].get("description", "")), arms[arm]) for arm in "AB"}
+    told = "<br>".join(f"{arm}: {text}" for arm, (text, _) in stories.items() if text)
     return Report(
         kind="compare", title=f"{story.title_of(b)} compared with {story.words_of(a)}", story=told,
         scope=scope.line(), headlines=headlines,
-        bottom_line=f"Against {story.words_of(a)}, {story.words_of(b)} is {story.tally(tones)}." if tones else "",
+        bottom_line=f"Against {story.words_of(a)}, {story.words_of(b)} {story.tally(tones)}." if tones else "",
         figures=found, defaults=default_settings(),
         parameters=parameter_table({f"A: {a}": sides["a"], f"B: {b}": sides["b"]}),
-        notes=[note for _, caveats in stories for note in caveats] + notes,
+        notes=[f"{arm}: {note}" for arm, (_, caveats) in stories.items() for note in caveats] + notes,
         provenance=f"{replicates} paired replicates on common seeds; intervals are 95% "
                    f"t-intervals of the paired difference B \u2212 A; community-sim {str(document.get('version', ''))}.")
 
@@ -213,7 +227,8 @@ def roi_report(folder: Path) -> Report:
                  for m, label in ROI_HEADLINES]
     name, other = str(document["scenario"]), str(document["counterfactual"])
     scope = Scope(int(document["members"]), float(document["days"]),
-                  f"{int(document['replicates'])} paired replicates")
+                  f"{story.count_of(document['replicates'])} paired replicates",
+                  _root_seed(document, document["scenarios"]["community"]))
     return Report(
         kind="roi", title=f"Does {story.title_of(name)} pay for itself?", scope=scope.line(),
         story=f"Against {other}; an avoided contact is valued at {currency}"

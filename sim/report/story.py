@@ -17,73 +17,129 @@ BETTER, WORSE, UNCLEAR, NEUTRAL = "better", "worse", "unclear", "neutral"
 TONE_COLOURS = {BETTER: "#2ca02c", WORSE: "#d62728", UNCLEAR: "#8c8c8c", NEUTRAL: "#1f77b4"}
 TONE_WORDS = {BETTER: "better", WORSE: "worse", UNCLEAR: "no detectable change", NEUTRAL: ""}
 
+# A description's claims of size and period, read so as to fail closed: a number beside a
+# size word, or any stated period, must be the run's, or the description leaves the header.
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                "ten": 10, "twelve": 12}  # not "a": "hours a day" is a rate, not a period
-DAYS_IN = {"day": 1, "week": 7, "month": 30.4, "year": 365}
-MEMBER_CLAIM = re.compile(r"(?<![\d,.])(?<!per )(?<!each )(\d[\d,.]*)\s*(k|thousand|million)?\s+(?:\w+[\s-]+){0,2}(?:members|customers|users)\b",
-                          re.IGNORECASE)
-PERIOD_CLAIM = re.compile(r"\b(\d+|" + "|".join(NUMBER_WORDS) + r")[\s-]+(day|week|month|year)s?\b", re.IGNORECASE)
+                "ten": 10, "twelve": 12, "twenty": 20, "fifty": 50, "hundred": 100, "a": 1, "an": 1, "half a": 0.5}
+SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}
+DAYS_IN = {"day": 1, "week": 7, "fortnight": 14, "month": 30.4, "quarter": 91, "year": 365, "decade": 3650}
+_WORDS = "|".join(w for w in NUMBER_WORDS if w not in ("a", "an", "half a"))
+_SCALE = r"(?:[\s-]*(?P<scale>k|m|thousand|million)\b)?"
+_SIZE_WORD = r"(?:members?|customers?|users?|subscribers?|people|accounts?)\b"
+SIZE_CLAIM = re.compile(r"(?<![\w,./])(?<!per )(?<!each )(?<!every )(?P<n>\d[\d,]*(?:\.\d+)?|" + _WORDS + ")"
+                        + _SCALE + r"[\s-]+(?:[a-z]+[\s-]+){0,2}?" + _SIZE_WORD, re.IGNORECASE)
+SIZE_AFTER = re.compile(_SIZE_WORD + r"\s*(?::|of|=)\s*(?P<n>\d[\d,]*(?:\.\d+)?)" + _SCALE, re.IGNORECASE)
+PERIOD_CLAIM = re.compile(r"(?:(?<=\s)|^)(?P<before>\w+\s+)??(?P<n>\d[\d,]*(?:\.\d+)?|half a|" + _WORDS
+                          + r"|an?)[\s-]+(?P<unit>" + "|".join(DAYS_IN) + r")s?\b", re.IGNORECASE)
+PERIOD_WORDS = re.compile(r"\b(annual|annually|yearly|year-long|year long|all year)\b", re.IGNORECASE)
+PREPOSITIONS = {"over", "for", "in", "across", "during", "within", "through", "throughout", "of", "after", "about",
+                "around", "nearly", "almost", "than", "first", "last", "whole", "entire", "full"}
+
+
+def _amount(number: str, scale: str | None) -> float | None:
+    word = number.lower()
+    if word in NUMBER_WORDS:
+        value = float(NUMBER_WORDS[word])
+    else:
+        try:
+            value = float(word.replace(",", ""))
+        except ValueError:
+            return None
+    return value * SCALES.get((scale or "").lower(), 1.0)
+
+
+def _claimed_members(text: str) -> list[float]:
+    claims = [_amount(m["n"], m["scale"]) for pattern in (SIZE_CLAIM, SIZE_AFTER) for m in pattern.finditer(text)]
+    return [c for c in claims if c is not None] + [float("nan")] * claims.count(None)
+
+
+def _claimed_days(text: str) -> list[float]:
+    """Every period stated; 'a day' after a noun ('minutes a day') is a rate, not a period."""
+    found = []
+    for m in PERIOD_CLAIM.finditer(text):
+        before = (m["before"] or "").strip().lower()
+        if m["n"].lower() in ("a", "an") and before and before not in PREPOSITIONS:
+            continue
+        amount = _amount(m["n"], None)
+        found.append(float("nan") if amount is None else amount * DAYS_IN[m["unit"].lower()])
+    return found + [365.0] * len(PERIOD_WORDS.findall(text))
+
+
+MAX_LISTED = 4  # more sizes or periods than this are shown as a range
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What was run, from the output itself: never from the scenario file's prose."""
+    """What was run, from the output itself: never from the scenario file's prose. A crafted
+    output's impossible scope (no members, no days, a seed that is not a whole number) is bad
+    input, raised as ValueError (build_report names the folder)."""
     members: int | list[int]
-    days: float | str  # a number of days, or words where scenarios keep their own periods
+    days: float | list[float] | str  # days, each arm's or point's days, or words (facts: each scenario's own)
     runs: str  # "1 run", "2 paired replicates", "12 runs"
     seed: int | None = None
+    arms: bool = False  # lists are (A, B): each value is named by its arm
+
+    def __post_init__(self) -> None:
+        sizes = self.members if isinstance(self.members, list) else [self.members]
+        periods = [] if isinstance(self.days, str) else self.days if isinstance(self.days, list) else [self.days]
+        if not sizes or any(isinstance(m, bool) or not isinstance(m, int) or m < 1 for m in sizes):
+            raise ValueError("members: not a whole number of at least 1")
+        if any(not math.isfinite(d) or d <= 0 for d in periods):
+            raise ValueError("days: not a positive number")
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0):
+            raise ValueError("seed: not a whole number")
 
     def line(self) -> str:
-        members = self.members if isinstance(self.members, list) else [self.members]
-        size = (f"{members[0]:,} members" if len(members) == 1
-                else f"{', '.join(f'{m:,}' for m in members)} members")
-        period = self.days if isinstance(self.days, str) else f"{self.days:,.0f} days"
-        parts = [size, period, self.runs] + ([f"seed {self.seed}"] if self.seed is not None else [])
-        return " \u00b7 ".join(parts)
+        period = self.days if isinstance(self.days, str) else f"{self._listed(self.days)} days"
+        parts = [f"{self._listed(self.members)} members", period, self.runs]
+        return " \u00b7 ".join(parts + ([f"seed {self.seed}"] if self.seed is not None else []))
+
+    def _listed(self, values: float | list[float]) -> str:
+        if not isinstance(values, list):
+            return f"{values:,.0f}"
+        if self.arms:
+            return ", ".join(f"{v:,.0f} ({arm})" for arm, v in zip("AB", values))
+        return _listed_numbers(values)
+
+
+def count_of(value, name: str = "replicates") -> int:
+    """A count read from an output (replicates, runs), or ValueError when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 1:
+        raise ValueError(f"{name}: not a whole number of at least 1")
+    return int(value)
+
+
+def _listed_numbers(values: list[float]) -> str:
+    values = sorted(set(values))
+    if len(values) > MAX_LISTED:
+        return f"{values[0]:,.0f} to {values[-1]:,.0f} ({len(values)} values)"
+    return ", ".join(f"{v:,.0f}" for v in values)
+
+
+def _authored(name: str) -> bool:
+    """A name with spaces or capitals is the author's own wording, kept as written."""
+    return " " in name or name != name.lower()
 
 
 def words_of(name: str) -> str:
-    """A scenario's file-style name as words ('staff_answer_everything' -> 'staff answer
-    everything'); a name with spaces or capitals is the author's, and stays as written."""
-    if " " in name or name != name.lower():
-        return name
-    return name.replace("_", " ").replace("-", " ").strip() or name
+    """A scenario's file-style name as words: 'staff_answer_everything' -> 'staff answer everything'."""
+    return name if _authored(name) else (name.replace("_", " ").replace("-", " ").strip() or name)
 
 
 def title_of(name: str) -> str:
     """The name as words, capitalised to open a heading."""
-    if " " in name or name != name.lower():
-        return name
     words = words_of(name)
-    return words[:1].upper() + words[1:]
+    return words if _authored(name) else words[:1].upper() + words[1:]
 
 
-def _claimed_members(text: str) -> list[float]:
-    scale = {"k": 1e3, "thousand": 1e3, "million": 1e6}
-    found = []
-    for number, unit, in ((m.group(1), m.group(2)) for m in MEMBER_CLAIM.finditer(text)):
-        try:
-            found.append(float(number.replace(",", "").rstrip(".")) * scale.get((unit or "").lower(), 1))
-        except ValueError:
-            continue
-    return found
-
-
-def _claimed_days(text: str) -> list[float]:
-    return [(int(n) if n.isdigit() else NUMBER_WORDS[n.lower()]) * DAYS_IN[unit.lower()]
-            for n, unit in PERIOD_CLAIM.findall(text)]
-
-
-def description_fits(description: str, members: int | list[int], days: float) -> bool:
-    """Whether every size and period the description states is this run's (within 5%), so it
-    may stand in the header; a description that states another size or period does not."""
+def description_fits(description: str, members: int | list[int], days: float | list[float]) -> bool:
+    """Whether every size and period the description states is this run's, and every run's
+    (within 5%), so it may stand in the header; a description that states another does not."""
     sizes = members if isinstance(members, list) else [members]
-    if isinstance(days, str):  # periods differ by scenario: no stated period can be vouched for
-        return not _claimed_days(description) and all(
-            any(abs(c - m) <= 0.05 * m for m in sizes) for c in _claimed_members(description))
-    size_ok = all(any(abs(claim - m) <= 0.05 * m for m in sizes) for claim in _claimed_members(description))
-    period_ok = all(abs(claim - days) <= 0.05 * days + 1 for claim in _claimed_days(description))
-    return size_ok and period_ok
+    periods = days if isinstance(days, list) else [days]
+    size_ok = all(abs(claim - m) <= 0.05 * m for claim in _claimed_members(description) for m in sizes)
+    period_ok = all(abs(claim - d) <= 0.05 * d + 1 for claim in _claimed_days(description) for d in periods)
+    return size_ok and period_ok  # a claim that could not be read (NaN) compares false: it fails
 
 
 def story(description: str, scope: Scope) -> tuple[str, list[str]]:
@@ -106,17 +162,20 @@ def rounded(value: float | None, kind: str, currency: str = "$") -> str:
         return f"{100 * value:.1f}%"
     if kind in ("hours", "minutes"):
         unit = "h" if kind == "hours" else "min"
-        return f"{value:,.1f} {unit}" if abs(value) < 100 else f"{value:,.0f} {unit}"
+        return f"{value:,.1f} {unit}" if abs(round(value, 1)) < 100 else f"{value:,.0f} {unit}"
     return format_kpi(value, kind)
 
 
 def money(value: float, currency: str = "$") -> str:
     """$14.47 -> $14.5, $92,199 -> $92.2k, $1,234,567 -> $1.23M; the sign before the currency."""
     size, sign = abs(value), "-" if value < 0 else ""
+    if size < 1:
+        return f"{sign}{currency}{size:.2f}"
+    size = float(f"{size:.3g}")  # rounded first, so 999,950 reads $1M, not $1e+03k
     for scale, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
         if size >= scale:
             return f"{sign}{currency}{size / scale:.3g}{suffix}"
-    return f"{sign}{currency}{size:.3g}" if size >= 1 else f"{sign}{currency}{size:.2f}"
+    return f"{sign}{currency}{size:.3g}"
 
 
 def tone(kpi: str, low: float, high: float) -> str:
@@ -150,10 +209,10 @@ def change_label(kpi: str, a: float, b: float, currency: str) -> str:
 
 
 def tally(tones: list[tuple[str, str]]) -> str:
-    """'better on answered within 24 h and deflection; worse on cost per issue; and shows no
-    detectable change in assisted contacts' from (kpi, tone) pairs."""
+    """'is better on answered within 24 h and deflection; is worse on cost per issue; and shows
+    no detectable change in assisted contacts' from (kpi, tone) pairs: each part has its verb."""
     parts = []
-    for which, words in ((BETTER, "better on"), (WORSE, "worse on"), (UNCLEAR, "shows no detectable change in")):
+    for which, words in ((BETTER, "is better on"), (WORSE, "is worse on"), (UNCLEAR, "shows no detectable change in")):
         names = [kpi_label(k).lower() for k, t in tones if t == which]
         if names:
             parts.append(f"{words} {_listed(names)}")
