@@ -1,169 +1,289 @@
-"""The live app (sim/ui/app.py): its page steps the model and charts the KPIs, Reset rebuilds the
-model from the inputs, the inputs are real scenario settings, and serve runs `solara run` on
-this machine only (checked without starting a server: one takes about 20 s to come up here).
-One smoke test does start the real server and drives it from Debian's Chromium, offline: the
-page's JS and CSS must come from the assets installed beside solara, never from a CDN."""
+"""The live app, in this process (no server, no browser): the page steps and plays the model and
+redraws its four panels, empty panels have sane axes, a changed setting waits for Reset and
+says so, Reset builds the model from every kind of input, Play holds its pace, and `serve`
+starts `solara run` in its own session and stops it on a signal (with a stand-in process).
+The served app in Chromium and the real command's shutdown are in test_app_browser.py."""
 
 from __future__ import annotations
 
 import importlib
-import inspect
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
 import ipyvuetify as v
-import mesa
 import plotly.graph_objects as go
 import pytest
 import solara
 from solara.__main__ import run as solara_run
 
-from browser import ARTIFACTS, CHROMIUM, FLAGS, VIEWPORT
-from conftest import ROOT
-from sim.ui import app
 from sim.params.scenario import ScenarioError, flat_parameter_paths, load_scenario
+from sim.ui import app, inputs, page, panels
+from sim.ui.play import MAX_LAG_SECONDS, Pace
 
-SCENARIOS = app.DEFAULT_SCENARIO.parent
-FORUM_KINDS = {"none", "immediate", "sla", "community_first", "triage"}
-SOCIAL_KINDS = {"ignore", "respond_all", "loudest_first", "dialog"}
+SCENARIOS = inputs.DEFAULT_SCENARIO.parent
 
 
 @pytest.fixture
 def render():
-    """Render inside an AppLayout, which shows SolaraViz's sidebar (the controls and inputs)."""
     contexts = []
 
-    def _render(element):
-        _, rc = solara.render(solara.AppLayout(children=[element]), handle_error=False)
+    def _render(element=None):
+        _, rc = solara.render(element or page.Page(), handle_error=False)
         contexts.append(rc)
         return rc
 
     yield _render
-    for rc in contexts:  # closed, so later steps elsewhere do not re-render them
+    for rc in contexts:  # closed, so a playing model stops re-rendering them
+        for button in rc.find(v.Btn, children=["Pause"]).widgets:
+            button.click()
         rc.close()
 
 
 def texts(rc) -> list[str]:
-    return [widget.children[0] for widget in rc.find(v.Html, tag="span").widgets]
+    return [str(w.children[0]) for w in rc.find(v.Html, tag="span").widgets if w.children]
+
+
+def day_shown(rc) -> str:
+    return next(text for text in texts(rc) if text.startswith("Day "))
 
 
 def click(rc, label: str) -> None:
     rc.find(v.Btn, children=[label]).widget.click()
 
 
-def chart_days(rc) -> list[float]:
-    figure = rc.find(go.FigureWidget).widget
-    assert len(figure.data) == 5  # one line per default KPI panel
-    return list(figure.data[0].x)
+def figures(rc) -> dict[str, go.FigureWidget]:
+    """The four panels' widgets by their title's first words."""
+    shown = {}
+    for widget in rc.find(panels.LiveFigure).widgets:
+        title = widget.layout.title.text
+        shown[next(name for name in ("KPIs", "Where", "Participation", "Members") if title.startswith(name))] = widget
+    assert len(shown) == 4
+    return shown
 
 
-def test_page_steps_a_day_at_a_time_and_charts_each_recorded_day(render):
-    rc = render(app.page)
-    assert "Day 0.0 of 365" in texts(rc)
-    assert "No day recorded yet" in rc.find(v.Alert).widget.children[0]
-    assert not rc.find(go.FigureWidget).widgets
-
-    click(rc, "Step")  # SolaraViz's render interval is a day: 24 hourly steps
-    assert "Day 1.0 of 365" in texts(rc)
-    assert "Time: 24.0" in texts(rc)  # Mesa's own step counter agrees
-    assert not rc.find(v.Alert).widgets
-    assert chart_days(rc) == [1.0]
-    assert any(text.startswith("Assisted contacts (contact centre): ") for text in texts(rc))
-
-    click(rc, "Step")
-    assert chart_days(rc) == [1.0, 2.0]
+def slider(rc, key: str) -> v.Slider:
+    return rc.find(v.Slider, class_=f"cs-slider-{key}").widget
 
 
-@pytest.mark.skipif(int(mesa.__version__.split(".")[0]) >= 4,
-                    reason="checks Mesa 3.5's model.steps counter, which Mesa 4 removed")
-def test_reset_rebuilds_the_model_from_the_inputs(render):
-    model = solara.reactive(app.AppModel(**app.default_inputs()))
-    rc = render(app.Dashboard(model))
-    first = model.value
-    click(rc, "Step")
-    assert (first.steps, first.time) == (24, 24.0)
+def wait_for(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
 
-    rc.find(v.Slider, label="Members").widget.v_model = 600
-    rc.find(v.Slider, label="Seed").widget.v_model = 7
-    rc.find(v.Select, label="Staff answering in the forum").widget.v_model = "sla"
-    click(rc, "Reset")
-    fresh = model.value
-    assert fresh is not first and type(fresh) is app.AppModel and fresh.steps == 0
-    assert fresh.config.population.members == 600
-    assert fresh.config.policy.forum.kind == "sla"
-    assert fresh.config.behaviour.search_quality == app.BASE.behaviour.search_quality
-    assert "Day 0.0 of 365" in texts(rc) and not rc.find(go.FigureWidget).widgets
 
-    click(rc, "Step")
-    twin = app.AppModel(**{**app.default_inputs(), "members": 600, "forum_kind": "sla", "rng": 7})
+def test_the_page_starts_at_day_zero_with_sane_empty_axes(render):
+    rc = render()
+    assert day_shown(rc) == "Day 0 of 365"
+    shown = figures(rc)
+    series = shown["KPIs"].layout
+    for name in series:  # every panel of the time series: days 0-365, values 0-1 (0-100%)
+        if name.startswith("xaxis"):
+            assert tuple(series[name].range) == (0, 365)
+        if name.startswith("yaxis"):
+            assert tuple(series[name].range) == (0, 1)
+    assert all(len(trace.x) == 0 for trace in shown["KPIs"].data)
+    assert shown["Where"].data == () and "no issue yet" in shown["Where"].layout.title.text
+    assert tuple(shown["Members"].layout.xaxis.range) == (0, 365)
+    assert tuple(shown["Members"].layout.yaxis.range) == (0, 2000)
+    assert sum(shown["Participation"].data[0].customdata[:, 1]) == 2000  # the roles at the start
+
+
+def test_step_advances_one_day_and_every_panel_follows(render):
+    rc = render()
+    click(rc, "Step a day")
+    assert day_shown(rc) == "Day 1 of 365"
+    assert not any(text.startswith("Time:") for text in texts(rc))  # no clock in hours
+    shown = figures(rc)
+    assert list(shown["KPIs"].data[0].x) == [1.0] and shown["KPIs"].layout.xaxis.range is None
+    sankey = shown["Where"].data[0]
+    assert sankey.type == "sankey" and len(sankey.link.value) > 0
+    assert list(shown["Members"].data[0].x) == [1.0]
+    first_total = shown["Where"].layout.title.text
+    click(rc, "Step a day")
+    assert list(figures(rc)["KPIs"].data[0].x) == [1.0, 2.0]
+    assert figures(rc)["Where"].layout.title.text != first_total
+    assert "2,000 members (the file has 10,000) \u00b7 365 days \u00b7 seed 42" in " ".join(texts(rc))
+
+
+def test_sliders_show_their_value_with_its_unit(render):
+    shown = texts(render())
+    for setting in page.SETTINGS:
+        if setting.kind == "slider":
+            assert setting.show(page.DEFAULTS[setting.key]) in shown, setting.key
+    assert {"2,000 members", "365 days", "60%", "48 h", "$1.00"} <= set(shown)
+
+
+def test_a_changed_setting_waits_for_reset_and_says_so(render):
+    rc = render()
+    assert rc.find(v.Btn, children=["Reset"]).widgets
+    slider(rc, "members").v_model = 600
+    assert rc.find(v.Btn, children=["Reset to apply 1 change"]).widgets
+    assert "running now: 2,000 members; the new value applies after Reset" in texts(rc)
+    assert "600 members" in texts(rc)
+    assert "Reset to apply: members at the start" in rc.find(v.Alert).widget.children[0]
+    click(rc, "Step a day")  # the running model keeps its settings until Reset
+    assert day_shown(rc) == "Day 1 of 365" and any(text.startswith("2,000 members (the file") for text in texts(rc))
+    click(rc, "Reset to apply 1 change")
+    assert day_shown(rc) == "Day 0 of 365" and rc.find(v.Btn, children=["Reset"]).widgets
+    assert not rc.find(v.Alert).widgets and not any("running now" in text for text in texts(rc))
+    assert any(text.startswith("600 members (the file has 10,000)") for text in texts(rc))
+    assert figures(rc)["Participation"].data[0].customdata[:, 1].sum() == 600
+
+
+def test_reset_builds_the_model_from_every_kind_of_input(render, monkeypatch):
+    built = []
+    monkeypatch.setattr(page, "build_model", lambda base, chosen: built.append(chosen) or inputs.build_model(base, chosen))
+    rc = render()
+    slider(rc, "members").v_model = 700
+    slider(rc, "pay_per_accepted").v_model = 2.5000000001  # as a browser may send it
+    rc.find(v.TextField, label="Seed").widget.v_model = "7"
+    rc.find(v.Select, label="Staff in the forum").widget.v_model = "Staff answer what waits past the SLA"
+    rc.find(v.Switch, label="Points and ranks: off").widget.v_model = True
+    click(rc, "Reset to apply 5 changes")
+    chosen = built[-1]
+    assert (chosen["members"], chosen["pay_per_accepted"], chosen["rng"]) == (700, 2.5, 7)
+    assert (chosen["forum_kind"], chosen["points_enabled"]) == ("sla", True)
+    assert "forum staff: sla" in " ".join(texts(rc)) and "rewards: points and ranks" in " ".join(texts(rc))
+    click(rc, "Step a day")
+    twin = inputs.build_model(page.BASE, chosen)
     twin.run_for(24)
-    assert fresh.summary() == pytest.approx(twin.summary(), nan_ok=True)  # the seed got through
-    assert chart_days(rc) == [1.0]
+    assert twin.config.policy.forum.kind == "sla" and twin.config.rewards.points.enabled
+    assert figures(rc)["Where"].layout.title.text == panels.sankey(twin.summary()).layout.title.text  # the seed got through
+
+
+def test_play_advances_until_paused_and_stops_at_the_run_end(render):
+    rc = render()
+    slider(rc, "days").v_model = 30
+    click(rc, "Reset to apply 1 change")
+    rc.find(v.Select, label="Play speed (applies at once)").widget.v_model = "50 days a second"
+    click(rc, "Play")
+    wait_for(lambda: day_shown(rc) != "Day 0 of 30")
+    click(rc, "Pause")
+    time.sleep(0.4)  # a frame already under way when Pause was pressed is still drawn
+    paused = day_shown(rc)
+    time.sleep(0.2)
+    assert day_shown(rc) == paused and rc.find(v.Btn, children=["Play"]).widgets
+    click(rc, "Play")
+    wait_for(lambda: day_shown(rc) == "Day 30 of 30: the run is complete")
+    wait_for(lambda: rc.find(v.Btn, children=["Play"]).widgets)
+    assert rc.find(v.Btn, children=["Play"]).widget.disabled
+    assert rc.find(v.Btn, children=["Step a day"]).widget.disabled
+    assert len(figures(rc)["KPIs"].data[0].x) == 30
+
+
+def test_pace_holds_the_speed_whatever_a_frame_costs():
+    now = [0.0]
+    pace = Pace(20, clock=lambda: now[0])
+    assert pace.due() == 1  # the first day at once
+    pace.advanced(1)
+    assert pace.due() == 0 and pace.wait() == pytest.approx(0.05)
+    shown = 1
+    for _ in range(40):  # frames that take 0.3 s to draw: about six days each, 20 a second
+        now[0] += 0.3
+        days = pace.due()
+        pace.advanced(days)
+        shown += days
+    assert shown == pytest.approx(20 * now[0], abs=2)
+    now[0] += 10  # a stall: the lag is let go, not caught up in one jump
+    assert pace.due() == 20 * MAX_LAG_SECONDS
+    pace.advanced(pace.due())
+    pace.set_speed(5)  # counts from now
+    assert pace.due() == 1
+
+
+def test_setting_values_are_typed_as_the_schema_types_them():
+    by_key = {setting.key: setting for setting in page.SETTINGS}
+    assert by_key["members"].clean(2100.0) == 2100 and isinstance(by_key["members"].clean(2100.0), int)
+    assert by_key["search_quality"].clean(0.6500000001) == 0.65
+    assert by_key["online_hours_median"].clean(0.15500001) == 0.155
+    assert by_key["rng"].clean(-3) == 0 and by_key["points_enabled"].clean(1) is True
 
 
 def test_inputs_are_scenario_settings_within_the_schema():
     paths = flat_parameter_paths()
-    inputs = {key: param for key, param in app.MODEL_PARAMS.items() if key != "rng"}
-    assert {"members", "search_quality", "forum_kind", "social_kind"} <= set(inputs)
-    assert len(inputs) >= 6
-    assert set(inputs["forum_kind"]["values"]) == FORUM_KINDS
-    assert set(inputs["social_kind"]["values"]) == SOCIAL_KINDS
-    for key, param in inputs.items():
-        values = param["values"] if isinstance(param, dict) else [param.min, param.value, param.max]
+    groups = {setting.group for setting in page.SETTINGS}
+    assert {inputs.RUN, inputs.COMMUNITY, inputs.POLICY, inputs.REWARDS} == groups
+    rewards = [s.key for s in page.SETTINGS if s.group == inputs.REWARDS and s.kind == "switch"]
+    assert rewards == ["points_enabled", "badges_enabled", "leaderboard_enabled", "programme_enabled", "pay_enabled"]
+    for setting in page.SETTINGS:
+        if setting.key == inputs.SEED:
+            continue
+        values = ([key for key, _ in setting.choices] if setting.kind == "choice" else [True, False]
+                  if setting.kind == "switch" else [setting.low, page.DEFAULTS[setting.key], setting.high])
         for value in values:  # a key or value the schema rejects raises ScenarioError
-            load_scenario(app.DEFAULT_SCENARIO, {paths[key]: value})
+            load_scenario(inputs.DEFAULT_SCENARIO, {paths[setting.key]: value})
 
 
 def test_default_inputs_are_the_base_scenario_with_a_small_community():
-    model = app.AppModel(**app.default_inputs())
-    expected = load_scenario(app.DEFAULT_SCENARIO, {"population.members": app.DEFAULT_MEMBERS})
-    assert model.config == expected
-    assert app.default_inputs()["rng"] == expected.scenario.seed
+    model = inputs.build_model(page.BASE, page.DEFAULTS)
+    assert model.config == load_scenario(inputs.DEFAULT_SCENARIO, {"population.members": inputs.DEFAULT_MEMBERS})
 
 
 def test_base_scenario_comes_from_the_environment(monkeypatch):
-    path = SCENARIOS / "twitter_dialog.toml"
-    monkeypatch.setenv(app.SCENARIO_ENV, str(path))
+    path = SCENARIOS / "social_2011.toml"
+    monkeypatch.setenv(inputs.SCENARIO_ENV, str(path))
     try:
-        importlib.reload(app)
-        inputs = app.default_inputs()
-        assert (inputs["social_kind"], inputs["utility_social"]) == ("dialog", -1.5)
-        model = app.AppModel(**inputs)
-        assert model.config.policy.social == load_scenario(path).policy.social
+        importlib.reload(page)
+        staffing = {s.key: s for s in page.SETTINGS}
+        assert page.BASE == load_scenario(path) and page.DEFAULTS["social_team_hours_per_1000_members"] == 0.02
+        assert staffing["social_team_hours_per_1000_members"].step == 0.01  # its value lies on the slider's steps
     finally:
-        monkeypatch.delenv(app.SCENARIO_ENV)
-        importlib.reload(app)
-    assert app.default_inputs()["social_kind"] == "ignore"
+        monkeypatch.delenv(inputs.SCENARIO_ENV)
+        importlib.reload(page)
+    assert page.BASE == load_scenario(inputs.DEFAULT_SCENARIO)
+
+
+def test_patch_widget_updates_in_place_and_replaces_what_it_cannot():
+    widget = go.FigureWidget()
+    line = lambda ys, **layout: go.Figure(go.Scatter(x=list(range(len(ys))), y=ys), layout=layout)
+    drawn = panels.patch_widget(widget, line([1, 2], xaxis_range=[0, 9]), {})
+    trace = widget.data[0]
+    drawn = panels.patch_widget(widget, line([1, 2, 3]), drawn)
+    assert widget.data[0] is trace and list(trace.y) == [1, 2, 3]  # restyled, not replaced
+    assert widget.layout.xaxis.range is None  # a layout entry the new figure lacks is removed
+    sankey = lambda value: go.Figure(go.Sankey(node=dict(label=["a", "b"]), link=dict(source=[0], target=[1], value=[value])))
+    drawn = panels.patch_widget(widget, sankey(1), drawn)
+    first = widget.data[0]
+    panels.patch_widget(widget, sankey(2), drawn)
+    assert len(widget.data) == 1 and widget.data[0] is not first and widget.data[0].link.value == (2,)
+
+
+def test_figure_widgets_share_one_copy_of_plotlys_code():
+    assert (panels.BUNDLE_DIR / "widgetbundle.js").is_file()
+    assert str(panels.BUNDLE_DIR) in panels.solara_settings.assets.extra_locations  # served at /static/assets/
+    url = "http://127.0.0.1:8765/static/assets/widgetbundle.js"
+    assert panels.figure_class(url)()._esm == url
+    assert len(panels.figure_class(None)()._esm) > 1_000_000  # no server known: the code travels with it
+    assert panels.figure_class(url)()._config == {"responsive": True}
 
 
 class FakeServer:
-    """Stands in for the server process: records how it was started, exits with `code`."""
+    """Stands in for the server process: records how it was started; `wait` exits with
+    `code`, or, with `exit_on` set, only once that signal reached its group. `on_wait` runs
+    at the first wait (e.g. to deliver a signal to the command)."""
 
-    started: list[tuple[list[str], dict]] = []
-    code = 0
+    def __init__(self, command, env, start_new_session, preexec_fn):
+        self.args, self.env, self.session, self.preexec = command, env, start_new_session, preexec_fn
+        self.pid = -1
+        FakeServer.last = self
 
-    def __init__(self, command, env):
-        FakeServer.started.append((command, env))
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def wait(self):
-        return self.code
+    def wait(self, timeout=None):
+        if FakeServer.on_wait:
+            FakeServer.on_wait, hook = None, FakeServer.on_wait
+            hook()
+        if FakeServer.exit_on is None or FakeServer.exit_on in FakeServer.signals:
+            return FakeServer.code
+        raise subprocess.TimeoutExpired(self.args, timeout)
 
 
 @pytest.fixture
 def fake_server(monkeypatch):
-    FakeServer.started, FakeServer.code = [], 0
+    FakeServer.last, FakeServer.code, FakeServer.exit_on, FakeServer.on_wait, FakeServer.signals = None, 0, None, None, []
     monkeypatch.setattr(app.subprocess, "Popen", FakeServer)
+    monkeypatch.setattr(app, "_signal_group", lambda server, signum: FakeServer.signals.append(signum))
     return FakeServer
 
 
@@ -174,29 +294,29 @@ def test_the_app_command_binds_to_this_machine_by_default(fake_server):
 
     result = CliRunner().invoke(cli, ["app"])
     assert result.exit_code == 0, result.output
-    (command, _), = fake_server.started
-    options = solara_run.make_context("run", command[4:]).params
+    options = solara_run.make_context("run", fake_server.last.args[4:]).params
     assert (options["host"], options["port"]) == ("127.0.0.1", 8765)
-    assert inspect.signature(app.serve).parameters["host"].default == "127.0.0.1"
 
 
-def test_serve_runs_solara_on_this_module_with_the_scenario(fake_server):
+def test_serve_runs_solara_on_the_page_in_a_session_of_its_own(fake_server):
     app.serve()
-    (command, env), = fake_server.started
-    assert command[:4] == [sys.executable, "-m", "solara", "run"]
-    options = solara_run.make_context("run", command[4:]).params  # parsed by solara's own CLI
-    assert (options["app"], options["host"], options["port"]) == ("sim.ui.app", "127.0.0.1", 8765)
+    server = fake_server.last
+    assert server.args[:4] == [sys.executable, "-m", "solara", "run"]
+    options = solara_run.make_context("run", server.args[4:]).params  # parsed by solara's own CLI
+    assert (options["app"], options["host"], options["port"]) == ("sim.ui.page", "127.0.0.1", 8765)
     assert options["production"] and not options["open"] and not options["check_version"]
-    assert env[app.SCENARIO_ENV] == str(app.DEFAULT_SCENARIO.resolve())
+    assert server.session and server.preexec is app._die_with_parent
+    assert server.env[inputs.SCENARIO_ENV] == str(inputs.DEFAULT_SCENARIO.resolve())
+    assert server.env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert fake_server.signals == [signal.SIGKILL]  # whatever it left behind
 
 
 def test_serve_passes_host_port_and_scenario_through(fake_server):
     path = SCENARIOS / "twitter_dialog.toml"
     app.serve(path, host="0.0.0.0", port=9000)
-    (command, env), = fake_server.started
-    options = solara_run.make_context("run", command[4:]).params
+    options = solara_run.make_context("run", fake_server.last.args[4:]).params
     assert (options["host"], options["port"]) == ("0.0.0.0", 9000)
-    assert env[app.SCENARIO_ENV] == str(path.resolve())
+    assert fake_server.last.env[inputs.SCENARIO_ENV] == str(path.resolve())
 
 
 def test_serve_rejects_a_bad_scenario_before_starting(fake_server, tmp_path):
@@ -204,7 +324,7 @@ def test_serve_rejects_a_bad_scenario_before_starting(fake_server, tmp_path):
     bad.write_text("[population]\nmembers = -5\n")
     with pytest.raises(ScenarioError, match="population.members"):
         app.serve(bad)
-    assert fake_server.started == []
+    assert fake_server.last is None
 
 
 def test_serve_reports_a_failed_server(fake_server):
@@ -213,101 +333,19 @@ def test_serve_reports_a_failed_server(fake_server):
         app.serve()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.mark.parametrize("signum", app.STOP_SIGNALS)
+def test_a_stop_signal_stops_the_servers_group_and_serve_returns(fake_server, signum):
+    before = signal.getsignal(signum)
+    fake_server.exit_on, fake_server.code = signal.SIGTERM, -signal.SIGTERM
+    fake_server.on_wait = lambda: signal.getsignal(signum)(signum, None)  # the signal arrives
+    app.serve()  # returns: a stop is not a failure
+    assert fake_server.signals == [signal.SIGTERM, signal.SIGKILL]
+    assert signal.getsignal(signum) == before
 
 
-def wait_for_http(url: str, server: subprocess.Popen, timeout: float = 120) -> None:
-    """Poll until the server answers (proxies bypassed: it is on this machine)."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            opener.open(url, timeout=5).close()
-            return
-        except OSError:
-            assert server.poll() is None, f"the server exited with code {server.returncode}"
-            assert time.monotonic() < deadline, f"no answer from {url} within {timeout:.0f} s"
-            time.sleep(0.25)
-
-
-@pytest.mark.slow
-def test_served_app_steps_and_draws_the_chart_offline_in_a_real_browser(tmp_path):
-    """`solara run` as serve() starts it, on a free port; Chromium loads the page with every
-    request off this server refused, presses Step twice and sees the plotly chart draw."""
-    from playwright.sync_api import sync_playwright
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", **os.environ,
-           app.SCENARIO_ENV: str(app.DEFAULT_SCENARIO.resolve())}
-    log = tmp_path / "server.log"
-    errors: list[str] = []
-    failed: list[str] = []
-    outside: list[str] = []
-    with open(log, "wb") as out:
-        server = subprocess.Popen(app.solara_command("127.0.0.1", port), env=env, cwd=ROOT,
-                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for_http(base, server)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-            try:
-                page = browser.new_page(viewport=VIEWPORT)
-                page.set_default_timeout(60_000)
-                page.on("console", lambda message: errors.append(message.text)
-                        if message.type == "error" else None)
-                page.on("pageerror", lambda error: errors.append(str(error)))
-                page.on("requestfailed", lambda request: failed.append(f"{request.url} ({request.failure})"))
-                page.on("response", lambda response: failed.append(f"{response.url} ({response.status})")
-                        if response.status >= 400 else None)
-
-                def refuse(route) -> None:
-                    outside.append(route.request.url)
-                    route.abort()
-
-                page.route(lambda url: not url.startswith((base, "data:", "blob:")), refuse)
-                page.goto(base, wait_until="load")  # after the head's scripts and CSS
-                assert not failed, "solara's offline assets are missing (solara serves them from " \
-                                   "SOLARA_ASSETS_PROXY_CACHE_DIR, by default <venv>/share/solara/cdn)"
-                step = page.get_by_role("button", name="Step")
-                for day in (1, 2):  # a Step is one simulated day: 24 hourly steps
-                    step.click()
-                    page.get_by_text(f"Day {day}.0 of 365").wait_for()
-                page.get_by_text("Time: 48.0").wait_for()  # Mesa's own counter agrees
-                page.wait_for_function("""() => {
-                    const chart = document.querySelector('.js-plotly-plot');
-                    return chart && chart.querySelector('svg.main-svg')
-                        && chart.data && chart.data.length === 5 && chart.data[0].x.length === 2;
-                }""")
-                ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(ARTIFACTS / "app.png"))
-                seen = (list(errors), list(failed), list(outside))  # before closing aborts anything
-            finally:
-                browser.close()
-    except Exception as error:
-        raise AssertionError(f"{error}\nconsole errors: {errors}\nfailed requests: {failed}\n"
-                             f"outside requests: {outside}\nserver log:\n"
-                             f"{log.read_text(errors='replace')[-3000:]}") from error
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-    errors, failed, outside = seen
-    assert outside == [], "the page must load nothing from outside this server (no CDN)"
-    assert failed == [], "every asset must be served from this machine"
-    assert errors == []
-
-
-@pytest.mark.slow
-def test_app_command_refuses_a_bad_scenario_in_one_line(tmp_path):
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[population]\nmembers = -5\n')
-    done = subprocess.run([sys.executable, "-m", "sim", "app", str(bad)], capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 2
-    assert done.stderr.startswith(f"error: {bad}: population.members") and len(done.stderr.splitlines()) == 1
+def test_a_server_that_ignores_the_stop_is_killed(fake_server, monkeypatch):
+    monkeypatch.setattr(app, "GRACE_SECONDS", 0.1)
+    fake_server.exit_on = signal.SIGKILL
+    fake_server.on_wait = lambda: signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)
+    app.serve()
+    assert fake_server.signals[:2] == [signal.SIGTERM, signal.SIGKILL]

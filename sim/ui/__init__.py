@@ -1,1 +1,1 @@
-"""The live SolaraViz app (`community-sim app`)."""
+"""The live app (`community-sim app`): the Mesa model in the browser, on Solara."""
