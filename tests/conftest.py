@@ -42,13 +42,38 @@ def _simulate(job: tuple[int, dict]) -> dict:
             "daily": model.datacollector.get_model_vars_dataframe().reset_index(drop=True)}
 
 
+_POOL: ProcessPoolExecutor | None = None
+
+
+def _pool() -> ProcessPoolExecutor:
+    """The two processes `replicate` runs on, started at a module's first call and kept for the
+    rest of that module (`_module_pool`): a spawned process spends a few CPU seconds importing
+    the model and loading the compiled rules before its first run, which a fresh pool per call
+    paid again. A run depends only on its seed and parameters, so which process ran it, or what
+    it ran before, cannot change a result."""
+    global _POOL
+    if _POOL is None or getattr(_POOL, "_broken", False):
+        _POOL = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+    return _POOL
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_pool():
+    """Shut `replicate`'s processes down when the module that started them is done, so no other
+    module sees them (tests/test_sweep.py kills a child of this process mid-sweep)."""
+    global _POOL
+    yield
+    if _POOL is not None:
+        _POOL.shutdown()
+        _POOL = None
+
+
 def replicate(variants: dict[str, dict], seeds=SEEDS) -> dict[str, list[dict]]:
     """Run every variant on the same seeds on two processes (the same initial members; the
     random streams diverge once the variants act differently). Each result holds the KPIs,
     the goal-gradient profile and the daily series."""
     jobs = [(seed, params) for params in variants.values() for seed in seeds]
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = list(pool.map(_simulate, jobs))
+    results = list(_pool().map(_simulate, jobs))
     n = len(seeds)
     return {name: results[i * n:(i + 1) * n] for i, name in enumerate(variants)}
 
