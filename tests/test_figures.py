@@ -141,3 +141,18 @@ def test_ovation_animation_has_a_frame_per_step():
     shares = np.array([[0.0, 0.1], [0.5, 0.7], [1.0, 0.9]])
     over_time = figures.standing_share_over_time(shares)
     assert list(over_time.data[1].y) == pytest.approx([0.05, 0.6, 0.95])
+
+
+def test_a_sankey_with_no_issue_yet_says_so_instead_of_an_undrawable_figure():
+    from sim.report.figures import issue_flow_sankey, issue_flows
+
+    kpis = dict.fromkeys(("issues", "self_service", "forum_threads", "metoos", "complaints", "calls_to_social", "solved",
+                          "metoo_solved", "escalations_to_social", "escalation_calls", "escalations_given_up",
+                          "direct_calls", "fallback_calls", "pileup_calls", "direct_contacts", "escalations",
+                          "social_fallbacks", "pileup_contacts", "complaints_unanswered", "repeat_calls",
+                          "repeat_contacts", "calls_given_up", "complaints_served"), 0.0)
+    assert issue_flows(kpis) == []
+    empty = issue_flow_sankey(kpis)
+    assert empty.data == () and empty.layout.title.text.endswith("no issue yet")
+    one = issue_flow_sankey({**kpis, "issues": 1.0, "self_service": 1.0})
+    assert one.data[0].type == "sankey" and one.layout.title.text.endswith(": 1 issue")

@@ -143,10 +143,17 @@ def issue_flow_sankey(kpis: Mapping[str, float], title: str = "Where issues went
     Each node is labelled with how many issues passed through it, and each flow is coloured by
     where it ends."""
     links = issue_flows(kpis)
+    issues = float(kpis["issues"])
+    if not links:  # plotly.js cannot draw a Sankey with no links
+        figure = go.Figure()
+        figure.update_layout(title_text=f"{title}: no issue yet", height=480, xaxis_visible=False, yaxis_visible=False,
+                             annotations=[dict(text="The flows appear once issues arrive", showarrow=False,
+                                               xref="paper", yref="paper", x=0.5, y=0.5)])
+        return figure
     nodes = list(dict.fromkeys(name for source, target, _ in links for name in (source, target)))
     through = {node: max(sum(v for s, _, v in links if s == node), sum(v for _, t, v in links if t == node))
                for node in nodes}
-    total = float(kpis["issues"]) or 1.0
+    total = issues or 1.0
     colours = [FLOW_COLOURS.get(node, LOST) for node in nodes]
     figure = go.Figure(go.Sankey(
         node=dict(label=[f"{node}: {through[node]:,.0f}" for node in nodes], pad=18, thickness=16, color=colours,
@@ -157,7 +164,7 @@ def issue_flow_sankey(kpis: Mapping[str, float], title: str = "Where issues went
                   color=[rgba(colours[nodes.index(t)], 0.35) for _, t, _ in links],
                   hovertemplate="%{source.label} \u2192 %{target.label}: %{value:,.0f} issues "
                                 "(%{customdata:.1%} of all)<extra></extra>")))
-    figure.update_layout(title_text=f"{title}: {total:,.0f} issues", height=480)
+    figure.update_layout(title_text=f"{title}: {issues:,.0f} issue{'' if issues == 1 else 's'}", height=480)
     return figure
 
 

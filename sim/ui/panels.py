@@ -24,7 +24,7 @@ from solara.server import settings as solara_settings
 
 from sim.measures.registry import HEADLINE_KPIS, kpi_kind, kpi_label, money_or_value
 from sim.model import CommunityModel
-from sim.report.figures import issue_flow_sankey, issue_flows, kpi_time_series, participation_pyramid, role_flows
+from sim.report.figures import issue_flow_sankey, kpi_time_series, participation_pyramid, role_flows
 
 TIME_SERIES_HEIGHT = 1240  # five panels; as tall as the three panels beside it
 MARGIN = dict(l=56, r=24, t=64, b=48)
@@ -51,15 +51,8 @@ def time_series(daily: pd.DataFrame, days: int, currency: str) -> go.Figure:
 
 
 def sankey(kpis: dict[str, float]) -> go.Figure:
-    """Where the issues went so far. Before any issue has gone anywhere the card keeps the
-    figure's size and says so (plotly.js fails on a Sankey with no links)."""
-    figure = _fitted(issue_flow_sankey(kpis))
-    if not issue_flows(kpis):
-        figure.data = []
-        figure.update_layout(title_text="Where issues went: no issue yet", xaxis_visible=False, yaxis_visible=False,
-                             annotations=[dict(text="The flows appear after the first simulated day",
-                                               showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)])
-    return figure
+    """Where the issues went so far (before any issue, the figure says so)."""
+    return _fitted(issue_flow_sankey(kpis))
 
 
 def pyramid(kpis: dict[str, float]) -> go.Figure:
