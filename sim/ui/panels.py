@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import html
-import math
 from pathlib import Path
 
 import ipyvuetify as v
@@ -22,7 +21,8 @@ import solara.lab
 import traitlets
 from solara.server import settings as solara_settings
 
-from sim.measures.registry import HEADLINE_KPIS, kpi_kind, kpi_label, money_or_value
+from sim.measures.registry import HEADLINE_KPIS, kpi_kind, kpi_label
+from sim.report.story import rounded
 from sim.model import CommunityModel
 from sim.report.figures import issue_flow_sankey, kpi_time_series, participation_pyramid, role_flows
 
@@ -70,10 +70,8 @@ def roles(daily: pd.DataFrame, days: int, members: int) -> go.Figure:
 
 
 def kpi_text(key: str, value: float, currency: str) -> str:
-    """A headline KPI's value in its unit: money whole above 100 (no cents on thousands)."""
-    if kpi_kind(key) == "money" and value is not None and not math.isnan(value) and abs(value) >= 100:
-        return f"{'-' if value < 0 else ''}{currency}{abs(value):,.0f}"
-    return money_or_value(value, kpi_kind(key), currency)
+    """A headline KPI's value in its unit, rounded as the reports round it."""
+    return rounded(value, kpi_kind(key), currency)
 
 
 @solara.component
