@@ -3,6 +3,7 @@
 #   make test   run the whole test suite (two processes; the browser tests need /usr/bin/chromium)
 #   make check  the fast tier only: unit tests on small hand-built states (about a minute)
 #   make check-mesa4  the fast tier again on Mesa 4 (MESA4 below), in .venv-mesa4
+#   (make install-mesa4 builds .venv-mesa4 alone: CI builds it while make test runs)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,7 +15,7 @@ VENV4 := .venv-mesa4
 BIN4 := $(VENV4)/bin
 STAMP4 := $(VENV4)/.installed
 
-.PHONY: run test check check-mesa4 install compiled clean notebooks-html
+.PHONY: run test check check-mesa4 install install-mesa4 compiled clean notebooks-html
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is required (found " + sys.version.split()[0] + "); with pyenv, .python-version selects 3.12")'
@@ -59,6 +60,8 @@ $(STAMP4): $(STAMP)
 	$(BIN4)/python -m pip install --quiet --no-warn-conflicts -c $(VENV4)/constraints.txt 'mesa[network]==$(MESA4)'
 	@$(BIN4)/python -c 'import mesa, sys; sys.exit(0 if mesa.__version__ == "$(MESA4)" else "mesa " + mesa.__version__ + " installed; $(MESA4) is required")'
 	touch $(STAMP4)
+
+install-mesa4: $(STAMP4)
 
 check-mesa4: $(STAMP4)
 	$(BIN4)/python -c "from sim.runner import warm_up; warm_up()"
