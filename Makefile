@@ -41,10 +41,10 @@ run: compiled
 	$(BIN)/community-sim run scenarios/baseline.toml
 
 test: compiled
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 check: compiled
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow"
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not slow"
 
 # The project (with Dask: the fast tier checks its errors; not the notebooks') with every
 # library at the version .venv holds, then Mesa $(MESA4) over the pin
@@ -65,7 +65,7 @@ install-mesa4: $(STAMP4)
 
 check-mesa4: $(STAMP4)
 	$(BIN4)/python -c "from sim.runner import warm_up; warm_up()"
-	$(BIN4)/python -m pytest -n 2 --dist loadfile -m "not slow"
+	$(BIN4)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not slow"
 
 # Execute every notebook and write its page to docs/notebooks/ (a few minutes), with one
 # shared plotly.min.js: the results, charts included, browsable without Jupyter.

@@ -186,3 +186,23 @@ def store(tmp_path):
 def workdir(tmp_path_factory):
     """A folder for a property test's generated files (one per test, not per example)."""
     return tmp_path_factory.mktemp("hostile")
+
+
+# The longest files, longest first (worker seconds of a full run, measured 2 December 2026:
+# tests/test_loops.py about 250 s down to tests/test_herding.py about 20 s). With `--dist
+# loadfile` a file runs whole on one worker, and xdist by default sends the files with the most
+# tests first, so the long files with few tests (replicate studies, notebooks, property tests)
+# came last and one worker finished alone. Started first, they end while the short files fill
+# in on the other worker. Only the order of files changes; tests within a file keep theirs.
+# The Makefile passes --no-loadscope-reorder so that xdist keeps this order.
+LONGEST_FIRST = ("test_loops.py", "test_notebooks.py", "test_facts.py", "test_hostile_folders.py",
+                 "test_hostile_input.py", "test_experiments.py", "test_policy_search.py", "test_roi.py",
+                 "test_sizes.py", "test_app.py", "test_contact_centre.py", "test_signals.py", "test_rewards.py",
+                 "test_ovation.py", "test_baseline_levers.py", "test_policies.py", "test_cli.py", "test_kudos.py",
+                 "test_sweep.py", "test_compile_cache.py", "test_discovery_report.py", "test_report.py",
+                 "test_pileups.py", "test_herding.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: every other file keeps its place
