@@ -17,7 +17,7 @@ from plotly.offline import get_plotlyjs
 
 from browser import check_report
 from conftest import ROOT
-from sim.report.notebook import PLOTLY_JS, PLOTLY_MIME, execute, figure_ids, to_html
+from sim.report.notebook import PLOTLY_JS, PLOTLY_MIME, STYLESHEET, execute, figure_ids, stylesheet, to_html
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 DOCS = ROOT / "docs" / "notebooks"
@@ -51,10 +51,15 @@ def test_committed_notebooks_have_no_outputs():
 def test_every_notebook_has_its_page_in_docs():
     index = (DOCS / "README.md").read_text(encoding="utf-8")
     assert PLOTLY_JS_BANNER in (DOCS / PLOTLY_JS).read_text(encoding="utf-8")[:100], f"{DOCS / PLOTLY_JS} is not plotly.js"
+    css = stylesheet()
+    assert (DOCS / STYLESHEET).read_text(encoding="utf-8") == css, f"{DOCS / STYLESHEET}: run make notebooks-html"
     for path in _notebooks():
         page = DOCS / f"{path.stem}.html"
         assert page.is_file(), f"{page} is missing: run make notebooks-html"
         assert f"]({page.name})" in index, f"docs/notebooks/README.md does not link {page.name}"
+        shown = page.read_text(encoding="utf-8")
+        assert f'href="{STYLESHEET}"' in shown and css[:2000] not in shown, (
+            f"{page.name} embeds nbconvert's stylesheet instead of linking {STYLESHEET}")
     assert sorted(p.stem for p in DOCS.glob("*.html")) == [p.stem for p in _notebooks()], "a page of no notebook"
 
 
@@ -142,6 +147,7 @@ def test_exported_notebook_draws_every_chart_offline(tmp_path):
     page = tmp_path / "01_quickstart.html"
     page.write_text(to_html(notebook), encoding="utf-8")
     (tmp_path / PLOTLY_JS).write_text(get_plotlyjs(), encoding="utf-8")
+    (tmp_path / STYLESHEET).write_text(stylesheet(), encoding="utf-8")
     check = check_report(page)
     assert check.figures == check.drawn == len(figure_ids(notebook)), check
     assert not check.console_errors and not check.outside_requests, check
