@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 
 from sim.measures.registry import KPIS, format_kpi, kpi_kind, kpi_label
+from sim.report.style import PALETTE
 
 BETTER, WORSE, UNCLEAR, NEUTRAL = "better", "worse", "unclear", "neutral"
-TONE_COLOURS = {BETTER: "#2ca02c", WORSE: "#d62728", UNCLEAR: "#8c8c8c", NEUTRAL: "#1f77b4"}
+TONE_COLOURS = {BETTER: PALETTE[2], WORSE: PALETTE[1], UNCLEAR: "#8c8c8c", NEUTRAL: PALETTE[0]}
 TONE_WORDS = {BETTER: "better", WORSE: "worse", UNCLEAR: "no detectable change", NEUTRAL: ""}
 
 # A description's claims of size and period, read so as to fail closed: a number beside a
